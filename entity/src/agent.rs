@@ -1,0 +1,43 @@
+use sea_orm::entity::prelude::*;
+
+use crate::AgentStatus;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "agents")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    #[sea_orm(unique)]
+    pub did: String,
+    pub name: String,
+    pub status: AgentStatus,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub configuration: Json,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub metadata: Json,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::goal::Entity")]
+    Goal,
+    #[sea_orm(has_many = "super::task::Entity")]
+    Task,
+}
+
+impl Related<super::goal::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Goal.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+impl Related<super::task::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Task.def()
+    }
+}

@@ -1,0 +1,56 @@
+use sea_orm::entity::prelude::*;
+
+use crate::TaskStatus;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "tasks")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub plan_id: Uuid,
+    /// The assignee, if any.
+    pub agent_id: Option<Uuid>,
+    pub description: String,
+    pub task_type: String,
+    pub status: TaskStatus,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub input_data: Json,
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub output_data: Option<Json>,
+    pub error: Option<String>,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub started_at: Option<DateTimeUtc>,
+    pub completed_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::plan::Entity",
+        from = "Column::PlanId",
+        to = "super::plan::Column::Id"
+    )]
+    Plan,
+    #[sea_orm(
+        belongs_to = "super::agent::Entity",
+        from = "Column::AgentId",
+        to = "super::agent::Column::Id"
+    )]
+    Agent,
+}
+
+impl Related<super::plan::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Plan.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+impl Related<super::agent::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Agent.def()
+    }
+}

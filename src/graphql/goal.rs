@@ -1,0 +1,288 @@
+//! Goals in GraphQL: the object, its inputs, queries and mutations.
+
+use async_graphql::{Context, Enum, InputObject, Object, Result};
+use entity::{agent, goal};
+use uuid::Uuid;
+
+use super::agent::Agent;
+use super::errors::GqlResult;
+use super::loaders::{ById, Loaders};
+use super::pagination::{Node, TotalCount, connection, load_children, load_list, page_request};
+use super::plan::{PlanConnection, PlanFilter};
+use super::validate::{DESCRIPTION_MAX, Violations};
+use crate::error::AppError;
+use crate::service::goals;
+use crate::state::db;
+
+/// Where a goal stands. PENDING -> ACTIVE | CANCELLED; ACTIVE -> COMPLETED |
+/// FAILED | CANCELLED.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::GoalStatus")]
+pub enum GoalStatus {
+    /// Not started (the initial status).
+    Pending,
+    /// Being pursued.
+    Active,
+    /// Reached.
+    Completed,
+    /// Given up as unreachable.
+    Failed,
+    /// No longer wanted.
+    Cancelled,
+}
+
+/// Something an agent pursues, broken down into plans.
+#[derive(Clone)]
+pub struct Goal(pub goal::Model);
+
+impl Node for Goal {
+    type Model = goal::Model;
+}
+
+#[Object]
+impl Goal {
+    /// Server-generated id (UUIDv7: ordering by id is creation order).
+    async fn id(&self) -> Uuid {
+        self.0.id
+    }
+    /// The id of the agent pursuing this goal.
+    async fn agent_id(&self) -> Uuid {
+        self.0.agent_id
+    }
+    /// The agent pursuing this goal.
+    async fn agent(&self, ctx: &Context<'_>) -> Result<Agent> {
+        let found = ctx
+            .data_unchecked::<Loaders>()
+            .load_one(ById::<agent::Entity>::new(self.0.agent_id))
+            .await
+            .gql(ctx)?;
+        found
+            .map(Agent)
+            .ok_or_else(|| missing_parent("agent"))
+            .gql(ctx)
+    }
+    /// What is to be achieved, 1 to 10,000 characters.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    /// How to tell the goal is reached; at most 100 entries.
+    async fn success_criteria(&self) -> Vec<String> {
+        serde_json::from_value(self.0.success_criteria.clone()).unwrap_or_default()
+    }
+    /// 1 (lowest) to 10 (highest); defaults to 5.
+    async fn priority(&self) -> i32 {
+        self.0.priority
+    }
+    /// The current status; see the enum for the allowed transitions.
+    async fn status(&self) -> GoalStatus {
+        self.0.status.into()
+    }
+    /// Starts at 1 and grows by one with every successful update.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the goal was created (UTC).
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.created_at
+    }
+    /// When the goal last changed (UTC).
+    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.updated_at
+    }
+    /// The plans that break this goal down, oldest first.
+    async fn plans(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the object to start after.")] after: Option<String>,
+        #[graphql(desc = "Only objects matching every condition given.")] filter: Option<
+            PlanFilter,
+        >,
+    ) -> Result<PlanConnection> {
+        let request = page_request(first, after.as_deref()).gql(ctx)?;
+        let filter = filter.map(Into::into).unwrap_or_default();
+        let page = load_children(ctx, "goal_id", self.0.id, request, Clone::clone(&filter))
+            .await
+            .gql(ctx)?;
+        Ok(PlanConnection::new(
+            page,
+            request.after,
+            TotalCount::Children {
+                parent_column: "goal_id",
+                parent: self.0.id,
+                filter,
+            },
+        ))
+    }
+}
+
+/// A parent that a foreign key guarantees is missing: the data changed under
+/// the request or is corrupt.
+pub(crate) fn missing_parent(what: &str) -> AppError {
+    AppError::internal(&format!("{what} referenced by a foreign key is missing"))
+}
+
+connection!(
+    GoalConnection,
+    GoalEdge,
+    Goal,
+    goals::GoalFilter,
+    "A page of goals, oldest first.",
+    "A goal and its cursor."
+);
+
+/// Narrows a list of goals; all given conditions must hold.
+#[derive(InputObject, Clone, Default)]
+pub struct GoalFilter {
+    /// Only goals of this agent.
+    pub agent_id: Option<Uuid>,
+    /// Only goals in this status.
+    pub status: Option<GoalStatus>,
+    /// Only goals with at least this priority.
+    pub min_priority: Option<i32>,
+}
+
+impl From<GoalFilter> for goals::GoalFilter {
+    fn from(filter: GoalFilter) -> Self {
+        Self {
+            agent_id: filter.agent_id,
+            status: filter.status.map(Into::into),
+            min_priority: filter.min_priority,
+        }
+    }
+}
+
+/// A new goal of an existing agent. The server generates its id.
+#[derive(InputObject)]
+pub struct CreateGoalInput {
+    /// The agent that pursues the goal (NOT_FOUND when there is none).
+    pub agent_id: Uuid,
+    /// 1 to 10,000 characters.
+    pub description: String,
+    /// At most 100 entries; defaults to `[]`.
+    pub success_criteria: Option<Vec<String>>,
+    /// 1 to 10; defaults to 5.
+    pub priority: Option<i32>,
+}
+
+impl CreateGoalInput {
+    fn validate(self) -> crate::error::Result<goals::NewGoal> {
+        let mut v = Violations::under("input");
+        v.text("description", &self.description, DESCRIPTION_MAX);
+        v.criteria("successCriteria", self.success_criteria.as_deref());
+        v.priority("priority", self.priority);
+        v.finish()?;
+        Ok(goals::NewGoal {
+            agent_id: self.agent_id,
+            description: self.description,
+            success_criteria: self.success_criteria,
+            priority: self.priority,
+        })
+    }
+}
+
+/// Changes to a goal: only the fields given change.
+#[derive(InputObject)]
+pub struct UpdateGoalInput {
+    /// 1 to 10,000 characters.
+    pub description: Option<String>,
+    /// At most 100 entries; replaces the current list.
+    pub success_criteria: Option<Vec<String>>,
+    /// 1 to 10.
+    pub priority: Option<i32>,
+    /// Must follow the goal transitions (else BAD_USER_INPUT).
+    pub status: Option<GoalStatus>,
+    /// When given, the update applies only if the goal is still at this version (else CONFLICT).
+    pub expected_version: Option<i32>,
+}
+
+impl UpdateGoalInput {
+    fn validate(self) -> crate::error::Result<goals::GoalChanges> {
+        let mut v = Violations::under("input");
+        v.optional_text("description", self.description.as_deref(), DESCRIPTION_MAX);
+        v.criteria("successCriteria", self.success_criteria.as_deref());
+        v.priority("priority", self.priority);
+        v.finish()?;
+        Ok(goals::GoalChanges {
+            description: self.description,
+            success_criteria: self.success_criteria,
+            priority: self.priority,
+            status: self.status.map(Into::into),
+            expected_version: self.expected_version,
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct GoalQuery;
+
+#[Object]
+impl GoalQuery {
+    /// The goal with this id, or null when there is none.
+    async fn goal(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Goal>> {
+        let found = ctx
+            .data_unchecked::<Loaders>()
+            .load_one(ById::<goal::Entity>::new(id))
+            .await
+            .gql(ctx)?;
+        Ok(found.map(Goal))
+    }
+
+    /// Goals, oldest first.
+    async fn goals(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the object to start after.")] after: Option<String>,
+        #[graphql(desc = "Only objects matching every condition given.")] filter: Option<
+            GoalFilter,
+        >,
+    ) -> Result<GoalConnection> {
+        let request = page_request(first, after.as_deref()).gql(ctx)?;
+        let filter: goals::GoalFilter = filter.map(Into::into).unwrap_or_default();
+        let page = load_list(ctx, request, &filter).await.gql(ctx)?;
+        Ok(GoalConnection::new(
+            page,
+            request.after,
+            TotalCount::All(filter),
+        ))
+    }
+}
+
+#[derive(Default)]
+pub struct GoalMutation;
+
+#[Object]
+impl GoalMutation {
+    /// Creates a goal for an existing agent; the server generates its id.
+    async fn create_goal(&self, ctx: &Context<'_>, input: CreateGoalInput) -> Result<Goal> {
+        let new = input.validate().gql(ctx)?;
+        let model = goals::create(&db(ctx).writer, new).await.gql(ctx)?;
+        Ok(Goal(model))
+    }
+
+    /// Changes the fields given and increments `version`.
+    async fn update_goal(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        input: UpdateGoalInput,
+    ) -> Result<Goal> {
+        let changes = input.validate().gql(ctx)?;
+        let model = goals::update(&db(ctx).writer, id, changes).await.gql(ctx)?;
+        Ok(Goal(model))
+    }
+
+    /// Deletes a goal and returns its id. Its plans block the delete
+    /// (CONFLICT) unless `cascade`, which removes them and their tasks too.
+    async fn delete_goal(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        #[graphql(default_with = "Some(false)")] cascade: Option<bool>,
+    ) -> Result<Uuid> {
+        goals::delete(&db(ctx).writer, id, cascade.unwrap_or(false))
+            .await
+            .gql(ctx)
+    }
+}

@@ -1,0 +1,257 @@
+//! Plans in GraphQL: the object, its inputs, queries and mutations.
+
+use async_graphql::{Context, Enum, InputObject, Object, Result};
+use entity::{goal, plan};
+use uuid::Uuid;
+
+use super::errors::GqlResult;
+use super::goal::{Goal, missing_parent};
+use super::loaders::{ById, Loaders};
+use super::pagination::{Node, TotalCount, connection, load_children, load_list, page_request};
+use super::task::{TaskConnection, TaskFilter};
+use super::validate::{DESCRIPTION_MAX, Violations};
+use crate::service::plans;
+use crate::state::db;
+
+/// Where a plan stands. DRAFT -> ACTIVE | CANCELLED; ACTIVE -> COMPLETED |
+/// FAILED | CANCELLED.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::PlanStatus")]
+pub enum PlanStatus {
+    /// Being written (the default).
+    Draft,
+    /// Being carried out.
+    Active,
+    /// Carried out.
+    Completed,
+    /// Could not be carried out.
+    Failed,
+    /// Abandoned.
+    Cancelled,
+}
+
+/// A way to reach a goal, carried out as tasks.
+#[derive(Clone)]
+pub struct Plan(pub plan::Model);
+
+impl Node for Plan {
+    type Model = plan::Model;
+}
+
+#[Object]
+impl Plan {
+    /// Server-generated id (UUIDv7: ordering by id is creation order).
+    async fn id(&self) -> Uuid {
+        self.0.id
+    }
+    /// The id of the goal this plan breaks down.
+    async fn goal_id(&self) -> Uuid {
+        self.0.goal_id
+    }
+    /// The goal this plan breaks down.
+    async fn goal(&self, ctx: &Context<'_>) -> Result<Goal> {
+        let found = ctx
+            .data_unchecked::<Loaders>()
+            .load_one(ById::<goal::Entity>::new(self.0.goal_id))
+            .await
+            .gql(ctx)?;
+        found
+            .map(Goal)
+            .ok_or_else(|| missing_parent("goal"))
+            .gql(ctx)
+    }
+    /// How the goal is to be reached, 1 to 10,000 characters.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    /// The current status; see the enum for the allowed transitions.
+    async fn status(&self) -> PlanStatus {
+        self.0.status.into()
+    }
+    /// Starts at 1 and grows by one with every successful update.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the plan was created (UTC).
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.created_at
+    }
+    /// When the plan last changed (UTC).
+    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.updated_at
+    }
+    /// The tasks that carry this plan out, oldest first.
+    async fn tasks(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the object to start after.")] after: Option<String>,
+        #[graphql(desc = "Only objects matching every condition given.")] filter: Option<
+            TaskFilter,
+        >,
+    ) -> Result<TaskConnection> {
+        let request = page_request(first, after.as_deref()).gql(ctx)?;
+        let filter = filter.map(Into::into).unwrap_or_default();
+        let page = load_children(ctx, "plan_id", self.0.id, request, Clone::clone(&filter))
+            .await
+            .gql(ctx)?;
+        Ok(TaskConnection::new(
+            page,
+            request.after,
+            TotalCount::Children {
+                parent_column: "plan_id",
+                parent: self.0.id,
+                filter,
+            },
+        ))
+    }
+}
+
+connection!(
+    PlanConnection,
+    PlanEdge,
+    Plan,
+    plans::PlanFilter,
+    "A page of plans, oldest first.",
+    "A plan and its cursor."
+);
+
+/// Narrows a list of plans; all given conditions must hold.
+#[derive(InputObject, Clone, Default)]
+pub struct PlanFilter {
+    /// Only plans of this goal.
+    pub goal_id: Option<Uuid>,
+    /// Only plans in this status.
+    pub status: Option<PlanStatus>,
+}
+
+impl From<PlanFilter> for plans::PlanFilter {
+    fn from(filter: PlanFilter) -> Self {
+        Self {
+            goal_id: filter.goal_id,
+            status: filter.status.map(Into::into),
+        }
+    }
+}
+
+/// A new plan for an existing goal. The server generates its id.
+#[derive(InputObject)]
+pub struct CreatePlanInput {
+    /// The goal the plan breaks down (NOT_FOUND when there is none).
+    pub goal_id: Uuid,
+    /// 1 to 10,000 characters.
+    pub description: String,
+    /// Defaults to DRAFT.
+    pub status: Option<PlanStatus>,
+}
+
+impl CreatePlanInput {
+    fn validate(self) -> crate::error::Result<plans::NewPlan> {
+        let mut v = Violations::under("input");
+        v.text("description", &self.description, DESCRIPTION_MAX);
+        v.finish()?;
+        Ok(plans::NewPlan {
+            goal_id: self.goal_id,
+            description: self.description,
+            status: self.status.map(Into::into),
+        })
+    }
+}
+
+/// Changes to a plan: only the fields given change.
+#[derive(InputObject)]
+pub struct UpdatePlanInput {
+    /// 1 to 10,000 characters.
+    pub description: Option<String>,
+    /// Must follow the plan transitions (else BAD_USER_INPUT).
+    pub status: Option<PlanStatus>,
+    /// When given, the update applies only if the plan is still at this version (else CONFLICT).
+    pub expected_version: Option<i32>,
+}
+
+impl UpdatePlanInput {
+    fn validate(self) -> crate::error::Result<plans::PlanChanges> {
+        let mut v = Violations::under("input");
+        v.optional_text("description", self.description.as_deref(), DESCRIPTION_MAX);
+        v.finish()?;
+        Ok(plans::PlanChanges {
+            description: self.description,
+            status: self.status.map(Into::into),
+            expected_version: self.expected_version,
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct PlanQuery;
+
+#[Object]
+impl PlanQuery {
+    /// The plan with this id, or null when there is none.
+    async fn plan(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Plan>> {
+        let found = ctx
+            .data_unchecked::<Loaders>()
+            .load_one(ById::<plan::Entity>::new(id))
+            .await
+            .gql(ctx)?;
+        Ok(found.map(Plan))
+    }
+
+    /// Plans, oldest first.
+    async fn plans(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the object to start after.")] after: Option<String>,
+        #[graphql(desc = "Only objects matching every condition given.")] filter: Option<
+            PlanFilter,
+        >,
+    ) -> Result<PlanConnection> {
+        let request = page_request(first, after.as_deref()).gql(ctx)?;
+        let filter: plans::PlanFilter = filter.map(Into::into).unwrap_or_default();
+        let page = load_list(ctx, request, &filter).await.gql(ctx)?;
+        Ok(PlanConnection::new(
+            page,
+            request.after,
+            TotalCount::All(filter),
+        ))
+    }
+}
+
+#[derive(Default)]
+pub struct PlanMutation;
+
+#[Object]
+impl PlanMutation {
+    /// Creates a plan for an existing goal; the server generates its id.
+    async fn create_plan(&self, ctx: &Context<'_>, input: CreatePlanInput) -> Result<Plan> {
+        let new = input.validate().gql(ctx)?;
+        let model = plans::create(&db(ctx).writer, new).await.gql(ctx)?;
+        Ok(Plan(model))
+    }
+
+    /// Changes the fields given and increments `version`.
+    async fn update_plan(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        input: UpdatePlanInput,
+    ) -> Result<Plan> {
+        let changes = input.validate().gql(ctx)?;
+        let model = plans::update(&db(ctx).writer, id, changes).await.gql(ctx)?;
+        Ok(Plan(model))
+    }
+
+    /// Deletes a plan and returns its id. Its tasks block the delete
+    /// (CONFLICT) unless `cascade`, which removes them too.
+    async fn delete_plan(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        #[graphql(default_with = "Some(false)")] cascade: Option<bool>,
+    ) -> Result<Uuid> {
+        plans::delete(&db(ctx).writer, id, cascade.unwrap_or(false))
+            .await
+            .gql(ctx)
+    }
+}

@@ -1,0 +1,302 @@
+//! Tasks in GraphQL: the object, its inputs, queries and mutations.
+
+use async_graphql::{Context, Enum, InputObject, MaybeUndefined, Object, Result};
+use chrono::{DateTime, Utc};
+use entity::{agent, plan, task};
+use serde_json::Value as Json;
+use uuid::Uuid;
+
+use super::agent::Agent;
+use super::errors::GqlResult;
+use super::goal::missing_parent;
+use super::loaders::{ById, Loaders};
+use super::pagination::{Node, TotalCount, connection, load_list, page_request};
+use super::plan::Plan;
+use super::validate::{DESCRIPTION_MAX, TASK_TYPE_MAX, Violations};
+use crate::service::tasks;
+use crate::state::db;
+
+/// Where a task stands. PENDING -> RUNNING | CANCELLED; RUNNING -> COMPLETED |
+/// FAILED | CANCELLED; FAILED -> PENDING (a retry).
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::TaskStatus")]
+pub enum TaskStatus {
+    /// Waiting to run (the initial status, and the status of a retry).
+    Pending,
+    /// Running; `startedAt` says since when.
+    Running,
+    /// Done; `completedAt` says when.
+    Completed,
+    /// Ended in failure; may be retried by setting PENDING.
+    Failed,
+    /// Will not run.
+    Cancelled,
+}
+
+/// A unit of work that carries a plan out, optionally assigned to an agent.
+#[derive(Clone)]
+pub struct Task(pub task::Model);
+
+impl Node for Task {
+    type Model = task::Model;
+}
+
+#[Object]
+impl Task {
+    /// Server-generated id (UUIDv7: ordering by id is creation order).
+    async fn id(&self) -> Uuid {
+        self.0.id
+    }
+    /// The id of the plan this task carries out.
+    async fn plan_id(&self) -> Uuid {
+        self.0.plan_id
+    }
+    /// The plan this task carries out.
+    async fn plan(&self, ctx: &Context<'_>) -> Result<Plan> {
+        let found = ctx
+            .data_unchecked::<Loaders>()
+            .load_one(ById::<plan::Entity>::new(self.0.plan_id))
+            .await
+            .gql(ctx)?;
+        found
+            .map(Plan)
+            .ok_or_else(|| missing_parent("plan"))
+            .gql(ctx)
+    }
+    /// The id of the assignee, if any.
+    async fn agent_id(&self) -> Option<Uuid> {
+        self.0.agent_id
+    }
+    /// The assignee, if any.
+    async fn agent(&self, ctx: &Context<'_>) -> Result<Option<Agent>> {
+        let Some(agent_id) = self.0.agent_id else {
+            return Ok(None);
+        };
+        let found = ctx
+            .data_unchecked::<Loaders>()
+            .load_one(ById::<agent::Entity>::new(agent_id))
+            .await
+            .gql(ctx)?;
+        Ok(found.map(Agent))
+    }
+    /// What is to be done, 1 to 10,000 characters.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    /// A free-form kind, 1 to 100 characters; defaults to `generic`.
+    async fn task_type(&self) -> &str {
+        &self.0.task_type
+    }
+    /// The current status; see the enum for the allowed transitions.
+    async fn status(&self) -> TaskStatus {
+        self.0.status.into()
+    }
+    /// Input of the task; always a JSON object.
+    async fn input_data(&self) -> &Json {
+        &self.0.input_data
+    }
+    /// Output of the task: a JSON object, or null until there is one.
+    async fn output_data(&self) -> Option<&Json> {
+        self.0.output_data.as_ref()
+    }
+    /// What went wrong, if anything.
+    async fn error(&self) -> Option<&str> {
+        self.0.error.as_deref()
+    }
+    /// Starts at 1 and grows by one with every successful update.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the task was created (UTC).
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When the task last changed (UTC).
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// When the task last entered RUNNING; cleared on a retry.
+    async fn started_at(&self) -> Option<DateTime<Utc>> {
+        self.0.started_at
+    }
+    /// When the task entered COMPLETED, FAILED or CANCELLED; cleared on a retry.
+    async fn completed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.completed_at
+    }
+}
+
+connection!(
+    TaskConnection,
+    TaskEdge,
+    Task,
+    tasks::TaskFilter,
+    "A page of tasks, oldest first.",
+    "A task and its cursor."
+);
+
+/// Narrows a list of tasks; all given conditions must hold.
+#[derive(InputObject, Clone, Default)]
+pub struct TaskFilter {
+    /// Only tasks of this plan.
+    pub plan_id: Option<Uuid>,
+    /// Only tasks assigned to this agent.
+    pub agent_id: Option<Uuid>,
+    /// Only tasks in this status.
+    pub status: Option<TaskStatus>,
+    /// Only tasks of exactly this type.
+    pub task_type: Option<String>,
+}
+
+impl From<TaskFilter> for tasks::TaskFilter {
+    fn from(filter: TaskFilter) -> Self {
+        Self {
+            plan_id: filter.plan_id,
+            agent_id: filter.agent_id,
+            status: filter.status.map(Into::into),
+            task_type: filter.task_type,
+        }
+    }
+}
+
+/// A new task for an existing plan. The server generates its id.
+#[derive(InputObject)]
+pub struct CreateTaskInput {
+    /// The plan the task carries out (NOT_FOUND when there is none).
+    pub plan_id: Uuid,
+    /// The assignee, if any (NOT_FOUND when there is no such agent).
+    pub agent_id: Option<Uuid>,
+    /// 1 to 10,000 characters.
+    pub description: String,
+    /// 1 to 100 characters; defaults to `generic`.
+    pub task_type: Option<String>,
+    /// A JSON object; defaults to `{}`.
+    pub input_data: Option<Json>,
+}
+
+impl CreateTaskInput {
+    fn validate(self) -> crate::error::Result<tasks::NewTask> {
+        let mut v = Violations::under("input");
+        v.text("description", &self.description, DESCRIPTION_MAX);
+        v.optional_text("taskType", self.task_type.as_deref(), TASK_TYPE_MAX);
+        v.object("inputData", self.input_data.as_ref());
+        v.finish()?;
+        Ok(tasks::NewTask {
+            plan_id: self.plan_id,
+            agent_id: self.agent_id,
+            description: self.description,
+            task_type: self.task_type,
+            input_data: self.input_data,
+        })
+    }
+}
+
+/// Changes to a task: only the fields given change; `null` clears
+/// `agentId`, `outputData` and `error`.
+#[derive(InputObject)]
+pub struct UpdateTaskInput {
+    /// The new assignee, or null to unassign.
+    pub agent_id: MaybeUndefined<Uuid>,
+    /// 1 to 10,000 characters.
+    pub description: Option<String>,
+    /// Must follow the task transitions (else BAD_USER_INPUT).
+    pub status: Option<TaskStatus>,
+    /// A JSON object, or null to clear it.
+    pub output_data: MaybeUndefined<Json>,
+    /// What went wrong, or null to clear it.
+    pub error: MaybeUndefined<String>,
+    /// When given, the update applies only if the task is still at this version (else CONFLICT).
+    pub expected_version: Option<i32>,
+}
+
+/// `undefined` leaves a field alone, `null` clears it, a value sets it.
+fn change<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(value) => Some(Some(value)),
+    }
+}
+
+impl UpdateTaskInput {
+    fn validate(self) -> crate::error::Result<tasks::TaskChanges> {
+        let mut v = Violations::under("input");
+        v.optional_text("description", self.description.as_deref(), DESCRIPTION_MAX);
+        v.object("outputData", self.output_data.as_opt_ref().flatten());
+        v.finish()?;
+        Ok(tasks::TaskChanges {
+            agent_id: change(self.agent_id),
+            description: self.description,
+            status: self.status.map(Into::into),
+            output_data: change(self.output_data),
+            error: change(self.error),
+            expected_version: self.expected_version,
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct TaskQuery;
+
+#[Object]
+impl TaskQuery {
+    /// The task with this id, or null when there is none.
+    async fn task(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Task>> {
+        let found = ctx
+            .data_unchecked::<Loaders>()
+            .load_one(ById::<task::Entity>::new(id))
+            .await
+            .gql(ctx)?;
+        Ok(found.map(Task))
+    }
+
+    /// Tasks, oldest first.
+    async fn tasks(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the object to start after.")] after: Option<String>,
+        #[graphql(desc = "Only objects matching every condition given.")] filter: Option<
+            TaskFilter,
+        >,
+    ) -> Result<TaskConnection> {
+        let request = page_request(first, after.as_deref()).gql(ctx)?;
+        let filter: tasks::TaskFilter = filter.map(Into::into).unwrap_or_default();
+        let page = load_list(ctx, request, &filter).await.gql(ctx)?;
+        Ok(TaskConnection::new(
+            page,
+            request.after,
+            TotalCount::All(filter),
+        ))
+    }
+}
+
+#[derive(Default)]
+pub struct TaskMutation;
+
+#[Object]
+impl TaskMutation {
+    /// Creates a task for an existing plan; the server generates its id.
+    async fn create_task(&self, ctx: &Context<'_>, input: CreateTaskInput) -> Result<Task> {
+        let new = input.validate().gql(ctx)?;
+        let model = tasks::create(&db(ctx).writer, new).await.gql(ctx)?;
+        Ok(Task(model))
+    }
+
+    /// Changes the fields given and increments `version`. Entering RUNNING
+    /// sets `startedAt`; entering COMPLETED, FAILED or CANCELLED sets `completedAt`.
+    async fn update_task(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        input: UpdateTaskInput,
+    ) -> Result<Task> {
+        let changes = input.validate().gql(ctx)?;
+        let model = tasks::update(&db(ctx).writer, id, changes).await.gql(ctx)?;
+        Ok(Task(model))
+    }
+
+    /// Deletes a task and returns its id.
+    async fn delete_task(&self, ctx: &Context<'_>, id: Uuid) -> Result<Uuid> {
+        tasks::delete(&db(ctx).writer, id).await.gql(ctx)
+    }
+}

@@ -1,0 +1,139 @@
+//! Input rules checked at the schema boundary, before any resolver touches
+//! the database. Every broken rule is collected, so a client fixing a request
+//! learns of all its mistakes at once.
+
+use serde_json::Value as Json;
+
+use crate::error::{AppError, Violation};
+
+pub const NAME_MAX: usize = 200;
+pub const DESCRIPTION_MAX: usize = 10_000;
+pub const TASK_TYPE_MAX: usize = 100;
+pub const DID_MAX: usize = 400;
+pub const CRITERIA_MAX: usize = 100;
+pub const PRIORITY_RANGE: std::ops::RangeInclusive<i32> = 1..=10;
+
+/// Collects violations under a path prefix such as `input`.
+#[derive(Debug, Default)]
+pub struct Violations {
+    prefix: &'static str,
+    found: Vec<Violation>,
+}
+
+impl Violations {
+    pub fn under(prefix: &'static str) -> Self {
+        Self {
+            prefix,
+            found: Vec::new(),
+        }
+    }
+
+    fn path(&self, field: &str) -> String {
+        if self.prefix.is_empty() {
+            field.to_owned()
+        } else {
+            format!("{}.{field}", self.prefix)
+        }
+    }
+
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        let field = self.path(field);
+        self.found.push(Violation {
+            field,
+            message: message.into(),
+        });
+    }
+
+    /// Text that must not be blank and holds at most `max` characters.
+    pub fn text(&mut self, field: &str, value: &str, max: usize) {
+        if value.trim().is_empty() {
+            self.add(field, "must not be empty");
+        } else if value.chars().count() > max {
+            self.add(field, format!("must be at most {max} characters"));
+        }
+    }
+
+    pub fn optional_text(&mut self, field: &str, value: Option<&str>, max: usize) {
+        if let Some(value) = value {
+            self.text(field, value, max);
+        }
+    }
+
+    /// A JSON value that must be an object.
+    pub fn object(&mut self, field: &str, value: Option<&Json>) {
+        if let Some(value) = value
+            && !value.is_object()
+        {
+            self.add(field, "must be a JSON object");
+        }
+    }
+
+    pub fn priority(&mut self, field: &str, value: Option<i32>) {
+        if let Some(priority) = value
+            && !PRIORITY_RANGE.contains(&priority)
+        {
+            self.add(
+                field,
+                format!(
+                    "must be between {} and {}",
+                    PRIORITY_RANGE.start(),
+                    PRIORITY_RANGE.end()
+                ),
+            );
+        }
+    }
+
+    pub fn criteria(&mut self, field: &str, value: Option<&[String]>) {
+        let Some(criteria) = value else { return };
+        if criteria.len() > CRITERIA_MAX {
+            self.add(field, format!("must hold at most {CRITERIA_MAX} items"));
+        }
+        for (index, criterion) in criteria.iter().enumerate() {
+            self.text(&format!("{field}.{index}"), criterion, DESCRIPTION_MAX);
+        }
+    }
+
+    /// Adds violations found elsewhere (pagination arguments, say).
+    pub fn absorb(&mut self, result: Result<(), AppError>) {
+        if let Err(AppError::BadUserInput(more)) = result {
+            self.found.extend(more);
+        }
+    }
+
+    pub fn finish(self) -> Result<(), AppError> {
+        if self.found.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::BadUserInput(self.found))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collects_every_violation_with_its_path() {
+        let mut v = Violations::under("input");
+        v.text("name", "", NAME_MAX);
+        v.priority("priority", Some(11));
+        v.object("configuration", Some(&serde_json::json!([1])));
+        v.text("description", &"x".repeat(DESCRIPTION_MAX), DESCRIPTION_MAX);
+        let Err(AppError::BadUserInput(found)) = v.finish() else {
+            panic!("expected violations");
+        };
+        let fields: Vec<_> = found.iter().map(|v| v.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["input.name", "input.priority", "input.configuration"]
+        );
+    }
+
+    #[test]
+    fn length_counts_characters_not_bytes() {
+        let mut v = Violations::under("input");
+        v.text("name", &"é".repeat(NAME_MAX), NAME_MAX);
+        assert!(v.finish().is_ok());
+    }
+}

@@ -1,0 +1,107 @@
+//! A self-hosted GraphiQL playground.
+//!
+//! Browsers in our environment, and in air-gapped deployments, cannot reach a
+//! CDN, so the playground must not load anything from one at run time: the
+//! GraphiQL, React and ReactDOM browser builds are vendored under
+//! `assets/graphiql/` (see its README for versions and how to refresh them),
+//! compiled into the binary, and served by [`routes`] under `/graphiql/`.
+//! [`page`] is the HTML that loads them.
+
+use axum::Router;
+use axum::http::header;
+use axum::response::{Html, IntoResponse};
+use axum::routing::get;
+
+const JS: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+/// The file names are not versioned, so a day keeps an upgrade visible soon.
+const CACHE_CONTROL: &str = "public, max-age=86400";
+
+const REACT_JS: &[u8] = include_bytes!("../../assets/graphiql/react.production.min.js");
+const REACT_DOM_JS: &[u8] = include_bytes!("../../assets/graphiql/react-dom.production.min.js");
+const GRAPHIQL_JS: &[u8] = include_bytes!("../../assets/graphiql/graphiql.min.js");
+const GRAPHIQL_CSS: &[u8] = include_bytes!("../../assets/graphiql/graphiql.min.css");
+
+const PAGE: &str = r#"<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>agentgraph GraphiQL</title>
+    <link rel="icon" href="data:," />
+    <style>
+      html, body { height: 100%; margin: 0; overflow: hidden; }
+      #graphiql { height: 100vh; }
+    </style>
+    <link rel="stylesheet" href="/graphiql/graphiql.min.css" />
+    <script src="/graphiql/react.production.min.js"></script>
+    <script src="/graphiql/react-dom.production.min.js"></script>
+    <script src="/graphiql/graphiql.min.js"></script>
+  </head>
+  <body>
+    <div id="graphiql">Loading GraphiQL&hellip;</div>
+    <noscript>GraphiQL needs JavaScript.</noscript>
+    <script>
+      const fetcher = GraphiQL.createFetcher({
+        url: new URL('/graphql', window.location.href).toString(),
+      });
+      const defaultQuery = `# Ctrl-Enter runs the query.
+{
+  agents(first: 5) {
+    nodes {
+      id
+      name
+      status
+    }
+    totalCount
+  }
+}
+`;
+      ReactDOM.createRoot(document.getElementById('graphiql')).render(
+        React.createElement(GraphiQL, {
+          fetcher,
+          defaultQuery,
+          isHeadersEditorEnabled: true,
+          shouldPersistHeaders: true,
+        }),
+      );
+    </script>
+  </body>
+</html>
+"#;
+
+/// The playground page; its scripts and styles come from [`routes`].
+pub fn page() -> Html<&'static str> {
+    Html(PAGE)
+}
+
+/// The playground's embedded assets, at `/graphiql/<file>`.
+pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    Router::new()
+        .route(
+            "/graphiql/react.production.min.js",
+            get(|| async { asset(JS, REACT_JS) }),
+        )
+        .route(
+            "/graphiql/react-dom.production.min.js",
+            get(|| async { asset(JS, REACT_DOM_JS) }),
+        )
+        .route(
+            "/graphiql/graphiql.min.js",
+            get(|| async { asset(JS, GRAPHIQL_JS) }),
+        )
+        .route(
+            "/graphiql/graphiql.min.css",
+            get(|| async { asset(CSS, GRAPHIQL_CSS) }),
+        )
+}
+
+fn asset(content_type: &'static str, body: &'static [u8]) -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, CACHE_CONTROL),
+        ],
+        body,
+    )
+}

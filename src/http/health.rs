@@ -1,0 +1,25 @@
+//! `/health`: the process answers. `/ready`: the database answers too.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::state::AppState;
+
+pub async fn health() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    match state.db.reader.ping().await {
+        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
+        Err(err) => {
+            tracing::warn!(error = %err, "readiness check failed: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "unavailable", "reason": "database unreachable" })),
+            )
+        }
+    }
+}

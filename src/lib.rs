@@ -1,0 +1,11 @@
+//! agentgraph: a GraphQL API server for the data of an AI-agent platform.
+
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod service;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

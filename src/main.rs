@@ -1,0 +1,58 @@
+use clap::Parser;
+
+use agentgraph::config::{Cli, Command, ServeConfig};
+use agentgraph::startup::{Application, connect_and_migrate};
+use agentgraph::{graphql, telemetry};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Schema => {
+            print!("{}", graphql::sdl());
+        }
+        Command::Migrate => {
+            telemetry::init();
+            let db = connect_and_migrate(&cli.database_url).await?;
+            db.close().await;
+            tracing::info!("migrations applied");
+        }
+        Command::Serve { listen } => {
+            telemetry::init();
+            let config = ServeConfig {
+                listen,
+                database_url: cli.database_url,
+            };
+            let app = Application::build(&config).await?;
+            let address = app.local_addr()?;
+            tracing::info!(
+                "agentgraph listening on http://{address} (GraphiQL at http://{address}/graphql)"
+            );
+            app.run_with_shutdown(shutdown_signal()).await?;
+            tracing::info!("agentgraph stopped");
+        }
+    }
+    Ok(())
+}
+
+/// SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

@@ -1,0 +1,174 @@
+//! Agents: creation with a server id and default DID, partial updates with
+//! optimistic versioning, and deletes that cascade or refuse.
+
+use entity::{AgentStatus, agent, goal, task};
+use sea_orm::sea_query::IntoCondition;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, TransactionTrait,
+};
+use serde_json::Value as Json;
+use uuid::Uuid;
+
+use super::page::{Resource, ResourceFilter};
+use super::{check_version, goals, load_for_update, not_found, now};
+use crate::error::{AppError, Result};
+
+impl Resource for agent::Entity {
+    fn id_column() -> agent::Column {
+        agent::Column::Id
+    }
+    fn id_of(model: &agent::Model) -> Uuid {
+        model.id
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct AgentFilter {
+    pub status: Option<AgentStatus>,
+    /// Case-insensitive substring of the name.
+    pub name_contains: Option<String>,
+}
+
+impl ResourceFilter for AgentFilter {
+    type Entity = agent::Entity;
+    fn condition(&self) -> Condition {
+        let mut cond = Condition::all();
+        if let Some(status) = self.status {
+            cond = cond.add(agent::Column::Status.eq(status));
+        }
+        if let Some(needle) = &self.name_contains {
+            cond = cond.add(super::contains_case_insensitive(
+                agent::Column::Name,
+                needle,
+            ));
+        }
+        cond
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAgent {
+    pub name: String,
+    pub did: Option<String>,
+    pub status: Option<AgentStatus>,
+    pub configuration: Option<Json>,
+    pub metadata: Option<Json>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AgentChanges {
+    pub name: Option<String>,
+    pub status: Option<AgentStatus>,
+    pub configuration: Option<Json>,
+    pub metadata: Option<Json>,
+    pub expected_version: Option<i32>,
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<agent::Model>> {
+    Ok(agent::Entity::find_by_id(id).one(db).await?)
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn create(db: &DatabaseConnection, new: NewAgent) -> Result<agent::Model> {
+    let id = Uuid::now_v7();
+    let at = now();
+    let model = agent::Model {
+        id,
+        did: new.did.unwrap_or_else(|| format!("did:agent:{id}")),
+        name: new.name,
+        status: new.status.unwrap_or(AgentStatus::Active),
+        configuration: new.configuration.unwrap_or_else(super::empty_object),
+        metadata: new.metadata.unwrap_or_else(super::empty_object),
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    };
+    agent::Entity::insert(agent::ActiveModel::from(model.clone()).reset_all())
+        .exec_without_returning(db)
+        .await
+        .map_err(did_taken)?;
+    Ok(model)
+}
+
+fn did_taken(err: sea_orm::DbErr) -> AppError {
+    match AppError::from(err) {
+        AppError::Conflict(_) => AppError::Conflict("an agent with this did already exists".into()),
+        other => other,
+    }
+}
+
+#[tracing::instrument(skip(db, changes))]
+pub async fn update(
+    db: &DatabaseConnection,
+    id: Uuid,
+    changes: AgentChanges,
+) -> Result<agent::Model> {
+    let txn = db.begin().await?;
+    let current: agent::Model = load_for_update::<agent::Entity>(&txn, id, "agent").await?;
+    check_version(changes.expected_version, current.version, "agent")?;
+    let mut next = current.clone();
+    if let Some(name) = changes.name {
+        next.name = name;
+    }
+    if let Some(status) = changes.status {
+        next.status = status;
+    }
+    if let Some(configuration) = changes.configuration {
+        next.configuration = configuration;
+    }
+    if let Some(metadata) = changes.metadata {
+        next.metadata = metadata;
+    }
+    next.version = current.version + 1;
+    next.updated_at = now();
+    let updated = agent::Entity::update_many()
+        .set(agent::ActiveModel::from(next.clone()).reset_all())
+        .filter(agent::Column::Id.eq(id))
+        .filter(agent::Column::Version.eq(current.version))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(super::concurrent_change("agent"));
+    }
+    txn.commit().await?;
+    Ok(next)
+}
+
+/// Deletes an agent. Its goals block the delete unless `cascade`, which takes
+/// the whole subtree; tasks merely assigned to it are unassigned.
+#[tracing::instrument(skip(db))]
+pub async fn delete(db: &DatabaseConnection, id: Uuid, cascade: bool) -> Result<Uuid> {
+    let txn = db.begin().await?;
+    load_for_update::<agent::Entity>(&txn, id, "agent").await?;
+    let goal_count = goal::Entity::find()
+        .filter(goal::Column::AgentId.eq(id))
+        .count(&txn)
+        .await?;
+    if goal_count > 0 {
+        if !cascade {
+            return Err(AppError::Conflict(format!(
+                "agent {id} has {goal_count} goal(s); delete them first or pass cascade: true"
+            )));
+        }
+        let goal_ids = goals::select_ids(goal::Column::AgentId.eq(id).into_condition());
+        goals::delete_subtrees(&txn, goal_ids).await?;
+    }
+    task::Entity::update_many()
+        .col_expr(task::Column::AgentId, Expr::value(Option::<Uuid>::None))
+        .col_expr(
+            task::Column::Version,
+            Expr::col(task::Column::Version).add(1),
+        )
+        .col_expr(task::Column::UpdatedAt, Expr::value(now()))
+        .filter(task::Column::AgentId.eq(id))
+        .exec(&txn)
+        .await?;
+    let deleted = agent::Entity::delete_by_id(id).exec(&txn).await?;
+    if deleted.rows_affected != 1 {
+        return Err(not_found("agent", id));
+    }
+    txn.commit().await?;
+    Ok(id)
+}

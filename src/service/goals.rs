@@ -1,0 +1,160 @@
+//! Goals of an agent: priority, success criteria and status transitions.
+
+use entity::{GoalStatus, agent, goal, plan};
+use sea_orm::sea_query::{IntoCondition, Query, SelectStatement};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::page::{Resource, ResourceFilter};
+use super::{check_version, ensure_exists, load_for_update, now, plans};
+use crate::error::{AppError, Result};
+
+impl Resource for goal::Entity {
+    fn id_column() -> goal::Column {
+        goal::Column::Id
+    }
+    fn id_of(model: &goal::Model) -> Uuid {
+        model.id
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct GoalFilter {
+    pub agent_id: Option<Uuid>,
+    pub status: Option<GoalStatus>,
+    pub min_priority: Option<i32>,
+}
+
+impl ResourceFilter for GoalFilter {
+    type Entity = goal::Entity;
+    fn condition(&self) -> Condition {
+        Condition::all()
+            .add_option(self.agent_id.map(|id| goal::Column::AgentId.eq(id)))
+            .add_option(self.status.map(|s| goal::Column::Status.eq(s)))
+            .add_option(self.min_priority.map(|p| goal::Column::Priority.gte(p)))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewGoal {
+    pub agent_id: Uuid,
+    pub description: String,
+    pub success_criteria: Option<Vec<String>>,
+    pub priority: Option<i32>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct GoalChanges {
+    pub description: Option<String>,
+    pub success_criteria: Option<Vec<String>>,
+    pub priority: Option<i32>,
+    pub status: Option<GoalStatus>,
+    pub expected_version: Option<i32>,
+}
+
+pub const DEFAULT_PRIORITY: i32 = 5;
+
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<goal::Model>> {
+    Ok(goal::Entity::find_by_id(id).one(db).await?)
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn create(db: &DatabaseConnection, new: NewGoal) -> Result<goal::Model> {
+    let txn = db.begin().await?;
+    ensure_exists::<agent::Entity>(&txn, new.agent_id, "agent").await?;
+    let at = now();
+    let model = goal::Model {
+        id: Uuid::now_v7(),
+        agent_id: new.agent_id,
+        description: new.description,
+        success_criteria: serde_json::json!(new.success_criteria.unwrap_or_default()),
+        priority: new.priority.unwrap_or(DEFAULT_PRIORITY),
+        status: GoalStatus::Pending,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    };
+    goal::Entity::insert(goal::ActiveModel::from(model.clone()).reset_all())
+        .exec_without_returning(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+#[tracing::instrument(skip(db, changes))]
+pub async fn update(
+    db: &DatabaseConnection,
+    id: Uuid,
+    changes: GoalChanges,
+) -> Result<goal::Model> {
+    let txn = db.begin().await?;
+    let current: goal::Model = load_for_update::<goal::Entity>(&txn, id, "goal").await?;
+    check_version(changes.expected_version, current.version, "goal")?;
+    let mut next = current.clone();
+    if let Some(status) = changes.status {
+        super::check_transition(current.status, status)?;
+        next.status = status;
+    }
+    if let Some(description) = changes.description {
+        next.description = description;
+    }
+    if let Some(criteria) = changes.success_criteria {
+        next.success_criteria = serde_json::json!(criteria);
+    }
+    if let Some(priority) = changes.priority {
+        next.priority = priority;
+    }
+    next.version = current.version + 1;
+    next.updated_at = now();
+    let updated = goal::Entity::update_many()
+        .set(goal::ActiveModel::from(next.clone()).reset_all())
+        .filter(goal::Column::Id.eq(id))
+        .filter(goal::Column::Version.eq(current.version))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(super::concurrent_change("goal"));
+    }
+    txn.commit().await?;
+    Ok(next)
+}
+
+#[tracing::instrument(skip(db))]
+pub async fn delete(db: &DatabaseConnection, id: Uuid, cascade: bool) -> Result<Uuid> {
+    let txn = db.begin().await?;
+    load_for_update::<goal::Entity>(&txn, id, "goal").await?;
+    let plans = plan::Entity::find()
+        .filter(plan::Column::GoalId.eq(id))
+        .count(&txn)
+        .await?;
+    if plans > 0 && !cascade {
+        return Err(AppError::Conflict(format!(
+            "goal {id} has {plans} plan(s); delete them first or pass cascade: true"
+        )));
+    }
+    delete_subtrees(&txn, select_ids(goal::Column::Id.eq(id).into_condition())).await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// Deletes the goals `goal_ids` selects with their plans and tasks, children first.
+pub async fn delete_subtrees(txn: &DatabaseTransaction, goal_ids: SelectStatement) -> Result<()> {
+    plans::delete_under_goals(txn, goal_ids.clone()).await?;
+    goal::Entity::delete_many()
+        .filter(goal::Column::Id.in_subquery(goal_ids))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// `SELECT id FROM goals WHERE <condition>`, for cascading deletes.
+pub fn select_ids(condition: Condition) -> SelectStatement {
+    Query::select()
+        .column(goal::Column::Id)
+        .from(goal::Entity)
+        .cond_where(condition)
+        .to_owned()
+}

@@ -1,0 +1,181 @@
+//! Keyset pagination shared by the four resources.
+//!
+//! Ids are UUIDv7, so ordering by id is creation order and a page is
+//! `WHERE id > after ORDER BY id LIMIT first + 1` (the extra row only tells
+//! whether another page follows). Child connections of many parents are
+//! fetched in one statement with `ROW_NUMBER() OVER (PARTITION BY parent)`.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use sea_orm::sea_query::{
+    Alias, Asterisk, Expr, ExprTrait, Order, Query, SelectStatement, WindowStatement,
+};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait,
+    PrimaryKeyTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::error::Result;
+
+/// An entity that can be listed page by page.
+pub trait Resource:
+    EntityTrait<
+        Model: FromQueryResult + Clone + Send + Sync,
+        PrimaryKey: PrimaryKeyTrait<ValueType = Uuid>,
+    >
+{
+    fn id_column() -> Self::Column;
+    fn id_of(model: &Self::Model) -> Uuid;
+}
+
+/// A filter on one resource, turned into a SQL condition. Hashable so that
+/// requests with the same filter can share one batched query.
+pub trait ResourceFilter: Clone + Eq + Hash + Send + Sync + 'static {
+    type Entity: Resource;
+    fn condition(&self) -> Condition;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PageRequest {
+    /// How many rows, already validated to 1..=100.
+    pub first: u64,
+    /// The id the page starts after.
+    pub after: Option<Uuid>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page<M> {
+    pub items: Vec<M>,
+    pub has_next_page: bool,
+}
+
+impl<M> Page<M> {
+    /// Cuts a fetch of `first + 1` rows down to the page.
+    pub fn from_overfetch(mut rows: Vec<M>, first: u64) -> Self {
+        let first = usize::try_from(first).unwrap_or(usize::MAX);
+        let has_next_page = rows.len() > first;
+        rows.truncate(first);
+        Self {
+            items: rows,
+            has_next_page,
+        }
+    }
+}
+
+/// One page of every row matching `filter`.
+pub async fn list<F: ResourceFilter>(
+    db: &impl ConnectionTrait,
+    filter: &F,
+    page: PageRequest,
+) -> Result<Page<<F::Entity as EntityTrait>::Model>> {
+    let id = F::Entity::id_column();
+    let mut query = F::Entity::find().filter(filter.condition());
+    if let Some(after) = page.after {
+        query = query.filter(id.gt(after));
+    }
+    let rows = query.order_by_asc(id).limit(page.first + 1).all(db).await?;
+    Ok(Page::from_overfetch(rows, page.first))
+}
+
+/// How many rows match `filter`.
+pub async fn count<F: ResourceFilter>(db: &impl ConnectionTrait, filter: &F) -> Result<u64> {
+    Ok(F::Entity::find()
+        .filter(filter.condition())
+        .count(db)
+        .await?)
+}
+
+/// Rows by id, for the by-id loaders.
+pub async fn by_ids<E: Resource>(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, E::Model>> {
+    let rows = E::find()
+        .filter(E::id_column().is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|m| (E::id_of(&m), m)).collect())
+}
+
+/// For each parent, the first `page.first + 1` children after `page.after`
+/// that match `filter`, in one statement.
+pub async fn child_pages<F: ResourceFilter>(
+    db: &impl ConnectionTrait,
+    parent_column: &'static str,
+    parents: &[Uuid],
+    filter: &F,
+    page: PageRequest,
+) -> Result<HashMap<Uuid, Vec<<F::Entity as EntityTrait>::Model>>> {
+    let id = F::Entity::id_column();
+    let parent = Expr::col(Alias::new(parent_column));
+    let mut inner: SelectStatement = Query::select()
+        .column(Asterisk)
+        .expr_window_as(
+            Expr::cust("ROW_NUMBER()"),
+            WindowStatement::partition_by(Alias::new(parent_column))
+                .order_by(id, Order::Asc)
+                .to_owned(),
+            Alias::new("row_in_parent"),
+        )
+        .from(F::Entity::default())
+        .cond_where(filter.condition())
+        .and_where(parent.clone().is_in(parents.iter().copied()))
+        .to_owned();
+    if let Some(after) = page.after {
+        inner.and_where(Expr::col(id).gt(after));
+    }
+    let outer = Query::select()
+        .column(Asterisk)
+        .from_subquery(inner, Alias::new("ranked"))
+        .and_where(Expr::col(Alias::new("row_in_parent")).lte(page.first + 1))
+        .order_by(Alias::new(parent_column), Order::Asc)
+        .order_by(id, Order::Asc)
+        .to_owned();
+    let statement = db.get_database_backend().build(&outer);
+    let rows = F::Entity::find().from_raw_sql(statement).all(db).await?;
+
+    let mut by_parent: HashMap<Uuid, Vec<_>> = HashMap::new();
+    for row in rows {
+        // The parent id is read back from the row itself.
+        let key = parent_of::<F::Entity>(&row, parent_column);
+        if let Some(key) = key {
+            by_parent.entry(key).or_default().push(row);
+        }
+    }
+    Ok(by_parent)
+}
+
+/// For each parent, how many children match `filter`, in one statement.
+pub async fn child_counts<F: ResourceFilter>(
+    db: &impl ConnectionTrait,
+    parent_column: &'static str,
+    parents: &[Uuid],
+    filter: &F,
+) -> Result<HashMap<Uuid, u64>> {
+    let parent = Expr::col(Alias::new(parent_column));
+    let rows: Vec<(Uuid, i64)> = F::Entity::find()
+        .select_only()
+        .expr(parent.clone())
+        .expr(Expr::col(F::Entity::id_column()).count())
+        .filter(filter.condition())
+        .filter(parent.clone().is_in(parents.iter().copied()))
+        .group_by(parent)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(parent, n)| (parent, u64::try_from(n).unwrap_or(0)))
+        .collect())
+}
+
+fn parent_of<E: Resource>(model: &E::Model, parent_column: &'static str) -> Option<Uuid> {
+    use sea_orm::{IdenStatic, Iterable, ModelTrait, Value};
+    let column = E::Column::iter().find(|c| c.as_str() == parent_column)?;
+    match model.get(column) {
+        Value::Uuid(Some(id)) => Some(id),
+        _ => None,
+    }
+}

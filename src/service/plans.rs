@@ -1,0 +1,152 @@
+//! Plans that break a goal down, with status transitions.
+
+use entity::{PlanStatus, goal, plan, task};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::page::{Resource, ResourceFilter};
+use super::{check_version, ensure_exists, load_for_update, now};
+use crate::error::{AppError, Result};
+
+impl Resource for plan::Entity {
+    fn id_column() -> plan::Column {
+        plan::Column::Id
+    }
+    fn id_of(model: &plan::Model) -> Uuid {
+        model.id
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct PlanFilter {
+    pub goal_id: Option<Uuid>,
+    pub status: Option<PlanStatus>,
+}
+
+impl ResourceFilter for PlanFilter {
+    type Entity = plan::Entity;
+    fn condition(&self) -> Condition {
+        Condition::all()
+            .add_option(self.goal_id.map(|id| plan::Column::GoalId.eq(id)))
+            .add_option(self.status.map(|s| plan::Column::Status.eq(s)))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPlan {
+    pub goal_id: Uuid,
+    pub description: String,
+    pub status: Option<PlanStatus>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PlanChanges {
+    pub description: Option<String>,
+    pub status: Option<PlanStatus>,
+    pub expected_version: Option<i32>,
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<plan::Model>> {
+    Ok(plan::Entity::find_by_id(id).one(db).await?)
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn create(db: &DatabaseConnection, new: NewPlan) -> Result<plan::Model> {
+    let txn = db.begin().await?;
+    ensure_exists::<goal::Entity>(&txn, new.goal_id, "goal").await?;
+    let at = now();
+    let model = plan::Model {
+        id: Uuid::now_v7(),
+        goal_id: new.goal_id,
+        description: new.description,
+        status: new.status.unwrap_or(PlanStatus::Draft),
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    };
+    plan::Entity::insert(plan::ActiveModel::from(model.clone()).reset_all())
+        .exec_without_returning(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+#[tracing::instrument(skip(db, changes))]
+pub async fn update(
+    db: &DatabaseConnection,
+    id: Uuid,
+    changes: PlanChanges,
+) -> Result<plan::Model> {
+    let txn = db.begin().await?;
+    let current: plan::Model = load_for_update::<plan::Entity>(&txn, id, "plan").await?;
+    check_version(changes.expected_version, current.version, "plan")?;
+    let mut next = current.clone();
+    if let Some(status) = changes.status {
+        super::check_transition(current.status, status)?;
+        next.status = status;
+    }
+    if let Some(description) = changes.description {
+        next.description = description;
+    }
+    next.version = current.version + 1;
+    next.updated_at = now();
+    let updated = plan::Entity::update_many()
+        .set(plan::ActiveModel::from(next.clone()).reset_all())
+        .filter(plan::Column::Id.eq(id))
+        .filter(plan::Column::Version.eq(current.version))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(super::concurrent_change("plan"));
+    }
+    txn.commit().await?;
+    Ok(next)
+}
+
+#[tracing::instrument(skip(db))]
+pub async fn delete(db: &DatabaseConnection, id: Uuid, cascade: bool) -> Result<Uuid> {
+    let txn = db.begin().await?;
+    load_for_update::<plan::Entity>(&txn, id, "plan").await?;
+    let tasks = task::Entity::find()
+        .filter(task::Column::PlanId.eq(id))
+        .count(&txn)
+        .await?;
+    if tasks > 0 && !cascade {
+        return Err(AppError::Conflict(format!(
+            "plan {id} has {tasks} task(s); delete them first or pass cascade: true"
+        )));
+    }
+    task::Entity::delete_many()
+        .filter(task::Column::PlanId.eq(id))
+        .exec(&txn)
+        .await?;
+    plan::Entity::delete_by_id(id).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// Deletes every plan of the goals `goal_ids` selects, and their tasks,
+/// children first. Subqueries keep it to two statements however many rows.
+pub async fn delete_under_goals(
+    txn: &DatabaseTransaction,
+    goal_ids: SelectStatement,
+) -> Result<()> {
+    let plan_ids = Query::select()
+        .column(plan::Column::Id)
+        .from(plan::Entity)
+        .and_where(Expr::col(plan::Column::GoalId).in_subquery(goal_ids.clone()))
+        .to_owned();
+    task::Entity::delete_many()
+        .filter(task::Column::PlanId.in_subquery(plan_ids))
+        .exec(txn)
+        .await?;
+    plan::Entity::delete_many()
+        .filter(plan::Column::GoalId.in_subquery(goal_ids))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
