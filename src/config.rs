@@ -1,8 +1,12 @@
 //! Command line and environment configuration.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::auth::Role;
 
 /// The SQLite file used when no database URL is given: created on first start
 /// in the working directory.
@@ -17,27 +21,136 @@ pub struct Cli {
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
 
+    /// Log format.
+    #[arg(long, env = "AGENTGRAPH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Apply migrations and serve GraphQL over HTTP.
-    Serve {
-        /// Address to listen on.
-        #[arg(long, env = "AGENTGRAPH_LISTEN", default_value = "127.0.0.1:8000")]
-        listen: SocketAddr,
-    },
+    Serve(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate,
     /// Print the GraphQL schema (SDL) to stdout.
     Schema,
+    /// Print a fresh API key, then its line for the keys file.
+    Keygen {
+        /// Who the key is for (shown in logs).
+        #[arg(long)]
+        name: String,
+        /// What the key may do.
+        #[arg(long, value_enum, default_value_t = Role::Read)]
+        role: Role,
+    },
+}
+
+/// Options of `agentgraph serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "AGENTGRAPH_LISTEN", default_value = "127.0.0.1:8000")]
+    pub listen: SocketAddr,
+
+    /// Serve `/metrics` on this address instead of the main one.
+    #[arg(long, env = "AGENTGRAPH_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+
+    /// File of API keys, one `name:role:sha256-of-key` per line.
+    #[arg(long, env = "AGENTGRAPH_API_KEYS_FILE")]
+    pub api_keys_file: Option<PathBuf>,
+
+    /// API keys as `name:role:sha256` entries separated by commas.
+    #[arg(long, env = "AGENTGRAPH_API_KEYS", hide_env_values = true)]
+    pub api_keys: Option<String>,
+
+    /// Serve without API keys on a non-loopback address (not recommended).
+    #[arg(long, env = "AGENTGRAPH_INSECURE_NO_AUTH")]
+    pub insecure_no_auth: bool,
+
+    /// Turn schema introspection off (GraphiQL and codegen need it on).
+    #[arg(long, env = "AGENTGRAPH_NO_INTROSPECTION")]
+    pub no_introspection: bool,
+
+    /// Deepest selection nesting a query may have.
+    #[arg(long, env = "AGENTGRAPH_MAX_DEPTH", default_value_t = 16)]
+    pub max_depth: usize,
+
+    /// Highest complexity (fields selected, weighted by page sizes) a query may have.
+    #[arg(long, env = "AGENTGRAPH_MAX_COMPLEXITY", default_value_t = 1_000_000)]
+    pub max_complexity: usize,
+
+    /// Most fields (aliases included) one document may select.
+    #[arg(long, env = "AGENTGRAPH_MAX_FIELDS", default_value_t = 500)]
+    pub max_fields: usize,
+
+    /// Most top-level fields one operation may select.
+    #[arg(long, env = "AGENTGRAPH_MAX_ROOT_FIELDS", default_value_t = 50)]
+    pub max_root_fields: usize,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "AGENTGRAPH_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// Longest a request may run, in seconds.
+    #[arg(long, env = "AGENTGRAPH_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+
+    /// On SIGTERM/SIGINT, how long requests in flight get to finish, in seconds.
+    #[arg(long, env = "AGENTGRAPH_DRAIN_TIMEOUT_SECS", default_value_t = 30)]
+    pub drain_timeout_secs: u64,
+
+    /// Origins allowed to call the API from a browser (CORS), comma-separated; none by default.
+    #[arg(long, env = "AGENTGRAPH_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+}
+
+impl ServeArgs {
+    /// The defaults, listening on `listen`.
+    pub fn with_listen(listen: SocketAddr) -> Self {
+        #[derive(Parser)]
+        struct Defaults {
+            #[command(flatten)]
+            args: ServeArgs,
+        }
+        let mut args = Defaults::parse_from(["agentgraph"]).args;
+        args.listen = listen;
+        args
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+
+    pub fn drain_timeout(&self) -> Duration {
+        Duration::from_secs(self.drain_timeout_secs)
+    }
 }
 
 /// Everything a running server needs.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
-    pub listen: SocketAddr,
     pub database_url: String,
+    pub serve: ServeArgs,
+}
+
+impl ServeConfig {
+    /// Defaults for everything but where to listen and which database.
+    pub fn new(listen: SocketAddr, database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            serve: ServeArgs::with_listen(listen),
+        }
+    }
 }

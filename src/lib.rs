@@ -1,10 +1,12 @@
 //! agentgraph: a GraphQL API server for the data of an AI-agent platform.
 
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod metrics;
 pub mod service;
 pub mod startup;
 pub mod state;

@@ -2,7 +2,7 @@ use clap::Parser;
 
 use agentgraph::config::{Cli, Command, ServeConfig};
 use agentgraph::startup::{Application, connect_and_migrate};
-use agentgraph::{graphql, telemetry};
+use agentgraph::{auth, graphql, telemetry};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -11,23 +11,31 @@ async fn main() -> anyhow::Result<()> {
         Command::Schema => {
             print!("{}", graphql::sdl());
         }
+        Command::Keygen { name, role } => {
+            let (key, line) = auth::generate(&name, role)?;
+            println!("{key}");
+            println!("{line}");
+        }
         Command::Migrate => {
-            telemetry::init();
+            telemetry::init(cli.log_format);
             let db = connect_and_migrate(&cli.database_url).await?;
             db.close().await;
             tracing::info!("migrations applied");
         }
-        Command::Serve { listen } => {
-            telemetry::init();
+        Command::Serve(serve) => {
+            telemetry::init(cli.log_format);
             let config = ServeConfig {
-                listen,
                 database_url: cli.database_url,
+                serve,
             };
             let app = Application::build(&config).await?;
             let address = app.local_addr()?;
             tracing::info!(
                 "agentgraph listening on http://{address} (GraphiQL at http://{address}/graphql)"
             );
+            if let Some(metrics) = app.metrics_addr() {
+                tracing::info!("metrics on http://{metrics}/metrics");
+            }
             app.run_with_shutdown(shutdown_signal()).await?;
             tracing::info!("agentgraph stopped");
         }

@@ -3,32 +3,74 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use migration::{Migrator, MigratorTrait};
 use tokio::net::TcpListener;
 
+use crate::auth::ApiKeys;
 use crate::config::ServeConfig;
 use crate::db::Db;
 pub use crate::db::StatementCounter;
-use crate::graphql::build_schema;
+use crate::graphql::{SchemaLimits, build_schema};
 use crate::http;
-use crate::state::AppState;
+use crate::state::{AppState, RequestLimits};
 
 pub struct Application {
     listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
     state: AppState,
+    config: ServeConfig,
 }
 
 impl Application {
-    /// Connects to the database, applies pending migrations and binds the
-    /// listening socket (port 0 picks a free one).
+    /// Loads keys, connects to the database, applies pending migrations and
+    /// binds the listening sockets (port 0 picks a free one).
     pub async fn build(config: &ServeConfig) -> anyhow::Result<Self> {
+        let serve = &config.serve;
+        let keys = ApiKeys::load(serve.api_keys_file.as_deref(), serve.api_keys.as_deref())?;
+        if keys.is_empty() {
+            if !serve.listen.ip().is_loopback() && !serve.insecure_no_auth {
+                anyhow::bail!(
+                    "refusing to serve {} without API keys: configure --api-keys-file \
+                     (see `agentgraph keygen`) or pass --insecure-no-auth",
+                    serve.listen
+                );
+            }
+            tracing::warn!("no API keys configured: authentication is off");
+        } else {
+            tracing::info!(keys = keys.len(), "API keys loaded");
+        }
         let db = connect_and_migrate(&config.database_url).await?;
-        let schema = build_schema(db.clone());
-        let listener = TcpListener::bind(config.listen).await?;
+        let schema = build_schema(
+            db.clone(),
+            SchemaLimits {
+                max_depth: serve.max_depth,
+                max_complexity: serve.max_complexity,
+                introspection: !serve.no_introspection,
+            },
+        );
+        let listener = TcpListener::bind(serve.listen).await?;
+        let metrics_listener = match serve.metrics_listen {
+            Some(address) => Some(TcpListener::bind(address).await?),
+            None => None,
+        };
+        let state = AppState {
+            db,
+            schema,
+            keys: Arc::new(keys),
+            limits: Arc::new(RequestLimits {
+                max_fields: serve.max_fields,
+                max_root_fields: serve.max_root_fields,
+                timeout: serve.request_timeout(),
+            }),
+            metrics: crate::metrics::handle(),
+        };
         Ok(Self {
             listener,
-            state: AppState { db, schema },
+            metrics_listener,
+            state,
+            config: config.clone(),
         })
     }
 
@@ -40,26 +82,73 @@ impl Application {
         self.local_addr().map(|a| a.port()).unwrap_or(0)
     }
 
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|l| l.local_addr().ok())
+    }
+
     /// The count of SQL statements this server has run.
     pub fn statement_counter(&self) -> StatementCounter {
         self.state.db.statements.clone()
+    }
+
+    /// The database this server uses (tests use it to break things on purpose).
+    pub fn db(&self) -> Db {
+        self.state.db.clone()
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.run_with_shutdown(std::future::pending()).await
     }
 
-    /// Serves until `shutdown` completes, lets requests in flight finish, then
-    /// closes the database pools.
+    /// Serves until `shutdown` completes, then stops accepting, gives requests
+    /// in flight up to the drain timeout to finish, and closes the pools.
     pub async fn run_with_shutdown(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let serve = &self.config.serve;
+        let drain = serve.drain_timeout();
         let db = self.state.db.clone();
-        let router = http::router(self.state);
-        let served = axum::serve(self.listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let router = http::router(
+            self.state.clone(),
+            serve.max_body_bytes,
+            &serve.cors_origins,
+            self.metrics_listener.is_none(),
+        );
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        if let Some(listener) = self.metrics_listener {
+            let mut stop = stop_rx.clone();
+            let metrics = http::metrics_router(self.state.clone());
+            tokio::spawn(async move {
+                let _ = axum::serve(listener, metrics)
+                    .with_graceful_shutdown(async move {
+                        let _ = stop.wait_for(|s| *s).await;
+                    })
+                    .await;
+            });
+        }
+        let mut stopped = stop_rx;
+        let server = axum::serve(self.listener, router).with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!(
+                drain_secs = drain.as_secs(),
+                "shutting down: draining requests in flight"
+            );
+            let _ = stop_tx.send(true);
+        });
+        let deadline = async move {
+            let _ = stopped.wait_for(|s| *s).await;
+            tokio::time::sleep(drain).await;
+        };
+        let served = tokio::select! {
+            served = server => served,
+            () = deadline => {
+                tracing::warn!("drain timeout passed with requests still in flight; closing anyway");
+                Ok(())
+            }
+        };
         db.close().await;
         served
     }

@@ -1,14 +1,31 @@
 //! What every request handler shares.
 
-use async_graphql::Context;
+use std::sync::Arc;
+use std::time::Duration;
 
+use async_graphql::Context;
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use crate::auth::ApiKeys;
 use crate::db::Db;
 use crate::graphql::AppSchema;
+
+/// Limits checked per request by the HTTP layer (depth and complexity are the
+/// schema's own).
+#[derive(Debug, Clone)]
+pub struct RequestLimits {
+    pub max_fields: usize,
+    pub max_root_fields: usize,
+    pub timeout: Duration,
+}
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub schema: AppSchema,
+    pub keys: Arc<ApiKeys>,
+    pub limits: Arc<RequestLimits>,
+    pub metrics: Option<PrometheusHandle>,
 }
 
 /// The database, from a resolver.

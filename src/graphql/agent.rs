@@ -74,6 +74,7 @@ impl Agent {
         self.0.updated_at
     }
     /// The goals this agent pursues, oldest first.
+    #[graphql(complexity = "super::pagination::page_complexity(first, child_complexity)")]
     async fn goals(
         &self,
         ctx: &Context<'_>,
@@ -99,6 +100,7 @@ impl Agent {
         ))
     }
     /// The tasks assigned to this agent, oldest first.
+    #[graphql(complexity = "super::pagination::page_complexity(first, child_complexity)")]
     async fn tasks(
         &self,
         ctx: &Context<'_>,
@@ -233,6 +235,7 @@ impl AgentQuery {
     }
 
     /// Agents, oldest first.
+    #[graphql(complexity = "super::pagination::page_complexity(first, child_complexity)")]
     async fn agents(
         &self,
         ctx: &Context<'_>,

@@ -105,11 +105,7 @@ pub fn add_missing_code(error: &mut ServerError) {
     if has_code {
         return;
     }
-    let field = field_named_in(&error.message).or_else(|| {
-        // A scalar that rejected an argument: the path ends at the field whose
-        // argument it was, which is the best location the message leaves us.
-        None
-    });
+    let field = field_named_in(&error.message);
     let extensions = error
         .extensions
         .get_or_insert_with(ErrorExtensionValues::default);

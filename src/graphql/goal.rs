@@ -90,6 +90,7 @@ impl Goal {
         self.0.updated_at
     }
     /// The plans that break this goal down, oldest first.
+    #[graphql(complexity = "super::pagination::page_complexity(first, child_complexity)")]
     async fn plans(
         &self,
         ctx: &Context<'_>,
@@ -229,6 +230,7 @@ impl GoalQuery {
     }
 
     /// Goals, oldest first.
+    #[graphql(complexity = "super::pagination::page_complexity(first, child_complexity)")]
     async fn goals(
         &self,
         ctx: &Context<'_>,

@@ -36,10 +36,15 @@ pub struct MutationRoot(
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// Deep enough for agents -> goals -> plans -> tasks through `edges { node }`
-/// and back up through parent fields, shallow enough to stop runaway nesting.
-pub const MAX_DEPTH: usize = 24;
-pub const MAX_COMPLEXITY: usize = 20_000;
+/// Limits the schema enforces on every operation.
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaLimits {
+    /// Deepest selection nesting.
+    pub max_depth: usize,
+    /// Highest complexity: fields selected, multiplied by page sizes.
+    pub max_complexity: usize,
+    pub introspection: bool,
+}
 
 fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
     Schema::build(
@@ -48,13 +53,21 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
         EmptySubscription,
     )
     .extension(errors::ErrorCodes)
-    .limit_depth(MAX_DEPTH)
-    .limit_complexity(MAX_COMPLEXITY)
 }
 
 /// The schema, built once at start-up and shared by every request.
-pub fn build_schema(db: Db) -> AppSchema {
-    builder().data(db).finish()
+pub fn build_schema(db: Db, limits: SchemaLimits) -> AppSchema {
+    let mut builder = builder()
+        .data(db)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        // The parser's own recursion guard, against pathological nesting that
+        // would otherwise overflow the stack before any limit is checked.
+        .limit_recursive_depth(64);
+    if !limits.introspection {
+        builder = builder.disable_introspection();
+    }
+    builder.finish()
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.

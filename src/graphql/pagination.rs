@@ -229,3 +229,10 @@ pub async fn load_list<F: ResourceFilter>(
 ) -> Result<page::Page<<F::Entity as sea_orm::EntityTrait>::Model>, AppError> {
     page::list(&db(ctx).reader, filter, request).await
 }
+
+/// A connection costs its selection once per object it may return, so
+/// nesting large pages is refused before it runs.
+pub fn page_complexity(first: Option<i32>, child_complexity: usize) -> usize {
+    let first = usize::try_from(first.unwrap_or(DEFAULT_FIRST).clamp(1, MAX_FIRST)).unwrap_or(1);
+    first.saturating_mul(child_complexity).saturating_add(1)
+}

@@ -81,6 +81,7 @@ impl Plan {
         self.0.updated_at
     }
     /// The tasks that carry this plan out, oldest first.
+    #[graphql(complexity = "super::pagination::page_complexity(first, child_complexity)")]
     async fn tasks(
         &self,
         ctx: &Context<'_>,
@@ -198,6 +199,7 @@ impl PlanQuery {
     }
 
     /// Plans, oldest first.
+    #[graphql(complexity = "super::pagination::page_complexity(first, child_complexity)")]
     async fn plans(
         &self,
         ctx: &Context<'_>,

@@ -250,6 +250,7 @@ impl TaskQuery {
     }
 
     /// Tasks, oldest first.
+    #[graphql(complexity = "super::pagination::page_complexity(first, child_complexity)")]
     async fn tasks(
         &self,
         ctx: &Context<'_>,

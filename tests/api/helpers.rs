@@ -76,10 +76,7 @@ pub fn is_postgres() -> bool {
 
 pub async fn spawn_app() -> TestApp {
     let database_url = fresh_database_url().await;
-    let config = ServeConfig {
-        listen: "127.0.0.1:0".parse().expect("listen address"),
-        database_url,
-    };
+    let config = ServeConfig::new("127.0.0.1:0".parse().expect("listen address"), database_url);
     let app = Application::build(&config)
         .await
         .expect("build application");

@@ -1,0 +1,99 @@
+//! Prometheus metrics: requests by operation and outcome, errors by code,
+//! latency, requests in flight, and database pool connections.
+
+use std::sync::OnceLock;
+
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+use crate::db::Db;
+
+pub const REQUESTS: &str = "agentgraph_graphql_requests_total";
+pub const ERRORS: &str = "agentgraph_graphql_errors_total";
+pub const DURATION: &str = "agentgraph_graphql_request_duration_seconds";
+pub const IN_FLIGHT: &str = "agentgraph_http_requests_in_flight";
+pub const POOL: &str = "agentgraph_db_pool_connections";
+
+const LATENCY_BUCKETS: &[f64] = &[
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+];
+
+static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+
+/// The process-wide recorder (one per process: tests share it between servers).
+pub fn handle() -> Option<PrometheusHandle> {
+    HANDLE
+        .get_or_init(|| {
+            let builder = PrometheusBuilder::new()
+                .set_buckets_for_metric(Matcher::Full(DURATION.to_owned()), LATENCY_BUCKETS);
+            match builder.and_then(|b| b.install_recorder()) {
+                Ok(handle) => {
+                    describe();
+                    Some(handle)
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "metrics are off: no recorder could be installed");
+                    None
+                }
+            }
+        })
+        .clone()
+}
+
+fn describe() {
+    ::metrics::describe_counter!(REQUESTS, "GraphQL requests by operation name and outcome");
+    ::metrics::describe_counter!(ERRORS, "GraphQL errors returned, by extensions.code");
+    ::metrics::describe_histogram!(
+        DURATION,
+        ::metrics::Unit::Seconds,
+        "Time to answer a GraphQL request"
+    );
+    ::metrics::describe_gauge!(IN_FLIGHT, "HTTP requests being served");
+    ::metrics::describe_gauge!(POOL, "Database pool connections by pool and state");
+}
+
+/// An operation name fit for a label: client-chosen, so bounded in form.
+pub fn operation_label(name: Option<&str>) -> String {
+    match name {
+        None => "anonymous".to_owned(),
+        Some(name)
+            if !name.is_empty()
+                && name.len() <= 64
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+        {
+            name.to_owned()
+        }
+        Some(_) => "invalid".to_owned(),
+    }
+}
+
+/// Samples the pools, then renders every metric in Prometheus text format.
+pub fn render(handle: &PrometheusHandle, db: &Db) -> String {
+    for (pool, conn) in [("reader", &db.reader), ("writer", &db.writer)] {
+        if let Some((size, idle)) = pool_sizes(conn) {
+            ::metrics::gauge!(POOL, "pool" => pool, "state" => "in_use")
+                .set(size.saturating_sub(idle) as f64);
+            ::metrics::gauge!(POOL, "pool" => pool, "state" => "idle").set(idle as f64);
+        }
+    }
+    handle.render()
+}
+
+fn pool_sizes(conn: &sea_orm::DatabaseConnection) -> Option<(u32, u32)> {
+    match conn.get_database_backend() {
+        sea_orm::DbBackend::Sqlite => {
+            let pool = conn.get_sqlite_connection_pool();
+            Some((
+                pool.size(),
+                u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+            ))
+        }
+        sea_orm::DbBackend::Postgres => {
+            let pool = conn.get_postgres_connection_pool();
+            Some((
+                pool.size(),
+                u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+            ))
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,13 @@
+//! The integration suite: one binary that drives a real server over HTTP.
+
+mod agents;
+mod errors;
+mod goals;
+mod helpers;
+mod http;
+mod loaders;
+mod pagination;
+mod plans;
+mod schema;
+mod seed_regressions;
+mod tasks;
