@@ -63,6 +63,7 @@ impl Application {
                 max_fields: serve.max_fields,
                 max_root_fields: serve.max_root_fields,
                 timeout: serve.request_timeout(),
+                introspection: !serve.no_introspection,
             }),
             metrics: crate::metrics::handle(),
         };

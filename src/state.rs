@@ -17,6 +17,8 @@ pub struct RequestLimits {
     pub max_fields: usize,
     pub max_root_fields: usize,
     pub timeout: Duration,
+    /// Whether `__schema` and `__type` may be asked for.
+    pub introspection: bool,
 }
 
 #[derive(Clone)]

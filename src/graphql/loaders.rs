@@ -5,6 +5,13 @@
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
+use std::sync::{Arc, Mutex};
+use std::task::Poll;
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use futures_util::task::AtomicWaker;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::{DatabaseConnection, EntityTrait};
@@ -20,8 +27,56 @@ pub struct DbLoader {
 }
 
 impl DbLoader {
-    pub fn new(reader: DatabaseConnection) -> Loaders {
-        DataLoader::new(Self { db: reader }, tokio::spawn)
+    /// The loaders of one request, and the driver that runs their batches.
+    pub fn per_request(reader: DatabaseConnection) -> (Loaders, BatchDriver) {
+        let driver = BatchDriver::default();
+        let queue = driver.queue.clone();
+        let waker = driver.waker.clone();
+        let spawner = move |task: BoxFuture<'static, ()>| {
+            queue
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(task);
+            waker.wake();
+        };
+        let loaders = DataLoader::new(Self { db: reader }, spawner).delay(Duration::ZERO);
+        (loaders, driver)
+    }
+}
+
+/// Runs the loaders' batch tasks inside the request's own task instead of
+/// spawning them. A batch then starts only once the request has yielded, so
+/// it holds every key that a wave of resolvers asked for, however slowly
+/// those resolvers were polled: the number of statements is fixed by the
+/// query's shape, not by timing, and no request waits out a batching delay.
+#[derive(Default)]
+pub struct BatchDriver {
+    queue: Arc<Mutex<Vec<BoxFuture<'static, ()>>>>,
+    waker: Arc<AtomicWaker>,
+}
+
+impl BatchDriver {
+    /// Drives `request` to completion, running batches whenever it waits.
+    pub async fn run<F: Future>(self, request: F) -> F::Output {
+        let mut request = std::pin::pin!(request);
+        let mut batches = FuturesUnordered::new();
+        std::future::poll_fn(move |cx| {
+            if let Poll::Ready(output) = request.as_mut().poll(cx) {
+                return Poll::Ready(output);
+            }
+            self.waker.register(cx.waker());
+            batches.extend(std::mem::take(
+                &mut *self
+                    .queue
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+            ));
+            // Finished batches hand their rows to the waiting resolvers, which
+            // wakes this task to poll the request again.
+            while let Poll::Ready(Some(())) = batches.poll_next_unpin(cx) {}
+            Poll::Pending
+        })
+        .await
     }
 }
 

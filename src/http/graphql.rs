@@ -316,6 +316,10 @@ async fn run(
             ))
             .into_response(media, &operation, started);
         }
+        if !state.limits.introspection && limits::asks_for_introspection(document) {
+            return Refusal::bad_request("introspection is disabled on this server")
+                .into_response(media, &operation, started);
+        }
         let is_mutation = selected_operation(document, operation_name.as_deref())
             .is_some_and(|ty| ty == OperationType::Mutation);
         if is_mutation && method == Method::Get {
@@ -363,14 +367,14 @@ async fn execute(
     operation: &str,
     started: Instant,
 ) -> Response {
-    let mut request = request.data(DbLoader::new(state.db.reader.clone()));
+    let (loaders, batches) = DbLoader::per_request(state.db.reader.clone());
+    let mut request = request.data(loaders);
     if let Some(caller) = caller.clone() {
         request = request.data(caller);
     }
+    let execution = batches.run(state.schema.execute(request));
     // A mutation cut off here drops its open transaction, which rolls back.
-    let Ok(response) =
-        tokio::time::timeout(state.limits.timeout, state.schema.execute(request)).await
-    else {
+    let Ok(response) = tokio::time::timeout(state.limits.timeout, execution).await else {
         return Refusal::new(
             StatusCode::REQUEST_TIMEOUT,
             "BAD_USER_INPUT",

@@ -61,6 +61,28 @@ fn root_fields_in(document: &ExecutableDocument, set: &SelectionSet, nesting: us
         .sum()
 }
 
+/// Whether the document asks for the schema (`__schema` or `__type`) anywhere.
+pub fn asks_for_introspection(document: &ExecutableDocument) -> bool {
+    fn in_set(set: &SelectionSet) -> bool {
+        set.items.iter().any(|item| match &item.node {
+            Selection::Field(field) => {
+                matches!(field.node.name.node.as_str(), "__schema" | "__type")
+                    || in_set(&field.node.selection_set.node)
+            }
+            Selection::InlineFragment(fragment) => in_set(&fragment.node.selection_set.node),
+            Selection::FragmentSpread(_) => false,
+        })
+    }
+    document
+        .operations
+        .iter()
+        .any(|(_, op)| in_set(&op.node.selection_set.node))
+        || document
+            .fragments
+            .values()
+            .any(|f| in_set(&f.node.selection_set.node))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,12 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub statements: StatementCounter,
+    /// The fresh database this server runs on.
+    pub database_url: String,
+    /// The server's own connections, for tests that break the database on purpose.
+    pub db: agentgraph::db::Db,
+    stop: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+    server: std::sync::Mutex<Option<tokio::task::JoinHandle<std::io::Result<()>>>>,
 }
 
 /// The backend a test runs against: `TEST_DATABASE_URL` (a `postgres://` URL
@@ -75,22 +81,49 @@ pub fn is_postgres() -> bool {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// A server whose configuration `configure` adjusts first (keys, limits…).
+pub async fn spawn_app_with(configure: impl FnOnce(&mut ServeConfig)) -> TestApp {
     let database_url = fresh_database_url().await;
-    let config = ServeConfig::new("127.0.0.1:0".parse().expect("listen address"), database_url);
+    let mut config = ServeConfig::new("127.0.0.1:0".parse().expect("listen address"), database_url);
+    configure(&mut config);
+    let database_url = config.database_url.clone();
     let app = Application::build(&config)
         .await
         .expect("build application");
     let address = format!("http://127.0.0.1:{}", app.port());
     let statements = app.statement_counter();
-    tokio::spawn(app.run_until_stopped());
+    let db = app.db();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_with_shutdown(async move {
+        let _ = stopped.await;
+    }));
     TestApp {
         address,
         client: reqwest::Client::new(),
         statements,
+        database_url,
+        db,
+        stop: std::sync::Mutex::new(Some(stop)),
+        server: std::sync::Mutex::new(Some(server)),
     }
 }
 
 impl TestApp {
+    /// Signals a graceful shutdown and returns the server task to await.
+    pub fn shut_down(&self) -> tokio::task::JoinHandle<std::io::Result<()>> {
+        if let Some(stop) = self.stop.lock().expect("stop lock").take() {
+            let _ = stop.send(());
+        }
+        self.server
+            .lock()
+            .expect("server lock")
+            .take()
+            .expect("the server was already shut down")
+    }
+
     /// POSTs a GraphQL document and returns the whole response body.
     pub async fn gql(&self, query: &str, variables: Value) -> Value {
         let response = self

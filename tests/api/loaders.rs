@@ -190,13 +190,10 @@ async fn parent_lookups_cost_the_same_statements_for_100_tasks_as_for_1() {
             .len(),
         1
     );
-    // Loads of one kind issued in different waves (task.agent, then
-    // goal.agent) share a batch only when they land within the loader's
-    // window, so the exact count moves with timing; what must hold is that
-    // it stays bounded by the query's depth, whatever the number of rows.
-    assert!(
-        large_statements <= SMALL,
-        "on {}, 100 tasks cost {large_statements} statements (at most {SMALL} expected)",
+    assert_eq!(
+        large_statements,
+        small_statements,
+        "on {}, 100 tasks cost {large_statements} statements, 1 task {small_statements}",
         backend()
     );
     assert!(

@@ -1,0 +1,281 @@
+//! What operators rely on: readiness, internal errors that leak nothing,
+//! request ids, metrics, graceful shutdown, key generation, and writes that
+//! never trip over each other.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Database, TransactionTrait};
+use serde_json::{Value, json};
+
+use crate::helpers::{error_codes, is_postgres, spawn_app};
+
+#[tokio::test]
+async fn a_failed_database_gives_internal_errors_with_a_reference_and_ready_turns_503() {
+    let app = spawn_app().await;
+    let ready = app
+        .client
+        .get(format!("{}/ready", app.address))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(ready.status(), StatusCode::OK);
+
+    app.db.clone().close().await;
+
+    let body = app
+        .gql(
+            r#"mutation { createAgent(input: { name: "lost" }) { id } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_codes(&body), ["INTERNAL_SERVER_ERROR"]);
+    let error = &body["errors"][0];
+    let reference = error["extensions"]["reference"]
+        .as_str()
+        .expect("reference id");
+    assert!(uuid::Uuid::parse_str(reference).is_ok());
+    let message = error["message"].as_str().unwrap_or_default().to_lowercase();
+    for leak in [
+        "sql", "pool", "insert", "agents", "database", "/", "panicked",
+    ] {
+        assert!(
+            !message.contains(leak),
+            "the message leaks {leak:?}: {message}"
+        );
+    }
+
+    let ready = app
+        .client
+        .get(format!("{}/ready", app.address))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let health = app
+        .client
+        .get(format!("{}/health", app.address))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(health.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_missing_table_is_an_internal_error_without_sql_text() {
+    let app = spawn_app().await;
+    let other = Database::connect(app.database_url.as_str())
+        .await
+        .expect("connect");
+    other
+        .execute_unprepared("DROP TABLE tasks")
+        .await
+        .expect("drop table");
+    let body = app.gql("{ tasks { totalCount } }", json!({})).await;
+    assert_eq!(error_codes(&body), ["INTERNAL_SERVER_ERROR"]);
+    let message = body["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_lowercase();
+    for leak in ["tasks", "table", "relation", "select", "no such"] {
+        assert!(
+            !message.contains(leak),
+            "the message leaks {leak:?}: {message}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_request_id_is_echoed_or_generated() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(format!("{}/health", app.address))
+        .header("X-Request-Id", "req-from-client-42")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(
+        response
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok()),
+        Some("req-from-client-42")
+    );
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&json!({ "query": "{ agents { totalCount } }" }))
+        .send()
+        .await
+        .expect("send");
+    let generated = response
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .expect("a generated request id");
+    assert!(uuid::Uuid::parse_str(generated).is_ok(), "{generated}");
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_operation_and_errors_by_code() {
+    let app = spawn_app().await;
+    let operation = format!("MetricsProbe_{}", uuid::Uuid::now_v7().simple());
+    for _ in 0..3 {
+        app.client
+            .post(format!("{}/graphql", app.address))
+            .json(&json!({
+                "query": format!("query {operation} {{ agents {{ totalCount }} }}"),
+                "operationName": operation,
+            }))
+            .send()
+            .await
+            .expect("send");
+    }
+    let failing = format!("{operation}_fails");
+    app.client
+        .post(format!("{}/graphql", app.address))
+        .json(&json!({
+            "query": format!("mutation {failing} {{ createAgent(input: {{ name: \"\" }}) {{ id }} }}"),
+            "operationName": failing,
+        }))
+        .send()
+        .await
+        .expect("send");
+
+    let response = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.expect("text");
+    let line = |needle: &str| {
+        text.lines()
+            .find(|l| l.contains(needle) && !l.starts_with('#'))
+            .unwrap_or_else(|| panic!("no metric line with {needle} in:\n{text}"))
+            .to_owned()
+    };
+    assert!(
+        line(&format!("operation=\"{operation}\",outcome=\"ok\"")).ends_with(" 3"),
+        "{text}"
+    );
+    line(&format!("operation=\"{failing}\",outcome=\"error\""));
+    line("agentgraph_graphql_errors_total{code=\"BAD_USER_INPUT\"}");
+    line("agentgraph_graphql_request_duration_seconds_bucket");
+    line("agentgraph_http_requests_in_flight");
+    line("agentgraph_db_pool_connections{pool=\"reader\",state=\"idle\"}");
+    line("agentgraph_db_pool_connections{pool=\"writer\",state=\"in_use\"}");
+}
+
+/// A request waiting on the database when shutdown begins still gets its answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_request_in_flight_at_shutdown_completes() {
+    let app = spawn_app().await;
+    // Another connection holds the write lock, so the mutation below waits.
+    let blocker = Database::connect(app.database_url.as_str())
+        .await
+        .expect("connect");
+    let txn = blocker.begin().await.expect("begin");
+    if is_postgres() {
+        txn.execute_unprepared("LOCK TABLE agents IN EXCLUSIVE MODE")
+            .await
+            .expect("lock");
+    } else {
+        txn.execute_unprepared("CREATE TABLE shutdown_probe (id INTEGER)")
+            .await
+            .expect("write lock");
+    }
+
+    let client = app.client.clone();
+    let url = format!("{}/graphql", app.address);
+    let in_flight = tokio::spawn(async move {
+        client
+            .post(url)
+            .json(&json!({ "query": r#"mutation { createAgent(input: { name: "drained" }) { id name } }"# }))
+            .send()
+            .await
+            .expect("send")
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let server = app.shut_down();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !in_flight.is_finished(),
+        "the request should still be waiting on the lock"
+    );
+    txn.rollback().await.expect("release the lock");
+
+    let response = in_flight.await.expect("request task");
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(
+        body["data"]["createAgent"]["name"],
+        json!("drained"),
+        "{body}"
+    );
+    let stopped = tokio::time::timeout(Duration::from_secs(10), server)
+        .await
+        .expect("the server stops after draining")
+        .expect("server task");
+    assert!(stopped.is_ok());
+}
+
+#[test]
+fn keygen_prints_a_key_then_its_keys_file_line() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_agentgraph"))
+        .args(["keygen", "--name", "ci-bot", "--role", "write"])
+        .output()
+        .expect("run agentgraph keygen");
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert_eq!(
+        lines[1],
+        format!("ci-bot:write:{}", agentgraph::auth::hash_hex(lines[0]))
+    );
+}
+
+/// Many writers at once: none may fail (on SQLite, "database is locked").
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_mutations_all_succeed() {
+    let app = spawn_app().await;
+    let agent = app.create_agent("busy").await;
+    let goal = app.create_goal(&agent, "many writers").await;
+    let plan = app.create_plan(&goal, "write at once").await;
+    let mut writers = Vec::new();
+    for i in 0..64 {
+        let client = app.client.clone();
+        let url = format!("{}/graphql", app.address);
+        let (plan, agent) = (plan.clone(), agent.clone());
+        writers.push(tokio::spawn(async move {
+            let query = if i % 2 == 0 {
+                json!({
+                    "query": "mutation($input: CreateTaskInput!) { createTask(input: $input) { id } }",
+                    "variables": { "input": { "planId": plan, "description": format!("task {i}") } },
+                })
+            } else {
+                json!({
+                    "query": "mutation($id: UUID!, $n: Int!) { updateAgent(id: $id, input: { configuration: { n: $n } }) { version } }",
+                    "variables": { "id": agent, "n": i },
+                })
+            };
+            let response = client.post(url).json(&query).send().await.expect("send");
+            response.json::<Value>().await.expect("JSON")
+        }));
+    }
+    for writer in writers {
+        let body = writer.await.expect("writer task");
+        assert!(body.get("errors").is_none(), "{body}");
+    }
+    let data = app
+        .gql_ok(
+            "query($id: UUID!) { agent(id: $id) { version } tasks { totalCount } }",
+            json!({ "id": agent }),
+        )
+        .await;
+    assert_eq!(data["agent"]["version"], json!(33));
+    assert_eq!(data["tasks"]["totalCount"], json!(32));
+}
