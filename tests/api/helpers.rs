@@ -31,7 +31,7 @@ fn base_database_url() -> Option<String> {
 
 static TEMP_ROOT: OnceLock<std::path::PathBuf> = OnceLock::new();
 
-async fn fresh_database_url() -> String {
+pub async fn fresh_database_url() -> String {
     let unique = uuid::Uuid::now_v7().simple().to_string();
     match base_database_url() {
         Some(base) if base.starts_with("postgres") => {

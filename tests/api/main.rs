@@ -9,6 +9,7 @@ mod loaders;
 mod operations;
 mod pagination;
 mod plans;
+mod process;
 mod schema;
 mod security;
 mod seed_regressions;
