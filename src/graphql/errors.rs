@@ -1,10 +1,7 @@
 //! How errors reach GraphQL clients: every error carries `extensions.code`,
 //! and `BAD_USER_INPUT` also carries `extensions.field`.
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest};
-use async_graphql::{Context, ErrorExtensionValues, Response, ServerError, Value};
+use async_graphql::{Context, ErrorExtensionValues, ServerError, Value};
 
 use crate::error::{AppError, Violation};
 
@@ -76,27 +73,6 @@ impl<T> GqlResult<T> for Result<T, AppError> {
 /// parse or validate, a variable of the wrong type, a value a scalar rejects)
 /// the contract's `BAD_USER_INPUT` and, where the message names one, the
 /// offending `field`. Errors that already have a code are left alone.
-pub struct ErrorCodes;
-
-impl ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodesExtension)
-    }
-}
-
-struct ErrorCodesExtension;
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for ErrorCodesExtension {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
-        for error in &mut response.errors {
-            add_missing_code(error);
-        }
-        response
-    }
-}
-
 pub fn add_missing_code(error: &mut ServerError) {
     let has_code = error
         .extensions

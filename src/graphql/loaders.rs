@@ -10,7 +10,6 @@ use std::task::Poll;
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
-use futures_util::stream::{FuturesUnordered, StreamExt};
 use futures_util::task::AtomicWaker;
 
 use async_graphql::dataloader::{DataLoader, Loader};
@@ -44,11 +43,12 @@ impl DbLoader {
     }
 }
 
-/// Runs the loaders' batch tasks inside the request's own task instead of
-/// spawning them. A batch then starts only once the request has yielded, so
-/// it holds every key that a wave of resolvers asked for, however slowly
-/// those resolvers were polled: the number of statements is fixed by the
-/// query's shape, not by timing, and no request waits out a batching delay.
+/// Starts the loaders' batch tasks only once the request has yielded,
+/// instead of at the first key. A batch then holds every key that a wave of
+/// resolvers asked for, however slowly those resolvers were polled: the
+/// number of statements is fixed by the query's shape, not by timing, and no
+/// request waits out a batching delay. The batches run as tasks of their
+/// own, so rows streaming in from the database wake them, not the request.
 #[derive(Default)]
 pub struct BatchDriver {
     queue: Arc<Mutex<Vec<BoxFuture<'static, ()>>>>,
@@ -56,24 +56,23 @@ pub struct BatchDriver {
 }
 
 impl BatchDriver {
-    /// Drives `request` to completion, running batches whenever it waits.
+    /// Drives `request` to completion, starting batches whenever it waits.
     pub async fn run<F: Future>(self, request: F) -> F::Output {
         let mut request = std::pin::pin!(request);
-        let mut batches = FuturesUnordered::new();
         std::future::poll_fn(move |cx| {
             if let Poll::Ready(output) = request.as_mut().poll(cx) {
                 return Poll::Ready(output);
             }
             self.waker.register(cx.waker());
-            batches.extend(std::mem::take(
+            let ready = std::mem::take(
                 &mut *self
                     .queue
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner),
-            ));
-            // Finished batches hand their rows to the waiting resolvers, which
-            // wakes this task to poll the request again.
-            while let Poll::Ready(Some(())) = batches.poll_next_unpin(cx) {}
+            );
+            for batch in ready {
+                tokio::spawn(batch);
+            }
             Poll::Pending
         })
         .await

@@ -47,12 +47,15 @@ pub struct SchemaLimits {
 }
 
 fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+    // No extensions: any extension makes async-graphql wrap every field's
+    // resolution in its hooks, a cost paid per object in large results. The
+    // codes of async-graphql's own errors are added where responses leave
+    // (`errors::add_missing_code`).
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EmptySubscription,
     )
-    .extension(errors::ErrorCodes)
 }
 
 /// The schema, built once at start-up and shared by every request.

@@ -374,7 +374,7 @@ async fn execute(
     }
     let execution = batches.run(state.schema.execute(request));
     // A mutation cut off here drops its open transaction, which rolls back.
-    let Ok(response) = tokio::time::timeout(state.limits.timeout, execution).await else {
+    let Ok(mut response) = tokio::time::timeout(state.limits.timeout, execution).await else {
         return Refusal::new(
             StatusCode::REQUEST_TIMEOUT,
             "BAD_USER_INPUT",
@@ -385,6 +385,9 @@ async fn execute(
         )
         .into_response(media, operation, started);
     };
+    for error in &mut response.errors {
+        crate::graphql::errors::add_missing_code(error);
+    }
     // No data and no error path means the request never reached execution
     // (it did not parse or validate): a request error.
     let request_failed = response.data == async_graphql::Value::Null
