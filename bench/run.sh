@@ -1,0 +1,460 @@
+#!/usr/bin/env bash
+# agentgraph benchmarks: builds the release binaries, then measures on SQLite
+# and on PostgreSQL
+#   - the load test at the original conditions (20 users, think time 1-3 s),
+#   - the load test as a throughput run (20 users, think time 0),
+#   - Q1 point read, Q2 nested read and M1 createTask with oha at 20 and 64
+#     connections,
+#   - keyset depth: the page after the 50,000th task against the first page,
+#   - the server's peak RSS, and cold start to /ready on an existing database.
+# It prints the numbers and writes them to bench/results/<date>.md. Timing
+# never fails it: only a broken build or a missing tool does.
+#
+# Usage: bench/run.sh                 (a full run: about 15 minutes on 2 cores)
+#        BENCH_QUICK=1 bench/run.sh   (a smoke run of the script: about 3 minutes)
+#
+# Settings (environment):
+#   BENCH_BACKENDS     backends to measure           (default "sqlite postgres")
+#   BENCH_PARTS        what to measure  (default "original throughput oha keyset coldstart")
+#   BENCH_SECONDS      length of each oha run, s      (default 15; quick 3)
+#   LOADTEST_SECONDS   throughput load test, s        (default 60; quick 10)
+#   ORIGINAL_SECONDS   original-conditions load test, s, 0 skips it
+#                                                     (default 120; quick 0)
+#   KEYSET_TASKS       tasks before the deep page     (default 50000; quick 2000)
+#   BENCH_PORT         port of the server under test  (default 8300)
+#   PGHOST PGPORT PGUSER  PostgreSQL to use           (default 127.0.0.1 5432 postgres)
+#   BENCH_PG_DB        database created and dropped   (default agentgraph_bench)
+#   BENCH_PG_PARAMS    query string for its URL, e.g. sslmode=disable (default none)
+#   CARGO_TARGET_DIR   where cargo builds             (default ./target)
+#   BENCH_NO_BUILD=1   use the release binaries already built there
+
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT" || exit 1
+
+if [[ "${BENCH_QUICK:-0}" == 1 ]]; then
+  : "${BENCH_SECONDS:=3}" "${LOADTEST_SECONDS:=10}" "${ORIGINAL_SECONDS:=0}" "${KEYSET_TASKS:=2000}"
+fi
+BENCH_BACKENDS="${BENCH_BACKENDS:-sqlite postgres}"
+BENCH_PARTS="${BENCH_PARTS:-original throughput oha keyset coldstart}"
+BENCH_SECONDS="${BENCH_SECONDS:-15}"
+LOADTEST_SECONDS="${LOADTEST_SECONDS:-60}"
+ORIGINAL_SECONDS="${ORIGINAL_SECONDS:-120}"
+KEYSET_TASKS="${KEYSET_TASKS:-50000}"
+BENCH_PORT="${BENCH_PORT:-8300}"
+export PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-postgres}"
+BENCH_PG_DB="${BENCH_PG_DB:-agentgraph_bench}"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+SERVER="$TARGET_DIR/release/agentgraph"
+LOADTEST="$TARGET_DIR/release/loadtest"
+BASE="http://127.0.0.1:$BENCH_PORT"
+URL="$BASE/graphql"
+
+STAMP="$(date -u +%Y-%m-%dT%H%M%SZ)"
+mkdir -p "$ROOT/bench/results"
+RESULTS="$ROOT/bench/results/$STAMP.md"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/agentgraph-bench.XXXXXX")"
+SERVER_PID=""
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "bench: $*"; exit 1; }
+# Appends a line to the results (and shows it).
+out() { printf '%s\n' "$*" | tee -a "$RESULTS"; }
+
+stop_server() {
+  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null
+    wait "$SERVER_PID" 2>/dev/null
+  fi
+  SERVER_PID=""
+}
+cleanup() {
+  stop_server
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------- tools
+
+command -v jq >/dev/null || die "jq is needed (apt-get install jq)"
+command -v curl >/dev/null || die "curl is needed (apt-get install curl)"
+
+if [[ "${BENCH_NO_BUILD:-0}" == 1 ]]; then
+  [[ -x "$SERVER" && -x "$LOADTEST" ]] || die "BENCH_NO_BUILD=1 but $SERVER or $LOADTEST is missing"
+else
+  log "bench: building release binaries (agentgraph, loadtest)"
+  cargo build --release -p agentgraph -p loadtest >&2 || die "the release build failed"
+fi
+
+if ! command -v oha >/dev/null; then
+  log "bench: installing oha (cargo install oha --locked)"
+  cargo install oha --locked >&2 || die "cannot install oha"
+  export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+fi
+
+# ---------------------------------------------------------------- helpers
+
+now_ns() { date +%s%N; }
+
+# Starts the server on $1 (a database URL) and waits for /ready; sets
+# SERVER_PID, and READY_MS to the milliseconds from process start to ready.
+# (Not to be called in a subshell: SERVER_PID must reach stop_server.)
+start_server() {
+  local db_url="$1" started code
+  READY_MS=""
+  if curl -s -o /dev/null "$BASE/health" 2>/dev/null; then
+    log "bench: something already listens on port $BENCH_PORT (set BENCH_PORT)"
+    return 1
+  fi
+  started="$(now_ns)"
+  RUST_LOG="${RUST_LOG:-warn}" "$SERVER" --database-url "$db_url" serve --listen "127.0.0.1:$BENCH_PORT" \
+    >>"$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 6000); do
+    code="$(curl -s -o /dev/null -w '%{http_code}' "$BASE/ready" 2>/dev/null)"
+    if [[ "$code" == 200 ]]; then
+      READY_MS=$((($(now_ns) - started) / 1000000))
+      return 0
+    fi
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.005
+  done
+  log "bench: the server did not become ready; its log:"
+  tail -n 30 "$WORK/server.log" >&2
+  SERVER_PID=""
+  return 1
+}
+
+# Peak resident set of the server so far, in MiB.
+peak_rss_mib() {
+  awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status" 2>/dev/null || echo "n/a"
+}
+
+# POSTs a GraphQL request body (JSON) and prints the response; fails on a
+# GraphQL error.
+gql() {
+  local response
+  response="$(curl -s -X POST "$URL" -H 'content-type: application/json' --data-binary "$1")" || return 1
+  if [[ "$(jq -r '(.errors // []) | length' <<<"$response" 2>/dev/null)" != 0 ]]; then
+    log "bench: request failed: $(head -c 400 <<<"$response")"
+    return 1
+  fi
+  printf '%s' "$response"
+}
+
+# Body of one request of $1 aliased copies of a mutation: $2 is the field,
+# with `%d` standing for the alias number; $3 the variables (JSON object);
+# $4 their declaration (default `($p: UUID!)`).
+batch_body() {
+  local count="$1" field="$2" variables="$3" declaration="${4-(\$p: UUID!)}" i doc
+  doc="mutation Seed$declaration {"
+  for ((i = 0; i < count; i++)); do
+    # shellcheck disable=SC2059
+    doc+=" m$i: $(printf "$field" "$i")"
+  done
+  doc+=" }"
+  jq -cn --arg q "$doc" --argjson v "$variables" '{query: $q, variables: $v}'
+}
+
+# Runs oha for BENCH_SECONDS at $2 connections with body $1; prints
+# "rps p50 p95 p99 non200" (latencies in ms).
+oha_run() {
+  local body="$1" conns="$2" json
+  json="$(oha --no-tui --output-format json -w -z "${BENCH_SECONDS}s" -c "$conns" -m POST \
+    -H 'content-type: application/json' -d "$body" "$URL" 2>>"$WORK/oha.log")" || {
+    echo "n/a n/a n/a n/a n/a"
+    return
+  }
+  jq -r '[
+      (.summary.requestsPerSec | floor),
+      ((.latencyPercentiles.p50 // 0) * 1000 * 100 | round / 100),
+      ((.latencyPercentiles.p95 // 0) * 1000 * 100 | round / 100),
+      ((.latencyPercentiles.p99 // 0) * 1000 * 100 | round / 100),
+      ([(.statusCodeDistribution // {}) | to_entries[] | select(.key != "200") | .value] | add // 0)
+        + ([(.errorDistribution // {}) | to_entries[] | .value] | add // 0)
+    ] | map(tostring) | join(" ")' <<<"$json"
+}
+
+# Runs the load test; prints "ops_per_s p50 p95 p99 requests failures".
+loadtest_run() {
+  local seconds="$1" think="$2" report="$WORK/loadtest-$3.json"
+  "$LOADTEST" --url "$URL" --users 20 --spawn-rate 5 --duration "${seconds}s" \
+    --think-time "$think" --report "$report" >"$WORK/loadtest-$3.txt" 2>&1
+  if [[ ! -s "$report" ]]; then
+    echo "n/a n/a n/a n/a n/a n/a"
+    return
+  fi
+  jq -r '[
+      (.operations_total.rps | floor),
+      (.all_requests.p50_ms * 100 | round / 100),
+      (.all_requests.p95_ms * 100 | round / 100),
+      (.all_requests.p99_ms * 100 | round / 100),
+      .all_requests.requests, .all_requests.failures
+    ] | map(tostring) | join(" ")' "$report"
+  # Keep the failures, if any, for the results.
+  jq -r --arg run "$3" '.failures[] | "| \($run) | \(.operation) | \(.count) | \(.message) |"' "$report" >>"$WORK/failures.md"
+}
+
+fresh_database() {
+  case "$1" in
+    sqlite)
+      rm -f "$WORK"/bench.db*
+      echo "sqlite://$WORK/bench.db?mode=rwc"
+      ;;
+    postgres)
+      dropdb --if-exists "$BENCH_PG_DB" >&2 && createdb "$BENCH_PG_DB" >&2 || return 1
+      echo "postgres://$PGUSER@$PGHOST:$PGPORT/$BENCH_PG_DB${BENCH_PG_PARAMS:+?$BENCH_PG_PARAMS}"
+      ;;
+  esac
+}
+
+# Whether part $1 is to run (BENCH_PARTS).
+part() { [[ " $BENCH_PARTS " == *" $1 "* ]]; }
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)]; else print "n/a" }'; }
+
+# ---------------------------------------------------------------- queries
+
+Q1_DOC='query Q1($id: UUID!) { agent(id: $id) { id name status configuration } }'
+Q2_DOC='query Q2 { agents(first: 20) { nodes { goals { nodes { plans { nodes { tasks { nodes { id } } } } } } } } }'
+M1_DOC='mutation M1($p: UUID!) { createTask(input: { planId: $p, description: "benchmark task", inputData: { n: 1 } }) { id } }'
+PAGE_DOC='query Page($p: UUID!, $after: String) { tasks(first: 20, after: $after, filter: { planId: $p }) { nodes { id description status } pageInfo { endCursor hasNextPage } } }'
+
+# Prints the ids a batch of creations returned, in alias order.
+batch_ids() {
+  local response
+  response="$(gql "$1")" || return 1
+  jq -r '.data | to_entries | sort_by(.key | ltrimstr("m") | tonumber)[] | .value.id' <<<"$response"
+}
+
+# Seeds 20 agents x 5 goals x 2 plans x 5 tasks for Q2; prints one agent id
+# and one plan id.
+seed_tree() {
+  local agents=() goals=() plans=() parent batch
+  batch="$(batch_ids "$(batch_body 20 'createAgent(input: { name: "bench agent %d", configuration: { max_tokens: 500 } }) { id }' '{}' '')")" || return 1
+  mapfile -t agents <<<"$batch"
+  for parent in "${agents[@]}"; do
+    batch="$(batch_ids "$(batch_body 5 'createGoal(input: { agentId: $p, description: "bench goal %d" }) { id }' "{\"p\": \"$parent\"}")")" || return 1
+    mapfile -t -O "${#goals[@]}" goals <<<"$batch"
+  done
+  for parent in "${goals[@]}"; do
+    batch="$(batch_ids "$(batch_body 2 'createPlan(input: { goalId: $p, description: "bench plan %d" }) { id }' "{\"p\": \"$parent\"}")")" || return 1
+    mapfile -t -O "${#plans[@]}" plans <<<"$batch"
+  done
+  for parent in "${plans[@]}"; do
+    batch_ids "$(batch_body 5 'createTask(input: { planId: $p, description: "bench task %d" }) { id }' "{\"p\": \"$parent\"}")" >/dev/null || return 1
+  done
+  log "bench: seeded ${#agents[@]} agents, ${#goals[@]} goals, ${#plans[@]} plans, $((${#plans[@]} * 5)) tasks"
+  echo "${agents[0]} ${plans[0]}"
+}
+
+# Seeds KEYSET_TASKS + 100 tasks into plan $1 (so that a full page follows
+# task KEYSET_TASKS) with oha, 50 per request (the most top-level fields a
+# request may have), then prints how many the plan has.
+seed_tasks() {
+  local plan="$1" requests=$(((KEYSET_TASKS + 100 + 49) / 50)) body
+  body="$(batch_body 50 'createTask(input: { planId: $p, description: "keyset task %d" }) { id }' "{\"p\": \"$plan\"}")"
+  oha --no-tui --output-format json -n "$requests" -c 4 -m POST -H 'content-type: application/json' \
+    -d "$body" "$URL" >/dev/null 2>>"$WORK/oha.log" || return 1
+  gql "$(jq -cn --arg p "$plan" '{query: "query($p: UUID!) { plan(id: $p) { tasks { totalCount } } }", variables: {p: $p}}')" |
+    jq -r '.data.plan.tasks.totalCount'
+}
+
+# Creates an agent, a goal and a plan; prints the plan's id.
+make_plan() {
+  local agent goal
+  agent="$(gql '{"query": "mutation { createAgent(input: { name: \"keyset agent\" }) { id } }"}' | jq -r '.data.createAgent.id')"
+  goal="$(gql "$(jq -cn --arg a "$agent" '{query: "mutation($a: UUID!) { createGoal(input: { agentId: $a, description: \"keyset goal\" }) { id } }", variables: {a: $a}}')" |
+    jq -r '.data.createGoal.id')"
+  gql "$(jq -cn --arg g "$goal" '{query: "mutation($g: UUID!) { createPlan(input: { goalId: $g, description: \"keyset plan\" }) { id } }", variables: {g: $g}}')" |
+    jq -r '.data.createPlan.id'
+}
+
+# Walks plan $1's tasks 100 at a time; prints the cursor after task number
+# KEYSET_TASKS.
+deep_cursor() {
+  local plan="$1" after="null" walked=0 page
+  while ((walked < KEYSET_TASKS)); do
+    page="$(gql "$(jq -cn --arg p "$plan" --argjson after "$after" \
+      '{query: "query($p: UUID!, $after: String) { tasks(first: 100, after: $after, filter: { planId: $p }) { pageInfo { endCursor hasNextPage } } }", variables: {p: $p, after: $after}}')")" || return 1
+    after="$(jq -c '.data.tasks.pageInfo.endCursor' <<<"$page")"
+    walked=$((walked + 100))
+    [[ "$(jq -r '.data.tasks.pageInfo.hasNextPage' <<<"$page")" == true ]] || break
+  done
+  jq -r . <<<"$after"
+}
+
+# ---------------------------------------------------------------- run
+
+: >"$RESULTS"
+out "# agentgraph benchmarks, $STAMP"
+out ""
+out "- machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)"
+out "- commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
+out "- oha: $(oha --version 2>/dev/null | head -n1); oha runs: ${BENCH_SECONDS}s each; throughput load test: ${LOADTEST_SECONDS}s; original-conditions load test: ${ORIGINAL_SECONDS}s; keyset depth: ${KEYSET_TASKS} tasks"
+out "- load generator, server and database share the machine; a load average"
+out "  above ~2 means something else was competing for the 2 cores"
+out ""
+
+declare -A R
+
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+for backend in $BENCH_BACKENDS; do
+  log ""
+  log "bench: ===== $backend ====="
+  out "$backend: started $(date -u +%H:%M:%SZ), load average $(loadavg)"
+  if [[ "$backend" == postgres ]] && ! pg_isready -q; then
+    log "bench: PostgreSQL at $PGHOST:$PGPORT is not reachable; skipping it"
+    continue
+  fi
+
+  # 1. The original conditions, then the throughput run, each on a fresh database.
+  if part original && ((ORIGINAL_SECONDS > 0)); then
+    db="$(fresh_database "$backend")" || { log "bench: cannot create the database"; continue; }
+    start_server "$db" || continue
+    log "bench: $backend: load test, original conditions (think time 1-3 s, ${ORIGINAL_SECONDS}s)"
+    R[$backend,orig]="$(loadtest_run "$ORIGINAL_SECONDS" 1-3s "$backend-original")"
+    R[$backend,orig_rss]="$(peak_rss_mib)"
+    stop_server
+  fi
+
+  if part throughput; then
+    db="$(fresh_database "$backend")" || { log "bench: cannot create the database"; continue; }
+    start_server "$db" || continue
+    log "bench: $backend: load test, throughput (think time 0, ${LOADTEST_SECONDS}s)"
+    R[$backend,lt]="$(loadtest_run "$LOADTEST_SECONDS" 0 "$backend-throughput")"
+    R[$backend,lt_rss]="$(peak_rss_mib)"
+    stop_server
+  fi
+
+  part oha || part keyset || part coldstart || { out "$backend: finished $(date -u +%H:%M:%SZ), load average $(loadavg)"; continue; }
+
+  # 2. oha on a fresh database seeded for Q2.
+  db="$(fresh_database "$backend")" || continue
+  start_server "$db" || continue
+  if part oha; then
+    log "bench: $backend: seeding 20 x 5 x 2 x 5 rows"
+    read -r agent plan < <(seed_tree)
+    if [[ -n "${plan:-}" ]]; then
+      q1="$(jq -cn --arg q "$Q1_DOC" --arg id "$agent" '{query: $q, variables: {id: $id}}')"
+      q2="$(jq -cn --arg q "$Q2_DOC" '{query: $q}')"
+      m1="$(jq -cn --arg q "$M1_DOC" --arg p "$plan" '{query: $q, variables: {p: $p}}')"
+      # Each must succeed once before it is timed: oha sees only HTTP statuses.
+      tasks_seen="$(gql "$q2" | jq '[.data.agents.nodes[].goals.nodes[].plans.nodes[].tasks.nodes[]] | length')"
+      log "bench: Q2 returns $tasks_seen tasks (1000 expected)"
+      gql "$q1" >/dev/null && gql "$m1" >/dev/null || log "bench: a benchmark query fails; its numbers mean nothing"
+      for name in q1 q2 m1; do
+        for conns in 20 64; do
+          log "bench: $backend: ${name^^} at $conns connections (${BENCH_SECONDS}s)"
+          R[$backend,$name,$conns]="$(oha_run "${!name}" "$conns")"
+        done
+      done
+    else
+      log "bench: seeding failed"
+    fi
+    R[$backend,oha_rss]="$(peak_rss_mib)"
+  fi
+
+  # 3. Keyset depth.
+  if part keyset; then
+    log "bench: $backend: seeding $KEYSET_TASKS + 100 tasks into one plan"
+    deep_plan="$(make_plan)"
+    seed_started="$(now_ns)"
+    seeded="$(seed_tasks "$deep_plan")"
+    R[$backend,seeded]="$seeded tasks in $((($(now_ns) - seed_started) / 1000000)) ms"
+    cursor="$(deep_cursor "$deep_plan")"
+    first_page="$(jq -cn --arg q "$PAGE_DOC" --arg p "$deep_plan" '{query: $q, variables: {p: $p}}')"
+    deep_page="$(jq -cn --arg q "$PAGE_DOC" --arg p "$deep_plan" --arg after "$cursor" '{query: $q, variables: {p: $p, after: $after}}')"
+    deep_count="$(gql "$deep_page" | jq '.data.tasks.nodes | length')"
+    [[ "$deep_count" == 20 ]] || log "bench: the page after task $KEYSET_TASKS has ${deep_count:-no} tasks, not 20"
+    log "bench: $backend: first page vs page after task $KEYSET_TASKS, 1 connection"
+    R[$backend,first]="$(oha_run "$first_page" 1)"
+    R[$backend,deep]="$(oha_run "$deep_page" 1)"
+  fi
+  R[$backend,rss]="$(peak_rss_mib)"
+  stop_server
+
+  # 4. Cold start on the database just used, median of three.
+  if part coldstart; then
+    starts=""
+    for _ in 1 2 3; do
+      start_server "$db" && starts+=" $READY_MS"
+      stop_server
+    done
+    R[$backend,cold]="$(median <<<"$starts") ms (runs:${starts})"
+  fi
+  out "$backend: finished $(date -u +%H:%M:%SZ), load average $(loadavg)"
+done
+
+# ---------------------------------------------------------------- report
+
+field() { awk -v n="$2" '{ print $n }' <<<"${R[$1]:-}"; }
+dash() { local v="$1"; echo "${v:-n/a}"; }
+
+if part original || part throughput; then
+out ""
+out "## Load test (20 users, spawn rate 5/s)"
+out ""
+out "| backend | run | ops/s | p50 ms | p95 ms | p99 ms | requests | failures | server peak RSS MiB |"
+out "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+for backend in $BENCH_BACKENDS; do
+  if [[ -n "${R[$backend,orig]:-}" ]]; then
+    out "| $backend | original: think 1-3 s, ${ORIGINAL_SECONDS}s | $(field "$backend,orig" 1) | $(field "$backend,orig" 2) | $(field "$backend,orig" 3) | $(field "$backend,orig" 4) | $(field "$backend,orig" 5) | $(field "$backend,orig" 6) | $(dash "${R[$backend,orig_rss]:-}") |"
+  fi
+  if [[ -n "${R[$backend,lt]:-}" ]]; then
+    out "| $backend | throughput: think 0, ${LOADTEST_SECONDS}s | $(field "$backend,lt" 1) | $(field "$backend,lt" 2) | $(field "$backend,lt" 3) | $(field "$backend,lt" 4) | $(field "$backend,lt" 5) | $(field "$backend,lt" 6) | $(dash "${R[$backend,lt_rss]:-}") |"
+  fi
+done
+out ""
+if [[ -s "$WORK/failures.md" ]]; then
+  out "Load test failures:"
+  out ""
+  out "| run | operation | count | message |"
+  out "|---|---|---:|---|"
+  while IFS= read -r line; do out "$line"; done <"$WORK/failures.md"
+else
+  out "No load test request failed."
+fi
+fi
+if part oha; then
+out ""
+out "## oha (${BENCH_SECONDS}s per run)"
+out ""
+out "| backend | query | connections | req/s | p50 ms | p95 ms | p99 ms | non-200 |"
+out "|---|---|---:|---:|---:|---:|---:|---:|"
+for backend in $BENCH_BACKENDS; do
+  for name in q1 q2 m1; do
+    for conns in 20 64; do
+      key="$backend,$name,$conns"
+      [[ -n "${R[$key]:-}" ]] || continue
+      out "| $backend | ${name^^} | $conns | $(field "$key" 1) | $(field "$key" 2) | $(field "$key" 3) | $(field "$key" 4) | $(field "$key" 5) |"
+    done
+  done
+done
+fi
+if part keyset; then
+out ""
+out "## Keyset depth (tasks of one plan, first: 20, 1 connection, ${BENCH_SECONDS}s each)"
+out ""
+out "| backend | seeded | first page req/s | first page p50 ms | page after task $KEYSET_TASKS req/s | its p50 ms |"
+out "|---|---|---:|---:|---:|---:|"
+for backend in $BENCH_BACKENDS; do
+  [[ -n "${R[$backend,first]:-}" ]] || continue
+  out "| $backend | ${R[$backend,seeded]} | $(field "$backend,first" 1) | $(field "$backend,first" 2) | $(field "$backend,deep" 1) | $(field "$backend,deep" 2) |"
+done
+fi
+out ""
+out "## Memory and cold start"
+out ""
+out "| backend | peak RSS of the server that ran oha and keyset, MiB | cold start to /ready (median of 3) |"
+out "|---|---:|---|"
+for backend in $BENCH_BACKENDS; do
+  [[ -n "${R[$backend,rss]:-}" ]] || continue
+  out "| $backend | ${R[$backend,rss]} | ${R[$backend,cold]:-n/a} |"
+done
+out ""
+log "bench: results written to $RESULTS"
+exit 0
