@@ -339,6 +339,13 @@ async fn run(
             .into_response(media, &operation, started);
         }
     }
+    let selected = request
+        .parsed_query()
+        .ok()
+        .and_then(|document| limits::only_selected_operation(document, operation_name.as_deref()));
+    if let Some(document) = selected {
+        request.set_parsed_query(document);
+    }
     execute(state, request, media, caller, &operation, started).await
 }
 

@@ -83,6 +83,66 @@ pub fn asks_for_introspection(document: &ExecutableDocument) -> bool {
             .any(|f| in_set(&f.node.selection_set.node))
 }
 
+/// The document cut down to the operation the request runs and the fragments
+/// it uses, when the document holds several operations. async-graphql checks
+/// complexity over every operation of a document, evaluating arguments with
+/// the request's variables, so an operation that was not selected and uses a
+/// variable the request did not send would fail the whole request.
+pub fn only_selected_operation(
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<ExecutableDocument> {
+    use async_graphql::parser::types::DocumentOperations;
+    use std::collections::{HashMap, HashSet};
+
+    let DocumentOperations::Multiple(operations) = &document.operations else {
+        return None;
+    };
+    if operations.len() < 2 {
+        return None;
+    }
+    let (name, operation) = operations
+        .iter()
+        .find(|(name, _)| Some(name.as_str()) == operation_name)?;
+
+    fn spreads_in<'a>(set: &'a SelectionSet, out: &mut Vec<&'a str>) {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(field) => spreads_in(&field.node.selection_set.node, out),
+                Selection::InlineFragment(inline) => {
+                    spreads_in(&inline.node.selection_set.node, out)
+                }
+                Selection::FragmentSpread(spread) => {
+                    out.push(spread.node.fragment_name.node.as_str())
+                }
+            }
+        }
+    }
+    let mut used: HashSet<&str> = HashSet::new();
+    let mut pending = Vec::new();
+    spreads_in(&operation.node.selection_set.node, &mut pending);
+    while let Some(fragment) = pending.pop() {
+        if used.insert(fragment)
+            && let Some(definition) = document.fragments.get(fragment)
+        {
+            spreads_in(&definition.node.selection_set.node, &mut pending);
+        }
+    }
+    let fragments = document
+        .fragments
+        .iter()
+        .filter(|(name, _)| used.contains(name.as_str()))
+        .map(|(name, fragment)| (name.clone(), fragment.clone()))
+        .collect();
+    Some(ExecutableDocument {
+        operations: DocumentOperations::Multiple(HashMap::from([(
+            name.clone(),
+            operation.clone(),
+        )])),
+        fragments,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +164,19 @@ mod tests {
             "query { ...F agents { totalCount } } fragment F on Query { goals { totalCount } plans { totalCount } }",
         );
         assert_eq!(max_root_fields(&doc), 3);
+    }
+
+    #[test]
+    fn a_document_keeps_only_the_selected_operation_and_its_fragments() {
+        let doc = parse(
+            "query A($first: Int!) { agents(first: $first) { ...Ids } } \
+             query B { agents { ...Count } } \
+             fragment Ids on AgentConnection { nodes { id } } \
+             fragment Count on AgentConnection { totalCount }",
+        );
+        let cut = only_selected_operation(&doc, Some("B")).expect("cut down");
+        assert_eq!(cut.operations.iter().count(), 1);
+        assert!(cut.fragments.keys().map(|k| k.as_str()).eq(["Count"]));
+        assert!(only_selected_operation(&parse("{ agents { totalCount } }"), None).is_none());
     }
 }

@@ -271,3 +271,26 @@ async fn ready_is_200_when_the_database_is_reachable() {
 
     assert_eq!(response.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_document_with_several_operations_runs_the_one_named() {
+    let app = crate::helpers::spawn_app().await;
+    app.create_agent("only one").await;
+    let body = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&serde_json::json!({
+            "query": "query A($first: Int!) { agents(first: $first) { nodes { id } } } \
+                      query B { agents(first: 1) { ...Count } } \
+                      fragment Count on AgentConnection { totalCount }",
+            "operationName": "B",
+        }))
+        .send()
+        .await
+        .expect("send")
+        .json::<serde_json::Value>()
+        .await
+        .expect("JSON");
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(body["data"]["agents"]["totalCount"], serde_json::json!(1));
+}
