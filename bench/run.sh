@@ -72,6 +72,9 @@ stop_server() {
 cleanup() {
   stop_server
   rm -rf "$WORK"
+  if [[ " $BENCH_BACKENDS " == *" postgres "* ]]; then
+    dropdb --if-exists "$BENCH_PG_DB" >/dev/null 2>&1
+  fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
