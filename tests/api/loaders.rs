@@ -190,9 +190,13 @@ async fn parent_lookups_cost_the_same_statements_for_100_tasks_as_for_1() {
             .len(),
         1
     );
-    assert_eq!(
-        large_statements,
-        small_statements,
+    // Agents are loaded by id at two depths (task.agent, goal.agent). Those
+    // two waves share one statement when the second comes before the first
+    // batch has started, so the count may differ by that one statement;
+    // what must hold is that it is bounded by the query's shape, whatever
+    // the number of rows.
+    assert!(
+        large_statements <= small_statements + 1 && large_statements <= SMALL,
         "on {}, 100 tasks cost {large_statements} statements, 1 task {small_statements}",
         backend()
     );
