@@ -10,6 +10,7 @@ use std::task::Poll;
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use futures_util::task::AtomicWaker;
 
 use async_graphql::dataloader::{DataLoader, Loader};
@@ -43,12 +44,11 @@ impl DbLoader {
     }
 }
 
-/// Starts the loaders' batch tasks only once the request has yielded,
-/// instead of at the first key. A batch then holds every key that a wave of
-/// resolvers asked for, however slowly those resolvers were polled: the
-/// number of statements is fixed by the query's shape, not by timing, and no
-/// request waits out a batching delay. The batches run as tasks of their
-/// own, so rows streaming in from the database wake them, not the request.
+/// Runs the loaders' batch tasks inside the request's own task instead of
+/// spawning them. A batch then starts only once the request has yielded, so
+/// it holds every key that a wave of resolvers asked for, however slowly
+/// those resolvers were polled: the number of statements is fixed by the
+/// query's shape, not by timing, and no request waits out a batching delay.
 #[derive(Default)]
 pub struct BatchDriver {
     queue: Arc<Mutex<Vec<BoxFuture<'static, ()>>>>,
@@ -56,23 +56,24 @@ pub struct BatchDriver {
 }
 
 impl BatchDriver {
-    /// Drives `request` to completion, starting batches whenever it waits.
+    /// Drives `request` to completion, running batches whenever it waits.
     pub async fn run<F: Future>(self, request: F) -> F::Output {
         let mut request = std::pin::pin!(request);
+        let mut batches = FuturesUnordered::new();
         std::future::poll_fn(move |cx| {
             if let Poll::Ready(output) = request.as_mut().poll(cx) {
                 return Poll::Ready(output);
             }
             self.waker.register(cx.waker());
-            let ready = std::mem::take(
+            batches.extend(std::mem::take(
                 &mut *self
                     .queue
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner),
-            );
-            for batch in ready {
-                tokio::spawn(batch);
-            }
+            ));
+            // Finished batches hand their rows to the waiting resolvers, which
+            // wakes this task to poll the request again.
+            while let Poll::Ready(Some(())) = batches.poll_next_unpin(cx) {}
             Poll::Pending
         })
         .await
@@ -111,7 +112,8 @@ impl<E: Resource> Loader<ById<E>> for DbLoader {
 
     async fn load(&self, keys: &[ById<E>]) -> Result<HashMap<ById<E>, E::Model>, AppError> {
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let rows = page::by_ids::<E>(&self.db, &ids).await?;
+        let db = self.db.clone();
+        let rows = off_request(async move { page::by_ids::<E>(&db, &ids).await }).await?;
         Ok(rows
             .into_iter()
             .map(|(id, model)| (ById::new(id), model))
@@ -147,8 +149,12 @@ impl<F: ResourceFilter> Loader<ChildPage<F>> for DbLoader {
         }
         let mut found = HashMap::with_capacity(keys.len());
         for ((parent_column, page, filter), parents) in groups {
-            let mut pages =
-                page::child_pages(&self.db, parent_column, &parents, filter, page).await?;
+            let (db, filter_owned, parents_owned) =
+                (self.db.clone(), filter.clone(), parents.clone());
+            let mut pages = off_request(async move {
+                page::child_pages(&db, parent_column, &parents_owned, &filter_owned, page).await
+            })
+            .await?;
             for parent in parents {
                 let rows = pages.remove(&parent).unwrap_or_default();
                 let key = ChildPage {
@@ -186,7 +192,12 @@ impl<F: ResourceFilter> Loader<ChildCount<F>> for DbLoader {
         }
         let mut found = HashMap::with_capacity(keys.len());
         for ((parent_column, filter), parents) in groups {
-            let counts = page::child_counts(&self.db, parent_column, &parents, filter).await?;
+            let (db, filter_owned, parents_owned) =
+                (self.db.clone(), filter.clone(), parents.clone());
+            let counts = off_request(async move {
+                page::child_counts(&db, parent_column, &parents_owned, &filter_owned).await
+            })
+            .await?;
             for parent in parents {
                 let key = ChildCount {
                     parent_column,
@@ -198,4 +209,15 @@ impl<F: ResourceFilter> Loader<ChildCount<F>> for DbLoader {
         }
         Ok(found)
     }
+}
+
+/// Runs a query on a task of its own. Batches run inside the request's task
+/// (see [`BatchDriver`]); without this, every row streaming in from the
+/// database would wake, and re-poll, the whole request.
+async fn off_request<T: Send + 'static>(
+    query: impl Future<Output = Result<T, AppError>> + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::spawn(query)
+        .await
+        .map_err(|err| AppError::internal(&err))?
 }
