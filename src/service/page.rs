@@ -137,10 +137,12 @@ pub async fn child_pages<F: ResourceFilter>(
     let rows = F::Entity::find().from_raw_sql(statement).all(db).await?;
 
     let mut by_parent: HashMap<Uuid, Vec<_>> = HashMap::new();
+    let Some(column) = column_named::<F::Entity>(parent_column) else {
+        return Ok(by_parent);
+    };
     for row in rows {
         // The parent id is read back from the row itself.
-        let key = parent_of::<F::Entity>(&row, parent_column);
-        if let Some(key) = key {
+        if let Some(key) = uuid_in::<F::Entity>(&row, column) {
             by_parent.entry(key).or_default().push(row);
         }
     }
@@ -171,9 +173,14 @@ pub async fn child_counts<F: ResourceFilter>(
         .collect())
 }
 
-fn parent_of<E: Resource>(model: &E::Model, parent_column: &'static str) -> Option<Uuid> {
-    use sea_orm::{IdenStatic, Iterable, ModelTrait, Value};
-    let column = E::Column::iter().find(|c| c.as_str() == parent_column)?;
+/// The column of `E` named `name`, looked up once per batch, not per row.
+fn column_named<E: Resource>(name: &str) -> Option<E::Column> {
+    use sea_orm::{IdenStatic, Iterable};
+    E::Column::iter().find(|c| c.as_str() == name)
+}
+
+fn uuid_in<E: Resource>(model: &E::Model, column: E::Column) -> Option<Uuid> {
+    use sea_orm::{ModelTrait, Value};
     match model.get(column) {
         Value::Uuid(Some(id)) => Some(id),
         _ => None,
