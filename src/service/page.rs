@@ -3,14 +3,12 @@
 //! Ids are UUIDv7, so ordering by id is creation order and a page is
 //! `WHERE id > after ORDER BY id LIMIT first + 1` (the extra row only tells
 //! whether another page follows). Child connections of many parents are
-//! fetched in one statement with `ROW_NUMBER() OVER (PARTITION BY parent)`.
+//! fetched in one statement: one such page per parent, joined by `UNION ALL`.
 
 use std::collections::HashMap;
 use std::hash::Hash;
 
-use sea_orm::sea_query::{
-    Alias, Asterisk, Expr, ExprTrait, Order, Query, SelectStatement, WindowStatement,
-};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Order, Query, UnionType};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait,
     PrimaryKeyTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -99,8 +97,19 @@ pub async fn by_ids<E: Resource>(
     Ok(rows.into_iter().map(|m| (E::id_of(&m), m)).collect())
 }
 
+/// SQLite refuses a compound SELECT of more arms than this
+/// (`SQLITE_MAX_COMPOUND_SELECT`).
+const MAX_ARMS_PER_STATEMENT: usize = 500;
+
 /// For each parent, the first `page.first + 1` children after `page.after`
-/// that match `filter`, in one statement.
+/// that match `filter`.
+///
+/// Each parent gets its own arm, `… WHERE parent = ? ORDER BY id LIMIT n`,
+/// and the arms are joined with `UNION ALL` into one statement (one per 500
+/// parents). Every arm is a short range scan of the `(parent, id)` index, so
+/// the cost follows the rows returned, not how many children a parent has
+/// (a `ROW_NUMBER() OVER (PARTITION BY parent)` window would number all of
+/// them).
 pub async fn child_pages<F: ResourceFilter>(
     db: &impl ConnectionTrait,
     parent_column: &'static str,
@@ -108,42 +117,45 @@ pub async fn child_pages<F: ResourceFilter>(
     filter: &F,
     page: PageRequest,
 ) -> Result<HashMap<Uuid, Vec<<F::Entity as EntityTrait>::Model>>> {
-    let id = F::Entity::id_column();
-    let parent = Expr::col(Alias::new(parent_column));
-    let mut inner: SelectStatement = Query::select()
-        .column(Asterisk)
-        .expr_window_as(
-            Expr::cust("ROW_NUMBER()"),
-            WindowStatement::partition_by(Alias::new(parent_column))
-                .order_by(id, Order::Asc)
-                .to_owned(),
-            Alias::new("row_in_parent"),
-        )
-        .from(F::Entity::default())
-        .cond_where(filter.condition())
-        .and_where(parent.clone().is_in(parents.iter().copied()))
-        .to_owned();
-    if let Some(after) = page.after {
-        inner.and_where(Expr::col(id).gt(after));
-    }
-    let outer = Query::select()
-        .column(Asterisk)
-        .from_subquery(inner, Alias::new("ranked"))
-        .and_where(Expr::col(Alias::new("row_in_parent")).lte(page.first + 1))
-        .order_by(Alias::new(parent_column), Order::Asc)
-        .order_by(id, Order::Asc)
-        .to_owned();
-    let statement = db.get_database_backend().build(&outer);
-    let rows = F::Entity::find().from_raw_sql(statement).all(db).await?;
-
-    let mut by_parent: HashMap<Uuid, Vec<_>> = HashMap::new();
+    let mut by_parent: HashMap<Uuid, Vec<_>> = HashMap::with_capacity(parents.len());
     let Some(column) = column_named::<F::Entity>(parent_column) else {
         return Ok(by_parent);
     };
-    for row in rows {
-        // The parent id is read back from the row itself.
-        if let Some(key) = uuid_in::<F::Entity>(&row, column) {
-            by_parent.entry(key).or_default().push(row);
+    let id = F::Entity::id_column();
+    let condition = filter.condition();
+    let arm = |index: usize, parent: Uuid| {
+        let mut inner = Query::select()
+            .column(Asterisk)
+            .from(F::Entity::default())
+            .cond_where(condition.clone())
+            .and_where(Expr::col(column).eq(parent))
+            .order_by(id, Order::Asc)
+            .limit(page.first + 1)
+            .to_owned();
+        if let Some(after) = page.after {
+            inner.and_where(Expr::col(id).gt(after));
+        }
+        Query::select()
+            .column(Asterisk)
+            .from_subquery(inner, Alias::new(format!("p{index}")))
+            .to_owned()
+    };
+    let backend = db.get_database_backend();
+    for chunk in parents.chunks(MAX_ARMS_PER_STATEMENT) {
+        let mut arms = chunk.iter().enumerate().map(|(i, parent)| arm(i, *parent));
+        let Some(mut statement) = arms.next() else {
+            continue;
+        };
+        statement.unions(arms.map(|arm| (UnionType::All, arm)));
+        let rows = F::Entity::find()
+            .from_raw_sql(backend.build(&statement))
+            .all(db)
+            .await?;
+        for row in rows {
+            // The parent id is read back from the row itself.
+            if let Some(key) = uuid_in::<F::Entity>(&row, column) {
+                by_parent.entry(key).or_default().push(row);
+            }
         }
     }
     Ok(by_parent)
