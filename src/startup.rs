@@ -16,6 +16,9 @@ use crate::graphql::{SchemaLimits, build_schema};
 use crate::http;
 use crate::state::{AppState, RequestLimits};
 
+/// Distinct documents kept parsed; clients typically send a few dozen.
+const DOCUMENT_CACHE_ENTRIES: usize = 1024;
+
 pub struct Application {
     listener: TcpListener,
     metrics_listener: Option<TcpListener>,
@@ -66,6 +69,7 @@ impl Application {
                 introspection: !serve.no_introspection,
             }),
             metrics: crate::metrics::handle(),
+            documents: Arc::new(crate::http::DocumentCache::new(DOCUMENT_CACHE_ENTRIES)),
         };
         Ok(Self {
             listener,

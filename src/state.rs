@@ -9,6 +9,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use crate::auth::ApiKeys;
 use crate::db::Db;
 use crate::graphql::AppSchema;
+use crate::http::DocumentCache;
 
 /// Limits checked per request by the HTTP layer (depth and complexity are the
 /// schema's own).
@@ -28,6 +29,8 @@ pub struct AppState {
     pub keys: Arc<ApiKeys>,
     pub limits: Arc<RequestLimits>,
     pub metrics: Option<PrometheusHandle>,
+    /// Documents already parsed, by text and operation name.
+    pub documents: Arc<DocumentCache>,
 }
 
 /// The database, from a resolver.

@@ -14,7 +14,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::limits;
 use crate::auth::{Caller, Role};
 use crate::graphql::loaders::DbLoader;
 use crate::metrics as m;
@@ -299,8 +298,11 @@ async fn run(
     // A document that does not parse is left to execution, which reports it
     // with the GraphQL error shape.
     let operation_name = request.operation_name.clone();
-    if let Ok(document) = request.parsed_query() {
-        let fields = limits::count_fields(document);
+    if let Some(prepared) = state
+        .documents
+        .prepare(&request.query, operation_name.as_deref())
+    {
+        let fields = prepared.fields;
         if fields > state.limits.max_fields {
             return Refusal::bad_request(format!(
                 "the document selects {fields} fields; the limit is {}",
@@ -308,7 +310,7 @@ async fn run(
             ))
             .into_response(media, &operation, started);
         }
-        let root_fields = limits::max_root_fields(document);
+        let root_fields = prepared.root_fields;
         if root_fields > state.limits.max_root_fields {
             return Refusal::bad_request(format!(
                 "an operation selects {root_fields} top-level fields; the limit is {}",
@@ -316,12 +318,11 @@ async fn run(
             ))
             .into_response(media, &operation, started);
         }
-        if !state.limits.introspection && limits::asks_for_introspection(document) {
+        if !state.limits.introspection && prepared.asks_for_introspection {
             return Refusal::bad_request("introspection is disabled on this server")
                 .into_response(media, &operation, started);
         }
-        let is_mutation = selected_operation(document, operation_name.as_deref())
-            .is_some_and(|ty| ty == OperationType::Mutation);
+        let is_mutation = prepared.operation_type == Some(OperationType::Mutation);
         if is_mutation && method == Method::Get {
             return Refusal::new(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -338,32 +339,9 @@ async fn run(
             )
             .into_response(media, &operation, started);
         }
-    }
-    let selected = request
-        .parsed_query()
-        .ok()
-        .and_then(|document| limits::only_selected_operation(document, operation_name.as_deref()));
-    if let Some(document) = selected {
-        request.set_parsed_query(document);
+        request.set_parsed_query(prepared.document.clone());
     }
     execute(state, request, media, caller, &operation, started).await
-}
-
-/// The type of the operation the request would run, if it can be told.
-fn selected_operation(
-    document: &async_graphql::parser::types::ExecutableDocument,
-    operation_name: Option<&str>,
-) -> Option<OperationType> {
-    let mut operations = document.operations.iter();
-    match operation_name {
-        Some(name) => operations
-            .find(|(op_name, _)| op_name.map(|n| n.as_str()) == Some(name))
-            .map(|(_, op)| op.node.ty),
-        None => {
-            let (_, op) = operations.next()?;
-            operations.next().is_none().then_some(op.node.ty)
-        }
-    }
 }
 
 async fn execute(

@@ -1,6 +1,7 @@
 //! HTTP: the GraphQL endpoint, the playground, health checks and metrics,
 //! behind request ids, request logs, CORS and a body size limit.
 
+mod documents;
 mod graphiql;
 mod graphql;
 mod health;
@@ -16,6 +17,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+pub use documents::DocumentCache;
 pub use graphql::API_KEY_HEADER;
 
 use crate::metrics as m;

@@ -8,10 +8,12 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Order, Query, UnionType};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Expr, ExprTrait, Order, Query, SelectStatement, UnionType,
+};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait,
-    PrimaryKeyTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, PaginatorTrait,
+    PrimaryKeyTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use uuid::Uuid;
 
@@ -102,14 +104,15 @@ pub async fn by_ids<E: Resource>(
 const MAX_ARMS_PER_STATEMENT: usize = 500;
 
 /// For each parent, the first `page.first + 1` children after `page.after`
-/// that match `filter`.
+/// that match `filter`, in one statement.
 ///
-/// Each parent gets its own arm, `… WHERE parent = ? ORDER BY id LIMIT n`,
-/// and the arms are joined with `UNION ALL` into one statement (one per 500
-/// parents). Every arm is a short range scan of the `(parent, id)` index, so
-/// the cost follows the rows returned, not how many children a parent has
-/// (a `ROW_NUMBER() OVER (PARTITION BY parent)` window would number all of
-/// them).
+/// Each parent's page is `… WHERE parent = ? ORDER BY id LIMIT n`, a short
+/// range scan of the `(parent, id)` index, so the cost follows the rows
+/// returned, not how many children a parent has (a `ROW_NUMBER() OVER
+/// (PARTITION BY parent)` window would number all of them). PostgreSQL runs
+/// that page once per element of an array parameter (`LATERAL`), one
+/// statement text whatever the number of parents; SQLite, which has no
+/// `LATERAL`, gets one `UNION ALL` arm per parent.
 pub async fn child_pages<F: ResourceFilter>(
     db: &impl ConnectionTrait,
     parent_column: &'static str,
@@ -121,36 +124,15 @@ pub async fn child_pages<F: ResourceFilter>(
     let Some(column) = column_named::<F::Entity>(parent_column) else {
         return Ok(by_parent);
     };
-    let id = F::Entity::id_column();
-    let condition = filter.condition();
-    let arm = |index: usize, parent: Uuid| {
-        let mut inner = Query::select()
-            .column(Asterisk)
-            .from(F::Entity::default())
-            .cond_where(condition.clone())
-            .and_where(Expr::col(column).eq(parent))
-            .order_by(id, Order::Asc)
-            .limit(page.first + 1)
-            .to_owned();
-        if let Some(after) = page.after {
-            inner.and_where(Expr::col(id).gt(after));
-        }
-        Query::select()
-            .column(Asterisk)
-            .from_subquery(inner, Alias::new(format!("p{index}")))
-            .to_owned()
+    let statements = match db.get_database_backend() {
+        DbBackend::Postgres => vec![lateral_pages(column, parents, filter, page)],
+        backend => parents
+            .chunks(MAX_ARMS_PER_STATEMENT)
+            .map(|chunk| backend.build(&union_pages(column, chunk, filter, page)))
+            .collect(),
     };
-    let backend = db.get_database_backend();
-    for chunk in parents.chunks(MAX_ARMS_PER_STATEMENT) {
-        let mut arms = chunk.iter().enumerate().map(|(i, parent)| arm(i, *parent));
-        let Some(mut statement) = arms.next() else {
-            continue;
-        };
-        statement.unions(arms.map(|arm| (UnionType::All, arm)));
-        let rows = F::Entity::find()
-            .from_raw_sql(backend.build(&statement))
-            .all(db)
-            .await?;
+    for statement in statements {
+        let rows = F::Entity::find().from_raw_sql(statement).all(db).await?;
         for row in rows {
             // The parent id is read back from the row itself.
             if let Some(key) = uuid_in::<F::Entity>(&row, column) {
@@ -158,7 +140,90 @@ pub async fn child_pages<F: ResourceFilter>(
             }
         }
     }
+    // Each page comes back in id order as written, but SQL promises no order
+    // for the rows of a UNION or a join without an outer ORDER BY.
+    for rows in by_parent.values_mut() {
+        if !rows.is_sorted_by_key(F::Entity::id_of) {
+            rows.sort_unstable_by_key(F::Entity::id_of);
+        }
+    }
     Ok(by_parent)
+}
+
+/// One parent's page of children; `parent` is a value or a column of an
+/// outer query.
+fn page_of_children<F: ResourceFilter>(
+    column: <F::Entity as EntityTrait>::Column,
+    parent: Expr,
+    filter: &F,
+    page: PageRequest,
+) -> SelectStatement {
+    let id = F::Entity::id_column();
+    let mut query = Query::select()
+        .column(Asterisk)
+        .from(F::Entity::default())
+        .cond_where(filter.condition())
+        .and_where(Expr::col((F::Entity::default(), column)).eq(parent))
+        .order_by(id, Order::Asc)
+        .limit(page.first + 1)
+        .to_owned();
+    if let Some(after) = page.after {
+        query.and_where(Expr::col(id).gt(after));
+    }
+    query
+}
+
+fn union_pages<F: ResourceFilter>(
+    column: <F::Entity as EntityTrait>::Column,
+    parents: &[Uuid],
+    filter: &F,
+    page: PageRequest,
+) -> SelectStatement {
+    let mut arms = parents.iter().enumerate().map(|(index, parent)| {
+        Query::select()
+            .column(Asterisk)
+            .from_subquery(
+                page_of_children(column, Expr::val(*parent), filter, page),
+                Alias::new(format!("p{index}")),
+            )
+            .to_owned()
+    });
+    let mut statement = arms.next().unwrap_or_default();
+    statement.unions(arms.map(|arm| (UnionType::All, arm)));
+    statement
+}
+
+fn lateral_pages<F: ResourceFilter>(
+    column: <F::Entity as EntityTrait>::Column,
+    parents: &[Uuid],
+    filter: &F,
+    page: PageRequest,
+) -> Statement {
+    let parent = Expr::col((Alias::new("parents"), Alias::new("parent")));
+    let inner = page_of_children(column, parent, filter, page);
+    let Statement {
+        sql: inner_sql,
+        values,
+        ..
+    } = DbBackend::Postgres.build(&inner);
+    let mut values = values.unwrap_or(sea_orm::Values(Vec::new()));
+    // The parents travel as one array literal, so the statement text (and
+    // PostgreSQL's cached plan) is the same for any number of them.
+    let array = format!(
+        "{{{}}}",
+        parents
+            .iter()
+            .map(Uuid::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    values.0.push(array.into());
+    let sql = format!(
+        "SELECT children.* FROM unnest(CAST(${} AS uuid[])) AS parents(parent) \
+         CROSS JOIN LATERAL ({inner_sql}) AS children",
+        values.0.len()
+    );
+    Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
 }
 
 /// For each parent, how many children match `filter`, in one statement.
