@@ -107,8 +107,12 @@ mod tests {
     #[test]
     fn a_repeated_document_is_parsed_once() {
         let cache = DocumentCache::new(8);
-        let first = cache.prepare("{ agents { totalCount } }", None).expect("parses");
-        let again = cache.prepare("{ agents { totalCount } }", None).expect("parses");
+        let first = cache
+            .prepare("{ agents { totalCount } }", None)
+            .expect("parses");
+        let again = cache
+            .prepare("{ agents { totalCount } }", None)
+            .expect("parses");
         assert!(Arc::ptr_eq(&first, &again));
         assert_eq!(first.operation_type, Some(OperationType::Query));
     }

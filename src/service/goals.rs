@@ -9,7 +9,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::page::{Resource, ResourceFilter};
-use super::{check_version, ensure_exists, load_for_update, now, plans};
+use super::{
+    check_version, ensure_exists, insert_under_parents, load_for_update, now, parent,
+    parent_vanished, plans,
+};
 use crate::error::{AppError, Result};
 
 impl Resource for goal::Entity {
@@ -63,8 +66,6 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<goal::Mod
 
 #[tracing::instrument(skip_all)]
 pub async fn create(db: &DatabaseConnection, new: NewGoal) -> Result<goal::Model> {
-    let txn = db.begin().await?;
-    ensure_exists::<agent::Entity>(&txn, new.agent_id, "agent").await?;
     let at = now();
     let model = goal::Model {
         id: Uuid::now_v7(),
@@ -77,10 +78,12 @@ pub async fn create(db: &DatabaseConnection, new: NewGoal) -> Result<goal::Model
         created_at: at,
         updated_at: at,
     };
-    goal::Entity::insert(goal::ActiveModel::from(model.clone()).reset_all())
-        .exec_without_returning(&txn)
-        .await?;
-    txn.commit().await?;
+    if !insert_under_parents::<goal::Entity>(db, &model, [parent::<agent::Entity>(model.agent_id)])
+        .await?
+    {
+        ensure_exists::<agent::Entity>(db, model.agent_id, "agent").await?;
+        return Err(parent_vanished("goal"));
+    }
     Ok(model)
 }
 

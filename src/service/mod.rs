@@ -11,7 +11,10 @@ pub mod plans;
 pub mod tasks;
 
 use chrono::{DateTime, SubsecRound, Utc};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, QuerySelect};
+use sea_orm::sea_query::{Expr, Query, SelectStatement};
+use sea_orm::{
+    ConnectionTrait, DatabaseTransaction, Iterable, ModelTrait, QuerySelect, QueryTrait,
+};
 use uuid::Uuid;
 
 use crate::error::{AppError, Result};
@@ -64,6 +67,51 @@ pub async fn ensure_exists<E: Resource>(
         .one(db)
         .await?;
     found.map(|_| ()).ok_or_else(|| not_found(what, id))
+}
+
+/// The `EXISTS` test for a parent row, for [`insert_under_parents`].
+pub fn parent<E: Resource>(id: Uuid) -> SelectStatement {
+    E::find_by_id(id)
+        .select_only()
+        .column(E::id_column())
+        .into_query()
+}
+
+/// Inserts `model` only if every parent row exists, in one statement:
+/// `INSERT … SELECT <values> WHERE EXISTS (parent) AND …`. A create is then a
+/// single round trip in autocommit, where read-then-insert needed a
+/// transaction and four, and a missing parent inserts nothing. Returns
+/// whether the row went in.
+pub async fn insert_under_parents<E: Resource>(
+    db: &impl ConnectionTrait,
+    model: &E::Model,
+    parents: impl IntoIterator<Item = SelectStatement>,
+) -> Result<bool>
+where
+    E::Model: ModelTrait<Entity = E>,
+{
+    let columns: Vec<E::Column> = E::Column::iter().collect();
+    let mut values = Query::select();
+    values.exprs(columns.iter().map(|column| Expr::val(model.get(*column))));
+    for parent in parents {
+        values.and_where(Expr::exists(parent));
+    }
+    let insert = Query::insert()
+        .into_table(E::default())
+        .columns(columns)
+        .select_from(values)
+        .map_err(|err| AppError::internal(&err))?
+        .to_owned();
+    Ok(db.execute(&insert).await?.rows_affected() == 1)
+}
+
+/// A create found a parent missing, yet a second look finds it: it was
+/// deleted and the id reused in between, which UUIDv7 ids make all but
+/// impossible. Reported as a conflict rather than guessed at.
+pub fn parent_vanished(what: &str) -> AppError {
+    AppError::Conflict(format!(
+        "the parent of this {what} changed concurrently; retry"
+    ))
 }
 
 /// The update matched the row read a moment ago but not its version: another

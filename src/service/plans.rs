@@ -9,7 +9,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::page::{Resource, ResourceFilter};
-use super::{check_version, ensure_exists, load_for_update, now};
+use super::{
+    check_version, ensure_exists, insert_under_parents, load_for_update, now, parent,
+    parent_vanished,
+};
 use crate::error::{AppError, Result};
 
 impl Resource for plan::Entity {
@@ -56,8 +59,6 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<plan::Mod
 
 #[tracing::instrument(skip_all)]
 pub async fn create(db: &DatabaseConnection, new: NewPlan) -> Result<plan::Model> {
-    let txn = db.begin().await?;
-    ensure_exists::<goal::Entity>(&txn, new.goal_id, "goal").await?;
     let at = now();
     let model = plan::Model {
         id: Uuid::now_v7(),
@@ -68,10 +69,12 @@ pub async fn create(db: &DatabaseConnection, new: NewPlan) -> Result<plan::Model
         created_at: at,
         updated_at: at,
     };
-    plan::Entity::insert(plan::ActiveModel::from(model.clone()).reset_all())
-        .exec_without_returning(&txn)
-        .await?;
-    txn.commit().await?;
+    if !insert_under_parents::<plan::Entity>(db, &model, [parent::<goal::Entity>(model.goal_id)])
+        .await?
+    {
+        ensure_exists::<goal::Entity>(db, model.goal_id, "goal").await?;
+        return Err(parent_vanished("plan"));
+    }
     Ok(model)
 }
 

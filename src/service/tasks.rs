@@ -10,7 +10,10 @@ use serde_json::Value as Json;
 use uuid::Uuid;
 
 use super::page::{Resource, ResourceFilter};
-use super::{check_version, ensure_exists, load_for_update, now};
+use super::{
+    check_version, ensure_exists, insert_under_parents, load_for_update, now, parent,
+    parent_vanished,
+};
 use crate::error::Result;
 
 impl Resource for task::Entity {
@@ -69,11 +72,6 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<task::Mod
 
 #[tracing::instrument(skip_all)]
 pub async fn create(db: &DatabaseConnection, new: NewTask) -> Result<task::Model> {
-    let txn = db.begin().await?;
-    ensure_exists::<plan::Entity>(&txn, new.plan_id, "plan").await?;
-    if let Some(agent_id) = new.agent_id {
-        ensure_exists::<agent::Entity>(&txn, agent_id, "agent").await?;
-    }
     let at = now();
     let model = task::Model {
         id: Uuid::now_v7(),
@@ -93,10 +91,15 @@ pub async fn create(db: &DatabaseConnection, new: NewTask) -> Result<task::Model
         started_at: None,
         completed_at: None,
     };
-    task::Entity::insert(task::ActiveModel::from(model.clone()).reset_all())
-        .exec_without_returning(&txn)
-        .await?;
-    txn.commit().await?;
+    let parents = std::iter::once(parent::<plan::Entity>(model.plan_id))
+        .chain(model.agent_id.map(parent::<agent::Entity>));
+    if !insert_under_parents::<task::Entity>(db, &model, parents).await? {
+        ensure_exists::<plan::Entity>(db, model.plan_id, "plan").await?;
+        if let Some(agent_id) = model.agent_id {
+            ensure_exists::<agent::Entity>(db, agent_id, "agent").await?;
+        }
+        return Err(parent_vanished("task"));
+    }
     Ok(model)
 }
 
