@@ -24,7 +24,9 @@
 #   BENCH_PORT         port of the server under test  (default 8300)
 #   PGHOST PGPORT PGUSER  PostgreSQL to use           (default 127.0.0.1 5432 postgres)
 #   BENCH_PG_DB        database created and dropped   (default agentgraph_bench)
-#   BENCH_PG_PARAMS    query string for its URL, e.g. sslmode=disable (default none)
+#   BENCH_PG_PARAMS    query string for its URL      (default sslmode=disable:
+#                      PostgreSQL is on loopback here, and TLS to it costs
+#                      CPU on every statement; set it empty to measure TLS)
 #   CARGO_TARGET_DIR   where cargo builds             (default ./target)
 #   BENCH_NO_BUILD=1   use the release binaries already built there
 
@@ -43,6 +45,7 @@ LOADTEST_SECONDS="${LOADTEST_SECONDS:-60}"
 ORIGINAL_SECONDS="${ORIGINAL_SECONDS:-120}"
 KEYSET_TASKS="${KEYSET_TASKS:-50000}"
 BENCH_PORT="${BENCH_PORT:-8300}"
+BENCH_PG_PARAMS="${BENCH_PG_PARAMS-sslmode=disable}"
 export PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-postgres}"
 BENCH_PG_DB="${BENCH_PG_DB:-agentgraph_bench}"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"

@@ -132,7 +132,8 @@ pub struct ChildPage<F> {
 }
 
 impl<F: ResourceFilter> Loader<ChildPage<F>> for DbLoader {
-    type Value = Vec<<F::Entity as EntityTrait>::Model>;
+    /// Shared, because async-graphql's loader clones each value it hands out.
+    type Value = Arc<Vec<<F::Entity as EntityTrait>::Model>>;
     type Error = AppError;
 
     async fn load(
@@ -156,7 +157,7 @@ impl<F: ResourceFilter> Loader<ChildPage<F>> for DbLoader {
             })
             .await?;
             for parent in parents {
-                let rows = pages.remove(&parent).unwrap_or_default();
+                let rows = Arc::new(pages.remove(&parent).unwrap_or_default());
                 let key = ChildPage {
                     parent_column,
                     parent,

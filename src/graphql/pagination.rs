@@ -204,7 +204,7 @@ pub async fn load_children<F: ResourceFilter>(
 where
     super::loaders::DbLoader: async_graphql::dataloader::Loader<
             super::loaders::ChildPage<F>,
-            Value = Vec<<F::Entity as sea_orm::EntityTrait>::Model>,
+            Value = std::sync::Arc<Vec<<F::Entity as sea_orm::EntityTrait>::Model>>,
             Error = AppError,
         >,
 {
@@ -217,6 +217,9 @@ where
             filter,
         })
         .await?
+        // The loader's own copy is gone once it has answered, so this is
+        // normally the only reference and the rows move out uncopied.
+        .map(|rows| std::sync::Arc::try_unwrap(rows).unwrap_or_else(|shared| (*shared).clone()))
         .unwrap_or_default();
     Ok(page::Page::from_overfetch(rows, request.first))
 }
