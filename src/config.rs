@@ -103,6 +103,13 @@ pub struct ServeArgs {
     #[arg(long, env = "AGENTGRAPH_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
 
+    /// Most GraphQL operations executing at once; more wait their turn (within
+    /// the request timeout). Bounds memory under any number of connections: a
+    /// large nested read holds a few MiB while it runs, and on a few cores
+    /// more operations at once add no throughput.
+    #[arg(long, env = "AGENTGRAPH_MAX_CONCURRENT_OPERATIONS", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_concurrent_operations: u32,
+
     /// Longest a request may run, in seconds.
     #[arg(long, env = "AGENTGRAPH_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,

@@ -70,6 +70,9 @@ impl Application {
             }),
             metrics: crate::metrics::handle(),
             documents: Arc::new(crate::http::DocumentCache::new(DOCUMENT_CACHE_ENTRIES)),
+            executions: Arc::new(tokio::sync::Semaphore::new(
+                usize::try_from(serve.max_concurrent_operations).unwrap_or(1),
+            )),
         };
         Ok(Self {
             listener,

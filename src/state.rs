@@ -31,6 +31,8 @@ pub struct AppState {
     pub metrics: Option<PrometheusHandle>,
     /// Documents already parsed, by text and operation name.
     pub documents: Arc<DocumentCache>,
+    /// One permit per operation allowed to execute at once.
+    pub executions: Arc<tokio::sync::Semaphore>,
 }
 
 /// The database, from a resolver.

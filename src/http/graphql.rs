@@ -357,7 +357,11 @@ async fn execute(
     if let Some(caller) = caller.clone() {
         request = request.data(caller);
     }
-    let execution = batches.run(state.schema.execute(request));
+    let execution = async {
+        // Waiting for a turn counts against the timeout like running does.
+        let _turn = state.executions.acquire().await;
+        batches.run(state.schema.execute(request)).await
+    };
     // A mutation cut off here drops its open transaction, which rolls back.
     let Ok(mut response) = tokio::time::timeout(state.limits.timeout, execution).await else {
         return Refusal::new(

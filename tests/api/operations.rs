@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Database, TransactionTrait};
 use serde_json::{Value, json};
 
-use crate::helpers::{error_codes, is_postgres, spawn_app};
+use crate::helpers::{error_codes, is_postgres, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn a_failed_database_gives_internal_errors_with_a_reference_and_ready_turns_503() {
@@ -278,4 +278,55 @@ async fn concurrent_mutations_all_succeed() {
         .await;
     assert_eq!(data["agent"]["version"], json!(33));
     assert_eq!(data["tasks"]["totalCount"], json!(32));
+}
+
+/// Operations past `--max-concurrent-operations` wait for a turn.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn operations_past_the_concurrency_limit_wait_for_a_turn() {
+    let app = spawn_app_with(|config| {
+        config.serve.max_concurrent_operations = 1;
+        config.serve.request_timeout_secs = 2;
+    })
+    .await;
+    // Another connection holds the write lock, so the mutation below takes
+    // the only turn and keeps it until its timeout cuts it off.
+    let blocker = Database::connect(app.database_url.as_str())
+        .await
+        .expect("connect");
+    let txn = blocker.begin().await.expect("begin");
+    if is_postgres() {
+        txn.execute_unprepared("LOCK TABLE agents IN EXCLUSIVE MODE")
+            .await
+            .expect("lock");
+    } else {
+        txn.execute_unprepared("CREATE TABLE turn_probe (id INTEGER)")
+            .await
+            .expect("write lock");
+    }
+    let client = app.client.clone();
+    let url = format!("{}/graphql", app.address);
+    let started = std::time::Instant::now();
+    let blocked = tokio::spawn(async move {
+        client
+            .post(url)
+            .json(&json!({ "query": r#"mutation { createAgent(input: { name: "blocked" }) { id } }"# }))
+            .send()
+            .await
+            .expect("send")
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // Needs no database, yet runs only once the mutation gives its turn back.
+    let body = app.gql("{ __typename }", json!({})).await;
+    assert_eq!(body["data"]["__typename"], json!("Query"));
+    assert!(
+        started.elapsed() >= Duration::from_millis(1900),
+        "answered after {:?}, before the blocked mutation's 2 s timeout",
+        started.elapsed()
+    );
+    assert_eq!(
+        blocked.await.expect("request task").status(),
+        StatusCode::REQUEST_TIMEOUT
+    );
+    txn.rollback().await.expect("release the lock");
 }
