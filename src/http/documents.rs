@@ -23,6 +23,8 @@ pub struct Prepared {
     pub asks_for_introspection: bool,
     /// The type of the operation the request runs, if it can be told.
     pub operation_type: Option<OperationType>,
+    /// The name the document gives the operation the request runs, if any.
+    pub operation_name: Option<String>,
     /// The document to execute: cut down to the selected operation and the
     /// fragments it uses when it held several.
     pub document: ExecutableDocument,
@@ -35,27 +37,29 @@ impl Prepared {
             fields: limits::count_fields(&document),
             root_fields: limits::max_root_fields(&document),
             asks_for_introspection: limits::asks_for_introspection(&document),
-            operation_type: selected_operation(&document, operation_name),
+            operation_type: selected_operation(&document, operation_name).map(|(ty, _)| ty),
+            operation_name: selected_operation(&document, operation_name)
+                .and_then(|(_, name)| name),
             document: runnable.unwrap_or(document),
         }
     }
 }
 
-/// The type of the operation the request would run, if it can be told.
+/// The type and name of the operation the request would run, if it can be
+/// told.
 fn selected_operation(
     document: &ExecutableDocument,
     operation_name: Option<&str>,
-) -> Option<OperationType> {
+) -> Option<(OperationType, Option<String>)> {
     let mut operations = document.operations.iter();
-    match operation_name {
-        Some(name) => operations
-            .find(|(op_name, _)| op_name.map(|n| n.as_str()) == Some(name))
-            .map(|(_, op)| op.node.ty),
+    let (name, operation) = match operation_name {
+        Some(name) => operations.find(|(op_name, _)| op_name.map(|n| n.as_str()) == Some(name))?,
         None => {
-            let (_, op) = operations.next()?;
-            operations.next().is_none().then_some(op.node.ty)
+            let only = operations.next()?;
+            operations.next().is_none().then_some(only)?
         }
-    }
+    };
+    Some((operation.node.ty, name.map(|n| n.to_string())))
 }
 
 type Key = (Box<str>, Option<Box<str>>);
@@ -115,6 +119,12 @@ mod tests {
             .expect("parses");
         assert!(Arc::ptr_eq(&first, &again));
         assert_eq!(first.operation_type, Some(OperationType::Query));
+        assert_eq!(first.operation_name, None);
+        let named = cache.prepare("query Named { agents { totalCount } }", None);
+        assert_eq!(
+            named.and_then(|p| p.operation_name.clone()).as_deref(),
+            Some("Named")
+        );
     }
 
     #[test]

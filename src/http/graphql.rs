@@ -290,7 +290,7 @@ async fn run(
     method: Method,
     started: Instant,
 ) -> Response {
-    let operation = m::operation_label(request.operation_name.as_deref());
+    let mut operation = m::operation_label(request.operation_name.as_deref());
     if request.query.trim().is_empty() {
         return Refusal::bad_request("the `query` parameter is required")
             .into_response(media, &operation, started);
@@ -302,6 +302,12 @@ async fn run(
         .documents
         .prepare(&request.query, operation_name.as_deref())
     {
+        // Clients often name the operation only in the document.
+        if operation_name.is_none()
+            && let Some(name) = &prepared.operation_name
+        {
+            operation = m::operation_label(Some(name));
+        }
         let fields = prepared.fields;
         if fields > state.limits.max_fields {
             return Refusal::bad_request(format!(

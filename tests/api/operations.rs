@@ -136,8 +136,8 @@ async fn metrics_count_requests_by_operation_and_errors_by_code() {
     app.client
         .post(format!("{}/graphql", app.address))
         .json(&json!({
+            // Named in the document only: the label still carries the name.
             "query": format!("mutation {failing} {{ createAgent(input: {{ name: \"\" }}) {{ id }} }}"),
-            "operationName": failing,
         }))
         .send()
         .await
