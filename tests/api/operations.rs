@@ -5,10 +5,12 @@
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use sea_orm::{ConnectionTrait, Database, TransactionTrait};
+use sea_orm::{
+    ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, TransactionTrait,
+};
 use serde_json::{Value, json};
 
-use crate::helpers::{error_codes, is_postgres, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, error_codes, is_postgres, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn a_failed_database_gives_internal_errors_with_a_reference_and_ready_turns_503() {
@@ -169,24 +171,29 @@ async fn metrics_count_requests_by_operation_and_errors_by_code() {
     line("agentgraph_db_pool_connections{pool=\"writer\",state=\"in_use\"}");
 }
 
+/// Takes the write lock from a connection of its own (the agents table on
+/// PostgreSQL, the whole database on SQLite) and holds it until the returned
+/// transaction ends.
+async fn hold_write_lock(app: &TestApp) -> (DatabaseConnection, DatabaseTransaction) {
+    let blocker = Database::connect(app.database_url.as_str())
+        .await
+        .expect("connect");
+    let txn = blocker.begin().await.expect("begin");
+    let statement = if is_postgres() {
+        "LOCK TABLE agents IN EXCLUSIVE MODE"
+    } else {
+        "CREATE TABLE write_lock_probe (id INTEGER)"
+    };
+    txn.execute_unprepared(statement).await.expect("write lock");
+    (blocker, txn)
+}
+
 /// A request waiting on the database when shutdown begins still gets its answer.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_request_in_flight_at_shutdown_completes() {
     let app = spawn_app().await;
     // Another connection holds the write lock, so the mutation below waits.
-    let blocker = Database::connect(app.database_url.as_str())
-        .await
-        .expect("connect");
-    let txn = blocker.begin().await.expect("begin");
-    if is_postgres() {
-        txn.execute_unprepared("LOCK TABLE agents IN EXCLUSIVE MODE")
-            .await
-            .expect("lock");
-    } else {
-        txn.execute_unprepared("CREATE TABLE shutdown_probe (id INTEGER)")
-            .await
-            .expect("write lock");
-    }
+    let (_blocker, txn) = hold_write_lock(&app).await;
 
     let client = app.client.clone();
     let url = format!("{}/graphql", app.address);
@@ -290,19 +297,7 @@ async fn operations_past_the_concurrency_limit_wait_for_a_turn() {
     .await;
     // Another connection holds the write lock, so the mutation below takes
     // the only turn and keeps it until its timeout cuts it off.
-    let blocker = Database::connect(app.database_url.as_str())
-        .await
-        .expect("connect");
-    let txn = blocker.begin().await.expect("begin");
-    if is_postgres() {
-        txn.execute_unprepared("LOCK TABLE agents IN EXCLUSIVE MODE")
-            .await
-            .expect("lock");
-    } else {
-        txn.execute_unprepared("CREATE TABLE turn_probe (id INTEGER)")
-            .await
-            .expect("write lock");
-    }
+    let (_blocker, txn) = hold_write_lock(&app).await;
     let client = app.client.clone();
     let url = format!("{}/graphql", app.address);
     let started = std::time::Instant::now();
