@@ -33,13 +33,16 @@ pub struct Prepared {
 impl Prepared {
     fn new(document: ExecutableDocument, operation_name: Option<&str>) -> Self {
         let runnable = limits::only_selected_operation(&document, operation_name);
+        let (operation_type, selected_name) = match selected_operation(&document, operation_name) {
+            Some((ty, name)) => (Some(ty), name),
+            None => (None, None),
+        };
         Self {
             fields: limits::count_fields(&document),
             root_fields: limits::max_root_fields(&document),
             asks_for_introspection: limits::asks_for_introspection(&document),
-            operation_type: selected_operation(&document, operation_name).map(|(ty, _)| ty),
-            operation_name: selected_operation(&document, operation_name)
-                .and_then(|(_, name)| name),
+            operation_type,
+            operation_name: selected_name,
             document: runnable.unwrap_or(document),
         }
     }
@@ -62,20 +65,29 @@ fn selected_operation(
     Some((operation.node.ty, name.map(|n| n.to_string())))
 }
 
-type Key = (Box<str>, Option<Box<str>>);
+/// One operation name a document was sent with, and what it prepared to.
+type ByOperation = (Option<Box<str>>, Arc<Prepared>);
+
+/// Prepared documents by text, then by operation name: a lookup borrows
+/// the request's text instead of copying it into a key.
+#[derive(Default)]
+struct Entries {
+    by_query: HashMap<Box<str>, Vec<ByOperation>>,
+    len: usize,
+}
 
 /// A bounded map from (document text, operation name) to the prepared
 /// document. When full it starts over: a client flooding it with one-off
 /// documents (a fuzzer) costs the others a parse each, never memory.
 pub struct DocumentCache {
-    entries: Mutex<HashMap<Key, Arc<Prepared>>>,
+    entries: Mutex<Entries>,
     capacity: usize,
 }
 
 impl DocumentCache {
     pub fn new(capacity: usize) -> Self {
         Self {
-            entries: Mutex::new(HashMap::with_capacity(capacity)),
+            entries: Mutex::new(Entries::default()),
             capacity,
         }
     }
@@ -83,23 +95,33 @@ impl DocumentCache {
     /// The prepared document, parsed now or earlier; `None` when it does not
     /// parse (execution then reports the syntax error in GraphQL's shape).
     pub fn prepare(&self, query: &str, operation_name: Option<&str>) -> Option<Arc<Prepared>> {
-        let key: Key = (query.into(), operation_name.map(Into::into));
-        if let Some(found) = self.lock().get(&key) {
-            return Some(found.clone());
+        let found = self.lock().by_query.get(query).and_then(|operations| {
+            operations
+                .iter()
+                .find(|(name, _)| name.as_deref() == operation_name)
+                .map(|(_, prepared)| prepared.clone())
+        });
+        if found.is_some() {
+            return found;
         }
         let document = async_graphql::parser::parse_query(query).ok()?;
         let prepared = Arc::new(Prepared::new(document, operation_name));
         if self.capacity > 0 && query.len() <= MAX_CACHED_QUERY_BYTES {
             let mut entries = self.lock();
-            if entries.len() >= self.capacity {
-                entries.clear();
+            if entries.len >= self.capacity {
+                *entries = Entries::default();
             }
-            entries.insert(key, prepared.clone());
+            entries
+                .by_query
+                .entry(query.into())
+                .or_default()
+                .push((operation_name.map(Into::into), prepared.clone()));
+            entries.len += 1;
         }
         Some(prepared)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Arc<Prepared>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
         self.entries.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -143,8 +165,8 @@ mod tests {
         for n in 0..5 {
             cache.prepare(&format!("{{ a{n}: agents {{ totalCount }} }}"), None);
         }
-        assert!(cache.lock().len() <= 2);
+        assert!(cache.lock().len <= 2);
         assert!(cache.prepare("{ agents {", None).is_none());
-        assert!(cache.lock().len() <= 2);
+        assert!(cache.lock().len <= 2);
     }
 }
