@@ -3,9 +3,10 @@
 use sea_orm::entity::prelude::*;
 
 /// An agent may move between any two statuses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum AgentStatus {
+    #[default]
     #[sea_orm(string_value = "ACTIVE")]
     Active,
     #[sea_orm(string_value = "INACTIVE")]
@@ -14,9 +15,10 @@ pub enum AgentStatus {
     Paused,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum GoalStatus {
+    #[default]
     #[sea_orm(string_value = "PENDING")]
     Pending,
     #[sea_orm(string_value = "ACTIVE")]
@@ -29,9 +31,10 @@ pub enum GoalStatus {
     Cancelled,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum PlanStatus {
+    #[default]
     #[sea_orm(string_value = "DRAFT")]
     Draft,
     #[sea_orm(string_value = "ACTIVE")]
@@ -44,9 +47,10 @@ pub enum PlanStatus {
     Cancelled,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum TaskStatus {
+    #[default]
     #[sea_orm(string_value = "PENDING")]
     Pending,
     #[sea_orm(string_value = "RUNNING")]

@@ -8,7 +8,9 @@ use uuid::Uuid;
 use super::errors::GqlResult;
 use super::goal::{GoalConnection, GoalFilter};
 use super::loaders::Loaders;
-use super::pagination::{Node, TotalCount, connection, load_children, load_list, page_request};
+use super::pagination::{
+    Node, Projection, TotalCount, connection, load_children, load_list, page_request,
+};
 use super::task::{TaskConnection, TaskFilter};
 use super::validate::{DID_MAX, NAME_MAX, Violations};
 use crate::service::agents;
@@ -32,6 +34,27 @@ pub struct Agent(pub agent::Model);
 
 impl Node for Agent {
     type Model = agent::Model;
+}
+
+// Keep in step with the resolvers of `Agent`: each field lists every column it
+// reads. A field missing here makes lists of agents read whole rows.
+impl Projection for agent::Entity {
+    fn columns_of(field: &str) -> Option<&'static [agent::Column]> {
+        use agent::Column as C;
+        Some(match field {
+            // Connections below this node need only its id.
+            "id" | "__typename" | "goals" | "tasks" => &[],
+            "did" => &[C::Did],
+            "name" => &[C::Name],
+            "status" => &[C::Status],
+            "configuration" => &[C::Configuration],
+            "metadata" => &[C::Metadata],
+            "version" => &[C::Version],
+            "createdAt" => &[C::CreatedAt],
+            "updatedAt" => &[C::UpdatedAt],
+            _ => return None,
+        })
+    }
 }
 
 #[Object]

@@ -7,7 +7,9 @@ use uuid::Uuid;
 use super::agent::Agent;
 use super::errors::GqlResult;
 use super::loaders::{ById, Loaders};
-use super::pagination::{Node, TotalCount, connection, load_children, load_list, page_request};
+use super::pagination::{
+    Node, Projection, TotalCount, connection, load_children, load_list, page_request,
+};
 use super::plan::{PlanConnection, PlanFilter};
 use super::validate::{DESCRIPTION_MAX, Violations};
 use crate::error::AppError;
@@ -37,6 +39,27 @@ pub struct Goal(pub goal::Model);
 
 impl Node for Goal {
     type Model = goal::Model;
+}
+
+// Keep in step with the resolvers of `Goal`: each field lists every column it
+// reads. A field missing here makes lists of goals read whole rows.
+impl Projection for goal::Entity {
+    fn columns_of(field: &str) -> Option<&'static [goal::Column]> {
+        use goal::Column as C;
+        Some(match field {
+            // Connections below this node need only its id.
+            "id" | "__typename" | "plans" => &[],
+            "agentId" | "agent" => &[C::AgentId],
+            "description" => &[C::Description],
+            "successCriteria" => &[C::SuccessCriteria],
+            "priority" => &[C::Priority],
+            "status" => &[C::Status],
+            "version" => &[C::Version],
+            "createdAt" => &[C::CreatedAt],
+            "updatedAt" => &[C::UpdatedAt],
+            _ => return None,
+        })
+    }
 }
 
 #[Object]

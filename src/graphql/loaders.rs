@@ -18,6 +18,7 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use uuid::Uuid;
 
 use crate::error::AppError;
+use crate::service::columns::Columns;
 use crate::service::page::{self, PageRequest, Resource, ResourceFilter};
 
 pub type Loaders = DataLoader<DbLoader>;
@@ -121,14 +122,15 @@ impl<E: Resource> Loader<ById<E>> for DbLoader {
     }
 }
 
-/// One page of a parent's children; the page holds one extra row when
-/// another page follows.
+/// One page of a parent's children, with the columns the selection reads;
+/// the page holds one extra row when another page follows.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct ChildPage<F> {
     pub parent_column: &'static str,
     pub parent: Uuid,
     pub page: PageRequest,
     pub filter: F,
+    pub columns: Columns,
 }
 
 impl<F: ResourceFilter> Loader<ChildPage<F>> for DbLoader {
@@ -141,19 +143,28 @@ impl<F: ResourceFilter> Loader<ChildPage<F>> for DbLoader {
         keys: &[ChildPage<F>],
     ) -> Result<HashMap<ChildPage<F>, Self::Value>, AppError> {
         // Keys that differ only by parent share one statement.
-        let mut groups: HashMap<(&'static str, PageRequest, &F), Vec<Uuid>> = HashMap::new();
+        let mut groups: HashMap<(&'static str, PageRequest, &F, Columns), Vec<Uuid>> =
+            HashMap::new();
         for key in keys {
             groups
-                .entry((key.parent_column, key.page, &key.filter))
+                .entry((key.parent_column, key.page, &key.filter, key.columns))
                 .or_default()
                 .push(key.parent);
         }
         let mut found = HashMap::with_capacity(keys.len());
-        for ((parent_column, page, filter), parents) in groups {
+        for ((parent_column, page, filter, columns), parents) in groups {
             let (db, filter_owned, parents_owned) =
                 (self.db.clone(), filter.clone(), parents.clone());
             let mut pages = off_request(async move {
-                page::child_pages(&db, parent_column, &parents_owned, &filter_owned, page).await
+                page::child_pages(
+                    &db,
+                    parent_column,
+                    &parents_owned,
+                    &filter_owned,
+                    page,
+                    columns,
+                )
+                .await
             })
             .await?;
             for parent in parents {
@@ -163,6 +174,7 @@ impl<F: ResourceFilter> Loader<ChildPage<F>> for DbLoader {
                     parent,
                     page,
                     filter: filter.clone(),
+                    columns,
                 };
                 found.insert(key, rows);
             }

@@ -1,7 +1,7 @@
 //! Relay connections over keyset pages: opaque cursors, argument rules and
 //! the connection types, generated once for the four resources.
 
-use async_graphql::{Context, SimpleObject};
+use async_graphql::{Context, SelectionField, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
@@ -9,7 +9,8 @@ use uuid::Uuid;
 use super::loaders::{ChildCount, Loaders};
 use super::validate::Violations;
 use crate::error::AppError;
-use crate::service::page::{self, PageRequest, ResourceFilter};
+use crate::service::columns::Columns;
+use crate::service::page::{self, PageRequest, Resource, ResourceFilter};
 use crate::state::db;
 
 pub const DEFAULT_FIRST: i32 = 20;
@@ -193,6 +194,45 @@ pub trait Node {
     type Model;
 }
 
+/// What each GraphQL field of a node type reads of its row, so that a list
+/// reads only the columns its selection needs.
+pub trait Projection: Resource {
+    /// The columns besides the id that `field` reads; `None` for a field not
+    /// listed, which makes the list read every column.
+    fn columns_of(field: &str) -> Option<&'static [Self::Column]>;
+}
+
+/// The columns the current connection field's selection reads of its nodes,
+/// through `nodes` and `edges { node }` and any fragments. `pageInfo`,
+/// `totalCount` and cursors need only ids.
+pub fn selected_columns<E: Projection>(ctx: &Context<'_>) -> Columns {
+    let mut columns = Columns::ID;
+    for field in ctx.field().selection_set() {
+        match field.name() {
+            "nodes" => columns = node_columns::<E>(columns, field),
+            "edges" => {
+                for edge_field in field.selection_set() {
+                    if edge_field.name() == "node" {
+                        columns = node_columns::<E>(columns, edge_field);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    columns
+}
+
+fn node_columns<E: Projection>(mut columns: Columns, node: SelectionField<'_>) -> Columns {
+    for field in node.selection_set() {
+        let Some(read) = E::columns_of(field.name()) else {
+            return Columns::ALL;
+        };
+        columns = read.iter().fold(columns, |columns, &c| columns.with(c));
+    }
+    columns
+}
+
 /// One page of a parent's children, through the per-request loader.
 pub async fn load_children<F: ResourceFilter>(
     ctx: &Context<'_>,
@@ -202,6 +242,7 @@ pub async fn load_children<F: ResourceFilter>(
     filter: F,
 ) -> Result<page::Page<<F::Entity as sea_orm::EntityTrait>::Model>, AppError>
 where
+    F::Entity: Projection,
     super::loaders::DbLoader: async_graphql::dataloader::Loader<
             super::loaders::ChildPage<F>,
             Value = std::sync::Arc<Vec<<F::Entity as sea_orm::EntityTrait>::Model>>,
@@ -215,6 +256,7 @@ where
             parent,
             page: request,
             filter,
+            columns: selected_columns::<F::Entity>(ctx),
         })
         .await?
         // The loader's own copy is gone once it has answered, so this is
@@ -229,8 +271,12 @@ pub async fn load_list<F: ResourceFilter>(
     ctx: &Context<'_>,
     request: PageRequest,
     filter: &F,
-) -> Result<page::Page<<F::Entity as sea_orm::EntityTrait>::Model>, AppError> {
-    page::list(&db(ctx).reader, filter, request).await
+) -> Result<page::Page<<F::Entity as sea_orm::EntityTrait>::Model>, AppError>
+where
+    F::Entity: Projection,
+{
+    let columns = selected_columns::<F::Entity>(ctx);
+    page::list(&db(ctx).reader, filter, request, columns).await
 }
 
 /// A connection costs its selection once per object it may return, so

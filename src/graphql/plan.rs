@@ -7,7 +7,9 @@ use uuid::Uuid;
 use super::errors::GqlResult;
 use super::goal::{Goal, missing_parent};
 use super::loaders::{ById, Loaders};
-use super::pagination::{Node, TotalCount, connection, load_children, load_list, page_request};
+use super::pagination::{
+    Node, Projection, TotalCount, connection, load_children, load_list, page_request,
+};
 use super::task::{TaskConnection, TaskFilter};
 use super::validate::{DESCRIPTION_MAX, Violations};
 use crate::service::plans;
@@ -36,6 +38,25 @@ pub struct Plan(pub plan::Model);
 
 impl Node for Plan {
     type Model = plan::Model;
+}
+
+// Keep in step with the resolvers of `Plan`: each field lists every column it
+// reads. A field missing here makes lists of plans read whole rows.
+impl Projection for plan::Entity {
+    fn columns_of(field: &str) -> Option<&'static [plan::Column]> {
+        use plan::Column as C;
+        Some(match field {
+            // Connections below this node need only its id.
+            "id" | "__typename" | "tasks" => &[],
+            "goalId" | "goal" => &[C::GoalId],
+            "description" => &[C::Description],
+            "status" => &[C::Status],
+            "version" => &[C::Version],
+            "createdAt" => &[C::CreatedAt],
+            "updatedAt" => &[C::UpdatedAt],
+            _ => return None,
+        })
+    }
 }
 
 #[Object]

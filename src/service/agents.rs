@@ -11,6 +11,7 @@ use sea_orm::{
 use serde_json::Value as Json;
 use uuid::Uuid;
 
+use super::columns::Columns;
 use super::page::{Resource, ResourceFilter};
 use super::{check_version, goals, load_for_update, not_found, now};
 use crate::error::{AppError, Result};
@@ -21,6 +22,23 @@ impl Resource for agent::Entity {
     }
     fn id_of(model: &agent::Model) -> Uuid {
         model.id
+    }
+    fn from_partial_row(
+        row: &sea_orm::QueryResult,
+        columns: Columns,
+    ) -> Result<agent::Model, sea_orm::DbErr> {
+        use agent::Column;
+        Ok(agent::Model {
+            id: row.try_get("", "id")?,
+            did: columns.read(row, Column::Did)?,
+            name: columns.read(row, Column::Name)?,
+            status: columns.read(row, Column::Status)?,
+            configuration: columns.read(row, Column::Configuration)?,
+            metadata: columns.read(row, Column::Metadata)?,
+            version: columns.read(row, Column::Version)?,
+            created_at: columns.read(row, Column::CreatedAt)?,
+            updated_at: columns.read(row, Column::UpdatedAt)?,
+        })
     }
 }
 

@@ -8,6 +8,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::columns::Columns;
 use super::page::{Resource, ResourceFilter};
 use super::{
     check_version, ensure_exists, insert_under_parents, load_for_update, now, parent,
@@ -21,6 +22,23 @@ impl Resource for goal::Entity {
     }
     fn id_of(model: &goal::Model) -> Uuid {
         model.id
+    }
+    fn from_partial_row(
+        row: &sea_orm::QueryResult,
+        columns: Columns,
+    ) -> Result<goal::Model, sea_orm::DbErr> {
+        use goal::Column;
+        Ok(goal::Model {
+            id: row.try_get("", "id")?,
+            agent_id: columns.read(row, Column::AgentId)?,
+            description: columns.read(row, Column::Description)?,
+            success_criteria: columns.read(row, Column::SuccessCriteria)?,
+            priority: columns.read(row, Column::Priority)?,
+            status: columns.read(row, Column::Status)?,
+            version: columns.read(row, Column::Version)?,
+            created_at: columns.read(row, Column::CreatedAt)?,
+            updated_at: columns.read(row, Column::UpdatedAt)?,
+        })
     }
 }
 

@@ -5,6 +5,7 @@
 //! writes the writer (see `db`).
 
 pub mod agents;
+pub mod columns;
 pub mod goals;
 pub mod page;
 pub mod plans;

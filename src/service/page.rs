@@ -12,11 +12,13 @@ use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, Order, Query, SelectStatement, UnionType,
 };
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult,
-    PaginatorTrait, PrimaryKeyTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
+    PaginatorTrait, PrimaryKeyTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait,
+    Statement,
 };
 use uuid::Uuid;
 
+use super::columns::Columns;
 use crate::error::Result;
 
 /// An entity that can be listed page by page.
@@ -28,6 +30,9 @@ pub trait Resource:
 {
     fn id_column() -> Self::Column;
     fn id_of(model: &Self::Model) -> Uuid;
+    /// A model from a row that holds the id and `columns`; every other field
+    /// gets a placeholder (see [`Columns::read`]).
+    fn from_partial_row(row: &QueryResult, columns: Columns) -> Result<Self::Model, DbErr>;
 }
 
 /// A filter on one resource, turned into a SQL condition. Hashable so that
@@ -64,19 +69,39 @@ impl<M> Page<M> {
     }
 }
 
-/// One page of every row matching `filter`.
+/// One page of every row matching `filter`, reading `columns` of each.
 pub async fn list<F: ResourceFilter>(
     db: &impl ConnectionTrait,
     filter: &F,
     page: PageRequest,
+    columns: Columns,
 ) -> Result<Page<<F::Entity as EntityTrait>::Model>> {
     let id = F::Entity::id_column();
-    let mut query = F::Entity::find().filter(filter.condition());
+    let mut query = F::Entity::find()
+        .select_only()
+        .columns(columns.selected(id))
+        .filter(filter.condition());
     if let Some(after) = page.after {
         query = query.filter(id.gt(after));
     }
-    let rows = query.order_by_asc(id).limit(page.first + 1).all(db).await?;
+    let statement = query
+        .order_by_asc(id)
+        .limit(page.first + 1)
+        .build(db.get_database_backend());
+    let rows = fetch::<F::Entity>(db, statement, columns).await?;
     Ok(Page::from_overfetch(rows, page.first))
+}
+
+async fn fetch<E: Resource>(
+    db: &impl ConnectionTrait,
+    statement: Statement,
+    columns: Columns,
+) -> Result<Vec<E::Model>> {
+    let rows = db.query_all_raw(statement).await?;
+    Ok(rows
+        .iter()
+        .map(|row| E::from_partial_row(row, columns))
+        .collect::<Result<_, DbErr>>()?)
 }
 
 /// How many rows match `filter`.
@@ -104,7 +129,7 @@ pub async fn by_ids<E: Resource>(
 const MAX_ARMS_PER_STATEMENT: usize = 500;
 
 /// For each parent, the first `page.first + 1` children after `page.after`
-/// that match `filter`, in one statement.
+/// that match `filter`, with `columns` read, in one statement.
 ///
 /// Each parent's page is `… WHERE parent = ? ORDER BY id LIMIT n`, a short
 /// range scan of the `(parent, id)` index, so the cost follows the rows
@@ -119,20 +144,23 @@ pub async fn child_pages<F: ResourceFilter>(
     parents: &[Uuid],
     filter: &F,
     page: PageRequest,
+    columns: Columns,
 ) -> Result<HashMap<Uuid, Vec<<F::Entity as EntityTrait>::Model>>> {
     let mut by_parent: HashMap<Uuid, Vec<_>> = HashMap::with_capacity(parents.len());
     let Some(column) = column_named::<F::Entity>(parent_column) else {
         return Ok(by_parent);
     };
+    // The parent id is read back from each row to find its page.
+    let columns = columns.with(column);
     let statements = match db.get_database_backend() {
-        DbBackend::Postgres => vec![lateral_pages(column, parents, filter, page)],
+        DbBackend::Postgres => vec![lateral_pages(column, parents, filter, page, columns)],
         backend => parents
             .chunks(MAX_ARMS_PER_STATEMENT)
-            .map(|chunk| backend.build(&union_pages(column, chunk, filter, page)))
+            .map(|chunk| backend.build(&union_pages(column, chunk, filter, page, columns)))
             .collect(),
     };
     for statement in statements {
-        let rows = F::Entity::find().from_raw_sql(statement).all(db).await?;
+        let rows = fetch::<F::Entity>(db, statement, columns).await?;
         for row in rows {
             // The parent id is read back from the row itself.
             if let Some(key) = uuid_in::<F::Entity>(&row, column) {
@@ -157,10 +185,11 @@ fn page_of_children<F: ResourceFilter>(
     parent: Expr,
     filter: &F,
     page: PageRequest,
+    columns: Columns,
 ) -> SelectStatement {
     let id = F::Entity::id_column();
     let mut query = Query::select()
-        .column(Asterisk)
+        .columns(columns.selected(id))
         .from(F::Entity::default())
         .cond_where(filter.condition())
         .and_where(Expr::col((F::Entity::default(), column)).eq(parent))
@@ -178,12 +207,13 @@ fn union_pages<F: ResourceFilter>(
     parents: &[Uuid],
     filter: &F,
     page: PageRequest,
+    columns: Columns,
 ) -> SelectStatement {
     let mut arms = parents.iter().enumerate().map(|(index, parent)| {
         Query::select()
             .column(Asterisk)
             .from_subquery(
-                page_of_children(column, Expr::val(*parent), filter, page),
+                page_of_children(column, Expr::val(*parent), filter, page, columns),
                 Alias::new(format!("p{index}")),
             )
             .to_owned()
@@ -198,9 +228,10 @@ fn lateral_pages<F: ResourceFilter>(
     parents: &[Uuid],
     filter: &F,
     page: PageRequest,
+    columns: Columns,
 ) -> Statement {
     let parent = Expr::col((Alias::new("parents"), Alias::new("parent")));
-    let inner = page_of_children(column, parent, filter, page);
+    let inner = page_of_children(column, parent, filter, page, columns);
     let Statement {
         sql: inner_sql,
         values,

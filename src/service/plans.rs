@@ -8,6 +8,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::columns::Columns;
 use super::page::{Resource, ResourceFilter};
 use super::{
     check_version, ensure_exists, insert_under_parents, load_for_update, now, parent,
@@ -21,6 +22,21 @@ impl Resource for plan::Entity {
     }
     fn id_of(model: &plan::Model) -> Uuid {
         model.id
+    }
+    fn from_partial_row(
+        row: &sea_orm::QueryResult,
+        columns: Columns,
+    ) -> Result<plan::Model, sea_orm::DbErr> {
+        use plan::Column;
+        Ok(plan::Model {
+            id: row.try_get("", "id")?,
+            goal_id: columns.read(row, Column::GoalId)?,
+            description: columns.read(row, Column::Description)?,
+            status: columns.read(row, Column::Status)?,
+            version: columns.read(row, Column::Version)?,
+            created_at: columns.read(row, Column::CreatedAt)?,
+            updated_at: columns.read(row, Column::UpdatedAt)?,
+        })
     }
 }
 

@@ -9,6 +9,7 @@ use sea_orm::{
 use serde_json::Value as Json;
 use uuid::Uuid;
 
+use super::columns::Columns;
 use super::page::{Resource, ResourceFilter};
 use super::{
     check_version, ensure_exists, insert_under_parents, load_for_update, now, parent,
@@ -22,6 +23,28 @@ impl Resource for task::Entity {
     }
     fn id_of(model: &task::Model) -> Uuid {
         model.id
+    }
+    fn from_partial_row(
+        row: &sea_orm::QueryResult,
+        columns: Columns,
+    ) -> Result<task::Model, sea_orm::DbErr> {
+        use task::Column;
+        Ok(task::Model {
+            id: row.try_get("", "id")?,
+            plan_id: columns.read(row, Column::PlanId)?,
+            agent_id: columns.read(row, Column::AgentId)?,
+            description: columns.read(row, Column::Description)?,
+            task_type: columns.read(row, Column::TaskType)?,
+            status: columns.read(row, Column::Status)?,
+            input_data: columns.read(row, Column::InputData)?,
+            output_data: columns.read(row, Column::OutputData)?,
+            error: columns.read(row, Column::Error)?,
+            version: columns.read(row, Column::Version)?,
+            created_at: columns.read(row, Column::CreatedAt)?,
+            updated_at: columns.read(row, Column::UpdatedAt)?,
+            started_at: columns.read(row, Column::StartedAt)?,
+            completed_at: columns.read(row, Column::CompletedAt)?,
+        })
     }
 }
 

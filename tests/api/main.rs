@@ -10,6 +10,7 @@ mod operations;
 mod pagination;
 mod plans;
 mod process;
+mod projection;
 mod schema;
 mod security;
 mod seed_regressions;
