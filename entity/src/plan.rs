@@ -40,3 +40,10 @@ impl Related<super::task::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// A column's position in declaration order, for compact sets of columns.
+impl From<Column> for u32 {
+    fn from(column: Column) -> u32 {
+        column as u32
+    }
+}

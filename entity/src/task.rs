@@ -54,3 +54,10 @@ impl Related<super::agent::Entity> for Entity {
         Relation::Agent.def()
     }
 }
+
+/// A column's position in declaration order, for compact sets of columns.
+impl From<Column> for u32 {
+    fn from(column: Column) -> u32 {
+        column as u32
+    }
+}

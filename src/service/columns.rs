@@ -4,8 +4,9 @@
 
 use sea_orm::{ColumnTrait, DbErr, QueryResult, TryGetable};
 
-/// A set of columns of one entity, by position in its `Column` enum. The id
-/// is always read, whether or not the set names it.
+/// A set of columns of one entity, by position in its `Column` enum (the
+/// entity crate numbers them). The id is always read, whether or not the
+/// set names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Columns(u64);
 
@@ -20,26 +21,26 @@ impl Columns {
     }
 
     #[must_use]
-    pub fn with<C: ColumnTrait>(self, column: C) -> Self {
+    pub fn with<C: ColumnTrait + Into<u32>>(self, column: C) -> Self {
         match position(column) {
             Some(bit) => Self(self.0 | 1 << bit),
             None => Self::ALL,
         }
     }
 
-    pub fn contains<C: ColumnTrait>(self, column: C) -> bool {
+    pub fn contains<C: ColumnTrait + Into<u32>>(self, column: C) -> bool {
         position(column).is_none_or(|bit| self.0 & 1 << bit != 0)
     }
 
     /// The columns to name in a SELECT, in declaration order.
-    pub fn selected<C: ColumnTrait>(self, id: C) -> impl Iterator<Item = C> {
+    pub fn selected<C: ColumnTrait + Into<u32>>(self, id: C) -> impl Iterator<Item = C> {
         C::iter().filter(move |c| c.as_str() == id.as_str() || self.contains(*c))
     }
 
     /// The value of `column` in `row` when the set holds it; otherwise a
     /// placeholder, which no resolver reads, because the selection that made
     /// the set asks for no field that needs the column.
-    pub fn read<C: ColumnTrait, T: TryGetable + Default>(
+    pub fn read<C: ColumnTrait + Into<u32>, T: TryGetable + Default>(
         self,
         row: &QueryResult,
         column: C,
@@ -52,9 +53,34 @@ impl Columns {
     }
 }
 
-fn position<C: ColumnTrait>(column: C) -> Option<u32> {
-    C::iter()
-        .position(|c| c.as_str() == column.as_str())
-        .and_then(|at| u32::try_from(at).ok())
-        .filter(|&bit| bit < u64::BITS)
+/// Columns past the 64th are in every set.
+fn position<C: Into<u32>>(column: C) -> Option<u32> {
+    Some(column.into()).filter(|&bit| bit < u64::BITS)
+}
+
+#[cfg(test)]
+mod tests {
+    use entity::task::Column;
+    use sea_orm::{IdenStatic, Iterable};
+
+    use super::Columns;
+
+    fn names(columns: Columns) -> Vec<&'static str> {
+        columns.selected(Column::Id).map(|c| c.as_str()).collect()
+    }
+
+    #[test]
+    fn a_set_selects_the_id_and_its_own_columns_in_declaration_order() {
+        assert_eq!(names(Columns::ID), ["id"]);
+        let set = Columns::ID.with(Column::Status).with(Column::PlanId);
+        assert_eq!(names(set), ["id", "plan_id", "status"]);
+        assert!(set.contains(Column::Status) && !set.contains(Column::InputData));
+    }
+
+    #[test]
+    fn every_column_has_a_place_of_its_own() {
+        let all = Column::iter().fold(Columns::ID, Columns::with);
+        assert_eq!(names(all).len(), Column::iter().count());
+        assert_eq!(names(Columns::ALL), names(all));
+    }
 }

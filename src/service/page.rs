@@ -26,6 +26,7 @@ pub trait Resource:
     EntityTrait<
         Model: FromQueryResult + Clone + Send + Sync,
         PrimaryKey: PrimaryKeyTrait<ValueType = Uuid>,
+        Column: Into<u32>,
     >
 {
     fn id_column() -> Self::Column;
