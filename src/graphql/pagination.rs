@@ -204,7 +204,8 @@ pub trait Projection: Resource {
 
 /// The columns the current connection field's selection reads of its nodes,
 /// through `nodes` and `edges { node }` and any fragments. `pageInfo`,
-/// `totalCount` and cursors need only ids.
+/// `totalCount` and cursors need only ids; a field not named here makes the
+/// list read every column.
 pub fn selected_columns<E: Projection>(ctx: &Context<'_>) -> Columns {
     let mut columns = Columns::ID;
     for field in ctx.field().selection_set() {
@@ -212,12 +213,15 @@ pub fn selected_columns<E: Projection>(ctx: &Context<'_>) -> Columns {
             "nodes" => columns = node_columns::<E>(columns, field),
             "edges" => {
                 for edge_field in field.selection_set() {
-                    if edge_field.name() == "node" {
-                        columns = node_columns::<E>(columns, edge_field);
+                    match edge_field.name() {
+                        "node" => columns = node_columns::<E>(columns, edge_field),
+                        "cursor" | "__typename" => {}
+                        _ => return Columns::ALL,
                     }
                 }
             }
-            _ => {}
+            "pageInfo" | "totalCount" | "__typename" => {}
+            _ => return Columns::ALL,
         }
     }
     columns
