@@ -16,10 +16,6 @@ impl Columns {
     /// Only the id.
     pub const ID: Self = Self(0);
 
-    pub fn is_all(self) -> bool {
-        self == Self::ALL
-    }
-
     #[must_use]
     pub fn with<C: ColumnTrait + Into<u32>>(self, column: C) -> Self {
         match position(column) {
@@ -32,9 +28,10 @@ impl Columns {
         position(column).is_none_or(|bit| self.0 & 1 << bit != 0)
     }
 
-    /// The columns to name in a SELECT, in declaration order.
+    /// The columns to name in a SELECT, the id included, in declaration order.
     pub fn selected<C: ColumnTrait + Into<u32>>(self, id: C) -> impl Iterator<Item = C> {
-        C::iter().filter(move |c| c.as_str() == id.as_str() || self.contains(*c))
+        let set = self.with(id);
+        C::iter().filter(move |c| set.contains(*c))
     }
 
     /// The value of `column` in `row` when the set holds it; otherwise a

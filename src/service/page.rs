@@ -151,7 +151,7 @@ pub async fn child_pages<F: ResourceFilter>(
     let Some(column) = column_named::<F::Entity>(parent_column) else {
         return Ok(by_parent);
     };
-    // The parent id is read back from each row to find its page.
+    // Always read: each row's page is found by its parent id.
     let columns = columns.with(column);
     let statements = match db.get_database_backend() {
         DbBackend::Postgres => vec![lateral_pages(column, parents, filter, page, columns)],
