@@ -4,12 +4,18 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_create_tables;
+mod m20261201_000001_ordering_indexes;
+
+pub use m20261201_000001_ordering_indexes::index_name;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261127_000001_create_tables::Migration)]
+        vec![
+            Box::new(m20261127_000001_create_tables::Migration),
+            Box::new(m20261201_000001_ordering_indexes::Migration),
+        ]
     }
 }
