@@ -11,6 +11,7 @@ use sea_orm::{
 use serde_json::Value as Json;
 use uuid::Uuid;
 
+use super::bounds::TimeBounds;
 use super::columns::Columns;
 use super::page::{Resource, ResourceFilter};
 use super::{check_version, goals, load_for_update, not_found, now};
@@ -19,6 +20,12 @@ use crate::error::{AppError, Result};
 impl Resource for agent::Entity {
     fn id_column() -> agent::Column {
         agent::Column::Id
+    }
+    fn created_at_column() -> agent::Column {
+        agent::Column::CreatedAt
+    }
+    fn updated_at_column() -> agent::Column {
+        agent::Column::UpdatedAt
     }
     fn id_of(model: &agent::Model) -> Uuid {
         model.id
@@ -45,17 +52,23 @@ impl Resource for agent::Entity {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct AgentFilter {
     pub status: Option<AgentStatus>,
+    pub status_in: Option<Vec<AgentStatus>>,
     /// Case-insensitive substring of the name.
     pub name_contains: Option<String>,
+    pub time: TimeBounds,
 }
 
 impl ResourceFilter for AgentFilter {
     type Entity = agent::Entity;
     fn condition(&self) -> Condition {
-        let mut cond = Condition::all();
-        if let Some(status) = self.status {
-            cond = cond.add(agent::Column::Status.eq(status));
-        }
+        let mut cond = Condition::all()
+            .add_option(self.status.map(|s| agent::Column::Status.eq(s)))
+            .add_option(
+                self.status_in
+                    .clone()
+                    .map(|s| agent::Column::Status.is_in(s)),
+            )
+            .add(self.time.condition::<agent::Entity>());
         if let Some(needle) = &self.name_contains {
             cond = cond.add(super::contains_case_insensitive(
                 agent::Column::Name,

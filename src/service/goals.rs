@@ -8,6 +8,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::bounds::TimeBounds;
 use super::columns::Columns;
 use super::page::{Resource, ResourceFilter};
 use super::{
@@ -19,6 +20,12 @@ use crate::error::{AppError, Result};
 impl Resource for goal::Entity {
     fn id_column() -> goal::Column {
         goal::Column::Id
+    }
+    fn created_at_column() -> goal::Column {
+        goal::Column::CreatedAt
+    }
+    fn updated_at_column() -> goal::Column {
+        goal::Column::UpdatedAt
     }
     fn id_of(model: &goal::Model) -> Uuid {
         model.id
@@ -46,7 +53,10 @@ impl Resource for goal::Entity {
 pub struct GoalFilter {
     pub agent_id: Option<Uuid>,
     pub status: Option<GoalStatus>,
+    pub status_in: Option<Vec<GoalStatus>>,
     pub min_priority: Option<i32>,
+    pub max_priority: Option<i32>,
+    pub time: TimeBounds,
 }
 
 impl ResourceFilter for GoalFilter {
@@ -55,7 +65,14 @@ impl ResourceFilter for GoalFilter {
         Condition::all()
             .add_option(self.agent_id.map(|id| goal::Column::AgentId.eq(id)))
             .add_option(self.status.map(|s| goal::Column::Status.eq(s)))
+            .add_option(
+                self.status_in
+                    .clone()
+                    .map(|s| goal::Column::Status.is_in(s)),
+            )
             .add_option(self.min_priority.map(|p| goal::Column::Priority.gte(p)))
+            .add_option(self.max_priority.map(|p| goal::Column::Priority.lte(p)))
+            .add(self.time.condition::<goal::Entity>())
     }
 }
 

@@ -5,8 +5,11 @@
 //! writes the writer (see `db`).
 
 pub mod agents;
+pub mod bounds;
+pub mod children;
 pub mod columns;
 pub mod goals;
+pub mod order;
 pub mod page;
 pub mod plans;
 pub mod tasks;

@@ -1,24 +1,23 @@
 //! Keyset pagination shared by the four resources.
 //!
-//! Ids are UUIDv7, so ordering by id is creation order and a page is
-//! `WHERE id > after ORDER BY id LIMIT first + 1` (the extra row only tells
-//! whether another page follows). Child connections of many parents are
-//! fetched in one statement: one such page per parent, joined by `UNION ALL`.
+//! A page walks an ordering (see [`super::order`]) from a cursor:
+//! `WHERE (k, id) > (after) ORDER BY k, id LIMIT n + 1`, the extra row only
+//! telling whether another page follows. Paging backward (`last`/`before`)
+//! walks the reversed ordering and turns the rows round, so every page, at
+//! any depth and in either direction, is one index range scan.
 
 use std::collections::HashMap;
-use std::hash::Hash;
+use std::hash::{Hash, Hasher};
 
-use sea_orm::sea_query::{
-    Alias, Asterisk, Expr, ExprTrait, Order, Query, SelectStatement, UnionType,
-};
+use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
-    PaginatorTrait, PrimaryKeyTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait,
-    Statement,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait,
+    PrimaryKeyTrait, QueryFilter, QueryResult, Statement,
 };
 use uuid::Uuid;
 
 use super::columns::Columns;
+use super::order::{Direction, Key, Sort};
 use crate::error::Result;
 
 /// An entity that can be listed page by page.
@@ -30,6 +29,8 @@ pub trait Resource:
     >
 {
     fn id_column() -> Self::Column;
+    fn created_at_column() -> Self::Column;
+    fn updated_at_column() -> Self::Column;
     fn id_of(model: &Self::Model) -> Uuid;
     /// A model from a row that holds the id and `columns`; every other field
     /// gets a placeholder (see [`Columns::read`]).
@@ -38,62 +39,165 @@ pub trait Resource:
 
 /// A filter on one resource, turned into a SQL condition. Hashable so that
 /// requests with the same filter can share one batched query.
-pub trait ResourceFilter: Clone + Eq + Hash + Send + Sync + 'static {
+pub trait ResourceFilter: Clone + Eq + Hash + Default + Send + Sync + 'static {
     type Entity: Resource;
     fn condition(&self) -> Condition;
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PageRequest {
+/// Which rows of an ordering a page holds.
+pub struct PageRequest<E: Resource> {
+    pub sort: Sort<E>,
     /// How many rows, already validated to 1..=100.
-    pub first: u64,
-    /// The id the page starts after.
-    pub after: Option<Uuid>,
+    pub limit: u64,
+    /// Take the last `limit` rows of the window instead of the first.
+    pub backward: bool,
+    /// The window starts after this position…
+    pub after: Option<Key>,
+    /// …and ends before this one.
+    pub before: Option<Key>,
+}
+
+impl<E: Resource> PageRequest<E> {
+    /// The first `limit` rows in the contract's default order.
+    pub fn first(limit: u64) -> Self {
+        Self {
+            sort: Sort::oldest_first(),
+            limit,
+            backward: false,
+            after: None,
+            before: None,
+        }
+    }
+
+    /// The direction rows are read in: the ordering's, or its reverse when
+    /// paging backward.
+    fn walking(&self) -> Direction {
+        if self.backward {
+            self.sort.direction.reversed()
+        } else {
+            self.sort.direction
+        }
+    }
+
+    /// `query` narrowed to this page's window, in reading order, one row
+    /// over the limit.
+    pub(super) fn apply(&self, query: &mut SelectStatement) {
+        if let Some(after) = &self.after {
+            query.and_where(self.sort.beyond(after, self.sort.direction));
+        }
+        if let Some(before) = &self.before {
+            query.and_where(self.sort.beyond(before, self.sort.direction.reversed()));
+        }
+        let table = E::default();
+        let order = self.walking().as_order();
+        query
+            .order_by((table, self.sort.column.0), order.clone())
+            .order_by((table, E::id_column()), order)
+            .limit(self.limit + 1);
+    }
+
+    /// `columns` plus what the page itself needs: the sort column, for cursors.
+    pub(super) fn columns(&self, columns: Columns) -> Columns {
+        columns.with(self.sort.column.0)
+    }
+
+    /// Cuts rows read by [`Self::apply`] down to the page, in the ordering's
+    /// direction.
+    pub fn page_of<M>(&self, mut rows: Vec<M>) -> Page<M> {
+        let limit = usize::try_from(self.limit).unwrap_or(usize::MAX);
+        let has_more = rows.len() > limit;
+        rows.truncate(limit);
+        if self.backward {
+            rows.reverse();
+        }
+        Page {
+            items: rows,
+            has_more,
+        }
+    }
+}
+
+impl<E: Resource> Clone for PageRequest<E> {
+    fn clone(&self) -> Self {
+        Self {
+            sort: self.sort,
+            limit: self.limit,
+            backward: self.backward,
+            after: self.after.clone(),
+            before: self.before.clone(),
+        }
+    }
+}
+impl<E: Resource> PartialEq for PageRequest<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.sort == other.sort
+            && self.limit == other.limit
+            && self.backward == other.backward
+            && self.after == other.after
+            && self.before == other.before
+    }
+}
+impl<E: Resource> Eq for PageRequest<E> {}
+impl<E: Resource> Hash for PageRequest<E> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.sort.hash(state);
+        self.limit.hash(state);
+        self.backward.hash(state);
+        self.after.hash(state);
+        self.before.hash(state);
+    }
+}
+impl<E: Resource> std::fmt::Debug for PageRequest<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageRequest")
+            .field("sort", &self.sort)
+            .field("limit", &self.limit)
+            .field("backward", &self.backward)
+            .field("after", &self.after)
+            .field("before", &self.before)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct Page<M> {
+    /// In the ordering's direction, whichever way the page was read.
     pub items: Vec<M>,
-    pub has_next_page: bool,
+    /// Whether more rows follow in the direction the page was read.
+    pub has_more: bool,
 }
 
-impl<M> Page<M> {
-    /// Cuts a fetch of `first + 1` rows down to the page.
-    pub fn from_overfetch(mut rows: Vec<M>, first: u64) -> Self {
-        let first = usize::try_from(first).unwrap_or(usize::MAX);
-        let has_next_page = rows.len() > first;
-        rows.truncate(first);
-        Self {
-            items: rows,
-            has_next_page,
-        }
-    }
+/// The SELECT of one page of rows matching `filter`, reading `columns`.
+pub(super) fn page_query<F: ResourceFilter>(
+    filter: &F,
+    request: &PageRequest<F::Entity>,
+    columns: Columns,
+) -> SelectStatement {
+    let mut query = Query::select()
+        .columns(columns.selected(F::Entity::id_column()))
+        .from(F::Entity::default())
+        .cond_where(filter.condition())
+        .to_owned();
+    request.apply(&mut query);
+    query
 }
 
 /// One page of every row matching `filter`, reading `columns` of each.
 pub async fn list<F: ResourceFilter>(
     db: &impl ConnectionTrait,
     filter: &F,
-    page: PageRequest,
+    request: &PageRequest<F::Entity>,
     columns: Columns,
 ) -> Result<Page<<F::Entity as EntityTrait>::Model>> {
-    let id = F::Entity::id_column();
-    let mut query = F::Entity::find()
-        .select_only()
-        .columns(columns.selected(id))
-        .filter(filter.condition());
-    if let Some(after) = page.after {
-        query = query.filter(id.gt(after));
-    }
-    let statement = query
-        .order_by_asc(id)
-        .limit(page.first + 1)
-        .build(db.get_database_backend());
+    let columns = request.columns(columns);
+    let statement = db
+        .get_database_backend()
+        .build(&page_query(filter, request, columns));
     let rows = fetch::<F::Entity>(db, statement, columns).await?;
-    Ok(Page::from_overfetch(rows, page.first))
+    Ok(request.page_of(rows))
 }
 
-async fn fetch<E: Resource>(
+pub(super) async fn fetch<E: Resource>(
     db: &impl ConnectionTrait,
     statement: Statement,
     columns: Columns,
@@ -125,173 +229,9 @@ pub async fn by_ids<E: Resource>(
     Ok(rows.into_iter().map(|m| (E::id_of(&m), m)).collect())
 }
 
-/// SQLite refuses a compound SELECT of more arms than this
-/// (`SQLITE_MAX_COMPOUND_SELECT`).
-const MAX_ARMS_PER_STATEMENT: usize = 500;
-
-/// For each parent, the first `page.first + 1` children after `page.after`
-/// that match `filter`, with `columns` read, in one statement.
-///
-/// Each parent's page is `… WHERE parent = ? ORDER BY id LIMIT n`, a short
-/// range scan of the `(parent, id)` index, so the cost follows the rows
-/// returned, not how many children a parent has (a `ROW_NUMBER() OVER
-/// (PARTITION BY parent)` window would number all of them). PostgreSQL runs
-/// that page once per element of an array parameter (`LATERAL`), one
-/// statement text whatever the number of parents; SQLite, which has no
-/// `LATERAL`, gets one `UNION ALL` arm per parent.
-pub async fn child_pages<F: ResourceFilter>(
-    db: &impl ConnectionTrait,
-    parent_column: &'static str,
-    parents: &[Uuid],
-    filter: &F,
-    page: PageRequest,
-    columns: Columns,
-) -> Result<HashMap<Uuid, Vec<<F::Entity as EntityTrait>::Model>>> {
-    let mut by_parent: HashMap<Uuid, Vec<_>> = HashMap::with_capacity(parents.len());
-    let Some(column) = column_named::<F::Entity>(parent_column) else {
-        return Ok(by_parent);
-    };
-    // Always read: each row's page is found by its parent id.
-    let columns = columns.with(column);
-    let statements = match db.get_database_backend() {
-        DbBackend::Postgres => vec![lateral_pages(column, parents, filter, page, columns)],
-        backend => parents
-            .chunks(MAX_ARMS_PER_STATEMENT)
-            .map(|chunk| backend.build(&union_pages(column, chunk, filter, page, columns)))
-            .collect(),
-    };
-    for statement in statements {
-        let rows = fetch::<F::Entity>(db, statement, columns).await?;
-        for row in rows {
-            // The parent id is read back from the row itself.
-            if let Some(key) = uuid_in::<F::Entity>(&row, column) {
-                by_parent.entry(key).or_default().push(row);
-            }
-        }
-    }
-    // Each page comes back in id order as written, but SQL promises no order
-    // for the rows of a UNION or a join without an outer ORDER BY.
-    for rows in by_parent.values_mut() {
-        if !rows.is_sorted_by_key(F::Entity::id_of) {
-            rows.sort_unstable_by_key(F::Entity::id_of);
-        }
-    }
-    Ok(by_parent)
-}
-
-/// One parent's page of children; `parent` is a value or a column of an
-/// outer query.
-fn page_of_children<F: ResourceFilter>(
-    column: <F::Entity as EntityTrait>::Column,
-    parent: Expr,
-    filter: &F,
-    page: PageRequest,
-    columns: Columns,
-) -> SelectStatement {
-    let id = F::Entity::id_column();
-    let mut query = Query::select()
-        .columns(columns.selected(id))
-        .from(F::Entity::default())
-        .cond_where(filter.condition())
-        .and_where(Expr::col((F::Entity::default(), column)).eq(parent))
-        .order_by(id, Order::Asc)
-        .limit(page.first + 1)
-        .to_owned();
-    if let Some(after) = page.after {
-        query.and_where(Expr::col(id).gt(after));
-    }
-    query
-}
-
-fn union_pages<F: ResourceFilter>(
-    column: <F::Entity as EntityTrait>::Column,
-    parents: &[Uuid],
-    filter: &F,
-    page: PageRequest,
-    columns: Columns,
-) -> SelectStatement {
-    let mut arms = parents.iter().enumerate().map(|(index, parent)| {
-        Query::select()
-            .column(Asterisk)
-            .from_subquery(
-                page_of_children(column, Expr::val(*parent), filter, page, columns),
-                Alias::new(format!("p{index}")),
-            )
-            .to_owned()
-    });
-    let mut statement = arms.next().unwrap_or_default();
-    statement.unions(arms.map(|arm| (UnionType::All, arm)));
-    statement
-}
-
-fn lateral_pages<F: ResourceFilter>(
-    column: <F::Entity as EntityTrait>::Column,
-    parents: &[Uuid],
-    filter: &F,
-    page: PageRequest,
-    columns: Columns,
-) -> Statement {
-    let parent = Expr::col((Alias::new("parents"), Alias::new("parent")));
-    let inner = page_of_children(column, parent, filter, page, columns);
-    let Statement {
-        sql: inner_sql,
-        values,
-        ..
-    } = DbBackend::Postgres.build(&inner);
-    let mut values = values.unwrap_or(sea_orm::Values(Vec::new()));
-    // The parents travel as one array literal, so the statement text (and
-    // PostgreSQL's cached plan) is the same for any number of them.
-    let array = format!(
-        "{{{}}}",
-        parents
-            .iter()
-            .map(Uuid::to_string)
-            .collect::<Vec<_>>()
-            .join(",")
-    );
-    values.0.push(array.into());
-    let sql = format!(
-        "SELECT children.* FROM unnest(CAST(${} AS uuid[])) AS parents(parent) \
-         CROSS JOIN LATERAL ({inner_sql}) AS children",
-        values.0.len()
-    );
-    Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
-}
-
-/// For each parent, how many children match `filter`, in one statement.
-pub async fn child_counts<F: ResourceFilter>(
-    db: &impl ConnectionTrait,
-    parent_column: &'static str,
-    parents: &[Uuid],
-    filter: &F,
-) -> Result<HashMap<Uuid, u64>> {
-    let parent = Expr::col(Alias::new(parent_column));
-    let rows: Vec<(Uuid, i64)> = F::Entity::find()
-        .select_only()
-        .expr(parent.clone())
-        .expr(Expr::col(F::Entity::id_column()).count())
-        .filter(filter.condition())
-        .filter(parent.clone().is_in(parents.iter().copied()))
-        .group_by(parent)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(parent, n)| (parent, u64::try_from(n).unwrap_or(0)))
-        .collect())
-}
-
-/// The column of `E` named `name`, looked up once per batch, not per row.
-fn column_named<E: Resource>(name: &str) -> Option<E::Column> {
-    use sea_orm::{IdenStatic, Iterable};
-    E::Column::iter().find(|c| c.as_str() == name)
-}
-
-fn uuid_in<E: Resource>(model: &E::Model, column: E::Column) -> Option<Uuid> {
-    use sea_orm::{ModelTrait, Value};
-    match model.get(column) {
-        Value::Uuid(Some(id)) => Some(id),
-        _ => None,
-    }
+/// `column = value` qualified by the entity's table, so it stays unambiguous
+/// inside the joins that child pages build.
+pub(super) fn column_is<E: Resource>(column: E::Column, value: Expr) -> Expr {
+    use sea_orm::sea_query::ExprTrait;
+    Expr::col((E::default(), column)).eq(value)
 }

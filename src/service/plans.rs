@@ -8,6 +8,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::bounds::TimeBounds;
 use super::columns::Columns;
 use super::page::{Resource, ResourceFilter};
 use super::{
@@ -19,6 +20,12 @@ use crate::error::{AppError, Result};
 impl Resource for plan::Entity {
     fn id_column() -> plan::Column {
         plan::Column::Id
+    }
+    fn created_at_column() -> plan::Column {
+        plan::Column::CreatedAt
+    }
+    fn updated_at_column() -> plan::Column {
+        plan::Column::UpdatedAt
     }
     fn id_of(model: &plan::Model) -> Uuid {
         model.id
@@ -44,6 +51,8 @@ impl Resource for plan::Entity {
 pub struct PlanFilter {
     pub goal_id: Option<Uuid>,
     pub status: Option<PlanStatus>,
+    pub status_in: Option<Vec<PlanStatus>>,
+    pub time: TimeBounds,
 }
 
 impl ResourceFilter for PlanFilter {
@@ -52,6 +61,12 @@ impl ResourceFilter for PlanFilter {
         Condition::all()
             .add_option(self.goal_id.map(|id| plan::Column::GoalId.eq(id)))
             .add_option(self.status.map(|s| plan::Column::Status.eq(s)))
+            .add_option(
+                self.status_in
+                    .clone()
+                    .map(|s| plan::Column::Status.is_in(s)),
+            )
+            .add(self.time.condition::<plan::Entity>())
     }
 }
 

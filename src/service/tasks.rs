@@ -9,6 +9,7 @@ use sea_orm::{
 use serde_json::Value as Json;
 use uuid::Uuid;
 
+use super::bounds::TimeBounds;
 use super::columns::Columns;
 use super::page::{Resource, ResourceFilter};
 use super::{
@@ -20,6 +21,12 @@ use crate::error::Result;
 impl Resource for task::Entity {
     fn id_column() -> task::Column {
         task::Column::Id
+    }
+    fn created_at_column() -> task::Column {
+        task::Column::CreatedAt
+    }
+    fn updated_at_column() -> task::Column {
+        task::Column::UpdatedAt
     }
     fn id_of(model: &task::Model) -> Uuid {
         model.id
@@ -52,8 +59,12 @@ impl Resource for task::Entity {
 pub struct TaskFilter {
     pub plan_id: Option<Uuid>,
     pub agent_id: Option<Uuid>,
+    /// `Some(true)`: only tasks with no assignee; `Some(false)`: only assigned ones.
+    pub unassigned: Option<bool>,
     pub status: Option<TaskStatus>,
+    pub status_in: Option<Vec<TaskStatus>>,
     pub task_type: Option<String>,
+    pub time: TimeBounds,
 }
 
 impl ResourceFilter for TaskFilter {
@@ -62,8 +73,21 @@ impl ResourceFilter for TaskFilter {
         Condition::all()
             .add_option(self.plan_id.map(|id| task::Column::PlanId.eq(id)))
             .add_option(self.agent_id.map(|id| task::Column::AgentId.eq(id)))
+            .add_option(self.unassigned.map(|none| {
+                if none {
+                    task::Column::AgentId.is_null()
+                } else {
+                    task::Column::AgentId.is_not_null()
+                }
+            }))
             .add_option(self.status.map(|s| task::Column::Status.eq(s)))
+            .add_option(
+                self.status_in
+                    .clone()
+                    .map(|s| task::Column::Status.is_in(s)),
+            )
             .add_option(self.task_type.clone().map(|t| task::Column::TaskType.eq(t)))
+            .add(self.time.condition::<task::Entity>())
     }
 }
 
