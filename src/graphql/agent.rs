@@ -1,19 +1,21 @@
 //! Agents in GraphQL: the object, its inputs, queries and mutations.
 
 use async_graphql::{Context, Enum, InputObject, Object, Result};
-use entity::agent;
+use chrono::{DateTime, Utc};
+use entity::{agent, goal, task};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
+use super::connection::{self, Connection, FilterInput, connection};
 use super::errors::GqlResult;
-use super::goal::{GoalConnection, GoalFilter};
+use super::goal::{Goal, GoalFilter, GoalOrderField};
 use super::loaders::Loaders;
-use super::pagination::{
-    Node, Projection, TotalCount, connection, load_children, load_list, page_request,
-};
-use super::task::{TaskConnection, TaskFilter};
+use super::pagination::{Order, OrderField, PageArgs, page_complexity};
+use super::projection::Projection;
+use super::task::{Task, TaskFilter, TaskOrderField};
 use super::validate::{DID_MAX, NAME_MAX, Violations};
 use crate::service::agents;
+use crate::service::bounds::TimeBounds;
 use crate::state::db;
 
 /// What an agent is doing; an agent may move between any two statuses.
@@ -32,8 +34,26 @@ pub enum AgentStatus {
 #[derive(Clone)]
 pub struct Agent(pub agent::Model);
 
-impl Node for Agent {
-    type Model = agent::Model;
+/// What a list of agents can be ordered by.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum AgentOrderField {
+    /// When it was created.
+    CreatedAt,
+    /// When it last changed.
+    UpdatedAt,
+    /// Its name (in the database's collation).
+    Name,
+}
+
+impl OrderField for AgentOrderField {
+    type Entity = agent::Entity;
+    fn column(self) -> agent::Column {
+        match self {
+            Self::CreatedAt => agent::Column::CreatedAt,
+            Self::UpdatedAt => agent::Column::UpdatedAt,
+            Self::Name => agent::Column::Name,
+        }
+    }
 }
 
 // Keep in step with the resolvers of `Agent`: each field lists every column it
@@ -96,67 +116,92 @@ impl Agent {
     async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.0.updated_at
     }
-    /// The goals this agent pursues, oldest first.
-    #[graphql(complexity = "super::pagination::page_complexity(first, child_complexity)")]
+    /// The goals this agent pursues, oldest first unless `orderBy` says otherwise.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
     async fn goals(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Page forward: how many objects, 1 to 100 (default 20).")] first: Option<
+            i32,
+        >,
         #[graphql(desc = "Cursor of the object to start after.")] after: Option<String>,
+        #[graphql(desc = "Page backward: how many of the last objects, 1 to 100.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the object to end before.")] before: Option<String>,
         #[graphql(desc = "Only objects matching every condition given.")] filter: Option<
             GoalFilter,
         >,
-    ) -> Result<GoalConnection> {
-        let request = page_request(first, after.as_deref()).gql(ctx)?;
-        let filter = filter.map(Into::into).unwrap_or_default();
-        let page = load_children(ctx, "agent_id", self.0.id, request, Clone::clone(&filter))
-            .await
-            .gql(ctx)?;
-        Ok(GoalConnection::new(
-            page,
-            request.after,
-            TotalCount::Children {
-                parent_column: "agent_id",
-                parent: self.0.id,
-                filter,
-            },
-        ))
+        #[graphql(desc = "The ordering; oldest first when not given.")] order_by: Option<
+            Order<GoalOrderField>,
+        >,
+    ) -> Result<Connection<Goal>> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        connection::children(
+            ctx,
+            goal::Column::AgentId,
+            self.0.id,
+            args,
+            filter,
+            order_by,
+        )
+        .await
+        .gql(ctx)
     }
-    /// The tasks assigned to this agent, oldest first.
-    #[graphql(complexity = "super::pagination::page_complexity(first, child_complexity)")]
+    /// The tasks assigned to this agent, oldest first unless `orderBy` says otherwise.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
     async fn tasks(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Page forward: how many objects, 1 to 100 (default 20).")] first: Option<
+            i32,
+        >,
         #[graphql(desc = "Cursor of the object to start after.")] after: Option<String>,
+        #[graphql(desc = "Page backward: how many of the last objects, 1 to 100.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the object to end before.")] before: Option<String>,
         #[graphql(desc = "Only objects matching every condition given.")] filter: Option<
             TaskFilter,
         >,
-    ) -> Result<TaskConnection> {
-        let request = page_request(first, after.as_deref()).gql(ctx)?;
-        let filter = filter.map(Into::into).unwrap_or_default();
-        let page = load_children(ctx, "agent_id", self.0.id, request, Clone::clone(&filter))
-            .await
-            .gql(ctx)?;
-        Ok(TaskConnection::new(
-            page,
-            request.after,
-            TotalCount::Children {
-                parent_column: "agent_id",
-                parent: self.0.id,
-                filter,
-            },
-        ))
+        #[graphql(desc = "The ordering; oldest first when not given.")] order_by: Option<
+            Order<TaskOrderField>,
+        >,
+    ) -> Result<Connection<Task>> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        connection::children(
+            ctx,
+            task::Column::AgentId,
+            self.0.id,
+            args,
+            filter,
+            order_by,
+        )
+        .await
+        .gql(ctx)
     }
 }
 
 connection!(
-    AgentConnection,
-    AgentEdge,
-    Agent,
-    agents::AgentFilter,
-    "A page of agents, oldest first.",
-    "An agent and its cursor."
+    Agent {
+        entity: agent::Entity,
+        filter: agents::AgentFilter,
+        filter_input: AgentFilter,
+        order_field: AgentOrderField,
+    },
+    "AgentConnection",
+    "AgentEdge",
+    "agents"
 );
 
 /// Narrows a list of agents; all given conditions must hold.
@@ -164,15 +209,30 @@ connection!(
 pub struct AgentFilter {
     /// Only agents in this status.
     pub status: Option<AgentStatus>,
+    /// Only agents in one of these statuses (1 to 10 of them).
+    pub status_in: Option<Vec<AgentStatus>>,
     /// Only agents whose name contains this text, ignoring case.
     pub name_contains: Option<String>,
+    /// Only agents created after this time (exclusive).
+    pub created_after: Option<DateTime<Utc>>,
+    /// Only agents created before this time (exclusive).
+    pub created_before: Option<DateTime<Utc>>,
+    /// Only agents changed after this time (exclusive).
+    pub updated_after: Option<DateTime<Utc>>,
 }
 
-impl From<AgentFilter> for agents::AgentFilter {
-    fn from(filter: AgentFilter) -> Self {
-        Self {
-            status: filter.status.map(Into::into),
-            name_contains: filter.name_contains,
+impl FilterInput for AgentFilter {
+    type Filter = agents::AgentFilter;
+
+    fn validate(self, violations: &mut Violations) -> agents::AgentFilter {
+        violations.choices("filter.statusIn", self.status_in.as_deref());
+        agents::AgentFilter {
+            status: self.status.map(Into::into),
+            status_in: self
+                .status_in
+                .map(|s| s.into_iter().map(Into::into).collect()),
+            name_contains: self.name_contains,
+            time: TimeBounds::new(self.created_after, self.created_before, self.updated_after),
         }
     }
 }
@@ -257,25 +317,33 @@ impl AgentQuery {
         Ok(found.map(Agent))
     }
 
-    /// Agents, oldest first.
-    #[graphql(complexity = "super::pagination::page_complexity(first, child_complexity)")]
+    /// Agents, oldest first unless `orderBy` says otherwise.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
     async fn agents(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Page forward: how many objects, 1 to 100 (default 20).")] first: Option<
+            i32,
+        >,
         #[graphql(desc = "Cursor of the object to start after.")] after: Option<String>,
+        #[graphql(desc = "Page backward: how many of the last objects, 1 to 100.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the object to end before.")] before: Option<String>,
         #[graphql(desc = "Only objects matching every condition given.")] filter: Option<
             AgentFilter,
         >,
-    ) -> Result<AgentConnection> {
-        let request = page_request(first, after.as_deref()).gql(ctx)?;
-        let filter: agents::AgentFilter = filter.map(Into::into).unwrap_or_default();
-        let page = load_list(ctx, request, &filter).await.gql(ctx)?;
-        Ok(AgentConnection::new(
-            page,
-            request.after,
-            TotalCount::All(filter),
-        ))
+        #[graphql(desc = "The ordering; oldest first when not given.")] order_by: Option<
+            Order<AgentOrderField>,
+        >,
+    ) -> Result<Connection<Agent>> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        connection::list(ctx, args, filter, order_by).await.gql(ctx)
     }
 }
 

@@ -1,18 +1,20 @@
 //! Goals in GraphQL: the object, its inputs, queries and mutations.
 
 use async_graphql::{Context, Enum, InputObject, Object, Result};
-use entity::{agent, goal};
+use chrono::{DateTime, Utc};
+use entity::{agent, goal, plan};
 use uuid::Uuid;
 
 use super::agent::Agent;
+use super::connection::{self, Connection, FilterInput, connection};
 use super::errors::GqlResult;
 use super::loaders::{ById, Loaders};
-use super::pagination::{
-    Node, Projection, TotalCount, connection, load_children, load_list, page_request,
-};
-use super::plan::{PlanConnection, PlanFilter};
+use super::pagination::{Order, OrderField, PageArgs, page_complexity};
+use super::plan::{Plan, PlanFilter, PlanOrderField};
+use super::projection::Projection;
 use super::validate::{DESCRIPTION_MAX, Violations};
 use crate::error::AppError;
+use crate::service::bounds::TimeBounds;
 use crate::service::goals;
 use crate::state::db;
 
@@ -37,8 +39,26 @@ pub enum GoalStatus {
 #[derive(Clone)]
 pub struct Goal(pub goal::Model);
 
-impl Node for Goal {
-    type Model = goal::Model;
+/// What a list of goals can be ordered by.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum GoalOrderField {
+    /// When it was created.
+    CreatedAt,
+    /// When it last changed.
+    UpdatedAt,
+    /// Its priority.
+    Priority,
+}
+
+impl OrderField for GoalOrderField {
+    type Entity = goal::Entity;
+    fn column(self) -> goal::Column {
+        match self {
+            Self::CreatedAt => goal::Column::CreatedAt,
+            Self::UpdatedAt => goal::Column::UpdatedAt,
+            Self::Priority => goal::Column::Priority,
+        }
+    }
 }
 
 // Keep in step with the resolvers of `Goal`: each field lists every column it
@@ -112,31 +132,35 @@ impl Goal {
     async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.0.updated_at
     }
-    /// The plans that break this goal down, oldest first.
-    #[graphql(complexity = "super::pagination::page_complexity(first, child_complexity)")]
+    /// The plans that break this goal down, oldest first unless `orderBy` says otherwise.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
     async fn plans(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Page forward: how many objects, 1 to 100 (default 20).")] first: Option<
+            i32,
+        >,
         #[graphql(desc = "Cursor of the object to start after.")] after: Option<String>,
+        #[graphql(desc = "Page backward: how many of the last objects, 1 to 100.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the object to end before.")] before: Option<String>,
         #[graphql(desc = "Only objects matching every condition given.")] filter: Option<
             PlanFilter,
         >,
-    ) -> Result<PlanConnection> {
-        let request = page_request(first, after.as_deref()).gql(ctx)?;
-        let filter = filter.map(Into::into).unwrap_or_default();
-        let page = load_children(ctx, "goal_id", self.0.id, request, Clone::clone(&filter))
+        #[graphql(desc = "The ordering; oldest first when not given.")] order_by: Option<
+            Order<PlanOrderField>,
+        >,
+    ) -> Result<Connection<Plan>> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        connection::children(ctx, plan::Column::GoalId, self.0.id, args, filter, order_by)
             .await
-            .gql(ctx)?;
-        Ok(PlanConnection::new(
-            page,
-            request.after,
-            TotalCount::Children {
-                parent_column: "goal_id",
-                parent: self.0.id,
-                filter,
-            },
-        ))
+            .gql(ctx)
     }
 }
 
@@ -147,12 +171,15 @@ pub(crate) fn missing_parent(what: &str) -> AppError {
 }
 
 connection!(
-    GoalConnection,
-    GoalEdge,
-    Goal,
-    goals::GoalFilter,
-    "A page of goals, oldest first.",
-    "A goal and its cursor."
+    Goal {
+        entity: goal::Entity,
+        filter: goals::GoalFilter,
+        filter_input: GoalFilter,
+        order_field: GoalOrderField,
+    },
+    "GoalConnection",
+    "GoalEdge",
+    "goals"
 );
 
 /// Narrows a list of goals; all given conditions must hold.
@@ -162,16 +189,34 @@ pub struct GoalFilter {
     pub agent_id: Option<Uuid>,
     /// Only goals in this status.
     pub status: Option<GoalStatus>,
+    /// Only goals in one of these statuses (1 to 10 of them).
+    pub status_in: Option<Vec<GoalStatus>>,
     /// Only goals with at least this priority.
     pub min_priority: Option<i32>,
+    /// Only goals with at most this priority.
+    pub max_priority: Option<i32>,
+    /// Only goals created after this time (exclusive).
+    pub created_after: Option<DateTime<Utc>>,
+    /// Only goals created before this time (exclusive).
+    pub created_before: Option<DateTime<Utc>>,
+    /// Only goals changed after this time (exclusive).
+    pub updated_after: Option<DateTime<Utc>>,
 }
 
-impl From<GoalFilter> for goals::GoalFilter {
-    fn from(filter: GoalFilter) -> Self {
-        Self {
-            agent_id: filter.agent_id,
-            status: filter.status.map(Into::into),
-            min_priority: filter.min_priority,
+impl FilterInput for GoalFilter {
+    type Filter = goals::GoalFilter;
+
+    fn validate(self, violations: &mut Violations) -> goals::GoalFilter {
+        violations.choices("filter.statusIn", self.status_in.as_deref());
+        goals::GoalFilter {
+            agent_id: self.agent_id,
+            status: self.status.map(Into::into),
+            status_in: self
+                .status_in
+                .map(|s| s.into_iter().map(Into::into).collect()),
+            min_priority: self.min_priority,
+            max_priority: self.max_priority,
+            time: TimeBounds::new(self.created_after, self.created_before, self.updated_after),
         }
     }
 }
@@ -252,25 +297,33 @@ impl GoalQuery {
         Ok(found.map(Goal))
     }
 
-    /// Goals, oldest first.
-    #[graphql(complexity = "super::pagination::page_complexity(first, child_complexity)")]
+    /// Goals, oldest first unless `orderBy` says otherwise.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
     async fn goals(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Page forward: how many objects, 1 to 100 (default 20).")] first: Option<
+            i32,
+        >,
         #[graphql(desc = "Cursor of the object to start after.")] after: Option<String>,
+        #[graphql(desc = "Page backward: how many of the last objects, 1 to 100.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the object to end before.")] before: Option<String>,
         #[graphql(desc = "Only objects matching every condition given.")] filter: Option<
             GoalFilter,
         >,
-    ) -> Result<GoalConnection> {
-        let request = page_request(first, after.as_deref()).gql(ctx)?;
-        let filter: goals::GoalFilter = filter.map(Into::into).unwrap_or_default();
-        let page = load_list(ctx, request, &filter).await.gql(ctx)?;
-        Ok(GoalConnection::new(
-            page,
-            request.after,
-            TotalCount::All(filter),
-        ))
+        #[graphql(desc = "The ordering; oldest first when not given.")] order_by: Option<
+            Order<GoalOrderField>,
+        >,
+    ) -> Result<Connection<Goal>> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        connection::list(ctx, args, filter, order_by).await.gql(ctx)
     }
 }
 

@@ -18,7 +18,9 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use uuid::Uuid;
 
 use crate::error::AppError;
+use crate::service::children;
 use crate::service::columns::Columns;
+use crate::service::order::ColumnOf;
 use crate::service::page::{self, PageRequest, Resource, ResourceFilter};
 
 pub type Loaders = DataLoader<DbLoader>;
@@ -123,14 +125,45 @@ impl<E: Resource> Loader<ById<E>> for DbLoader {
 }
 
 /// One page of a parent's children, with the columns the selection reads;
-/// the page holds one extra row when another page follows.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct ChildPage<F> {
-    pub parent_column: &'static str,
+/// the rows are as [`PageRequest::page_of`] takes them.
+pub struct ChildPage<F: ResourceFilter> {
+    pub parent_column: ColumnOf<F::Entity>,
     pub parent: Uuid,
-    pub page: PageRequest,
+    pub page: PageRequest<F::Entity>,
     pub filter: F,
     pub columns: Columns,
+}
+
+// By hand: derives would also demand `Hash` of the entity type itself.
+impl<F: ResourceFilter> Clone for ChildPage<F> {
+    fn clone(&self) -> Self {
+        Self {
+            parent_column: self.parent_column,
+            parent: self.parent,
+            page: self.page.clone(),
+            filter: self.filter.clone(),
+            columns: self.columns,
+        }
+    }
+}
+impl<F: ResourceFilter> PartialEq for ChildPage<F> {
+    fn eq(&self, other: &Self) -> bool {
+        self.parent_column == other.parent_column
+            && self.parent == other.parent
+            && self.page == other.page
+            && self.filter == other.filter
+            && self.columns == other.columns
+    }
+}
+impl<F: ResourceFilter> Eq for ChildPage<F> {}
+impl<F: ResourceFilter> Hash for ChildPage<F> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.parent_column.hash(state);
+        self.parent.hash(state);
+        self.page.hash(state);
+        self.filter.hash(state);
+        self.columns.hash(state);
+    }
 }
 
 impl<F: ResourceFilter> Loader<ChildPage<F>> for DbLoader {
@@ -143,25 +176,34 @@ impl<F: ResourceFilter> Loader<ChildPage<F>> for DbLoader {
         keys: &[ChildPage<F>],
     ) -> Result<HashMap<ChildPage<F>, Self::Value>, AppError> {
         // Keys that differ only by parent share one statement.
-        let mut groups: HashMap<(&'static str, PageRequest, &F, Columns), Vec<Uuid>> =
-            HashMap::new();
+        type Group<'k, F> = (
+            ColumnOf<<F as ResourceFilter>::Entity>,
+            &'k PageRequest<<F as ResourceFilter>::Entity>,
+            &'k F,
+            Columns,
+        );
+        let mut groups: HashMap<Group<'_, F>, Vec<Uuid>> = HashMap::new();
         for key in keys {
             groups
-                .entry((key.parent_column, key.page, &key.filter, key.columns))
+                .entry((key.parent_column, &key.page, &key.filter, key.columns))
                 .or_default()
                 .push(key.parent);
         }
         let mut found = HashMap::with_capacity(keys.len());
-        for ((parent_column, page, filter, columns), parents) in groups {
-            let (db, filter_owned, parents_owned) =
-                (self.db.clone(), filter.clone(), parents.clone());
+        for ((parent_column, request, filter, columns), parents) in groups {
+            let (db, filter_owned, request_owned, parents_owned) = (
+                self.db.clone(),
+                filter.clone(),
+                request.clone(),
+                parents.clone(),
+            );
             let mut pages = off_request(async move {
-                page::child_pages(
+                children::child_pages(
                     &db,
-                    parent_column,
+                    parent_column.0,
                     &parents_owned,
                     &filter_owned,
-                    page,
+                    &request_owned,
                     columns,
                 )
                 .await
@@ -172,7 +214,7 @@ impl<F: ResourceFilter> Loader<ChildPage<F>> for DbLoader {
                 let key = ChildPage {
                     parent_column,
                     parent,
-                    page,
+                    page: request.clone(),
                     filter: filter.clone(),
                     columns,
                 };
@@ -184,11 +226,35 @@ impl<F: ResourceFilter> Loader<ChildPage<F>> for DbLoader {
 }
 
 /// How many children of a parent match a filter.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct ChildCount<F> {
-    pub parent_column: &'static str,
+pub struct ChildCount<F: ResourceFilter> {
+    pub parent_column: ColumnOf<F::Entity>,
     pub parent: Uuid,
     pub filter: F,
+}
+
+impl<F: ResourceFilter> Clone for ChildCount<F> {
+    fn clone(&self) -> Self {
+        Self {
+            parent_column: self.parent_column,
+            parent: self.parent,
+            filter: self.filter.clone(),
+        }
+    }
+}
+impl<F: ResourceFilter> PartialEq for ChildCount<F> {
+    fn eq(&self, other: &Self) -> bool {
+        self.parent_column == other.parent_column
+            && self.parent == other.parent
+            && self.filter == other.filter
+    }
+}
+impl<F: ResourceFilter> Eq for ChildCount<F> {}
+impl<F: ResourceFilter> Hash for ChildCount<F> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.parent_column.hash(state);
+        self.parent.hash(state);
+        self.filter.hash(state);
+    }
 }
 
 impl<F: ResourceFilter> Loader<ChildCount<F>> for DbLoader {
@@ -196,7 +262,7 @@ impl<F: ResourceFilter> Loader<ChildCount<F>> for DbLoader {
     type Error = AppError;
 
     async fn load(&self, keys: &[ChildCount<F>]) -> Result<HashMap<ChildCount<F>, u64>, AppError> {
-        let mut groups: HashMap<(&'static str, &F), Vec<Uuid>> = HashMap::new();
+        let mut groups: HashMap<(ColumnOf<F::Entity>, &F), Vec<Uuid>> = HashMap::new();
         for key in keys {
             groups
                 .entry((key.parent_column, &key.filter))
@@ -208,7 +274,7 @@ impl<F: ResourceFilter> Loader<ChildCount<F>> for DbLoader {
             let (db, filter_owned, parents_owned) =
                 (self.db.clone(), filter.clone(), parents.clone());
             let counts = off_request(async move {
-                page::child_counts(&db, parent_column, &parents_owned, &filter_owned).await
+                children::child_counts(&db, parent_column.0, &parents_owned, &filter_owned).await
             })
             .await?;
             for parent in parents {

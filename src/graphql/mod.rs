@@ -2,11 +2,14 @@
 //! the root, the loaders they share, and the error mapping.
 
 pub mod agent;
+pub mod connection;
+pub mod cursor;
 pub mod errors;
 pub mod goal;
 pub mod loaders;
 pub mod pagination;
 pub mod plan;
+pub mod projection;
 pub mod task;
 pub mod validate;
 

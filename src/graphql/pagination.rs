@@ -1,291 +1,137 @@
-//! Relay connections over keyset pages: opaque cursors, argument rules and
-//! the connection types, generated once for the four resources.
+//! The arguments every connection takes, checked together and turned into a
+//! keyset page request, and the page information Relay defines.
 
-use async_graphql::{Context, SelectionField, SimpleObject};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use uuid::Uuid;
+use async_graphql::{Enum, SimpleObject};
 
-use super::loaders::{ChildCount, Loaders};
+use super::cursor;
 use super::validate::Violations;
-use crate::error::AppError;
-use crate::service::columns::Columns;
-use crate::service::page::{self, PageRequest, Resource, ResourceFilter};
-use crate::state::db;
+use crate::service::order::{Direction, Sort};
+use crate::service::page::{PageRequest, Resource};
 
 pub const DEFAULT_FIRST: i32 = 20;
-pub const MAX_FIRST: i32 = 100;
+pub const MAX_PAGE: i32 = 100;
 
-/// Versioned so the encoding can change without breaking cursors in flight.
-const CURSOR_PREFIX: &str = "agentgraph:v1:";
-
-pub fn encode_cursor(id: Uuid) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{id}"))
+/// Which way an ordering runs; equal keys are ordered by id the same way.
+#[derive(Enum, Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub enum OrderDirection {
+    /// Smallest, earliest or first in the alphabet first.
+    #[default]
+    Asc,
+    /// Largest, latest or last in the alphabet first.
+    Desc,
 }
 
-pub fn decode_cursor(cursor: &str) -> Option<Uuid> {
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    text.strip_prefix(CURSOR_PREFIX)?.parse().ok()
-}
-
-/// Checks `first` and `after` together, so both mistakes are reported.
-pub fn page_request(first: Option<i32>, after: Option<&str>) -> Result<PageRequest, AppError> {
-    let mut violations = Violations::under("");
-    let first = first.unwrap_or(DEFAULT_FIRST);
-    if !(1..=MAX_FIRST).contains(&first) {
-        violations.add("first", format!("must be between 1 and {MAX_FIRST}"));
-    }
-    let after = match after {
-        None => None,
-        Some(cursor) => {
-            let id = decode_cursor(cursor);
-            if id.is_none() {
-                violations.add("after", "is not a cursor this server issued");
-            }
-            id
+impl From<OrderDirection> for Direction {
+    fn from(direction: OrderDirection) -> Self {
+        match direction {
+            OrderDirection::Asc => Self::Asc,
+            OrderDirection::Desc => Self::Desc,
         }
-    };
-    violations.finish()?;
-    Ok(PageRequest {
-        first: u64::try_from(first).unwrap_or(1),
-        after,
-    })
+    }
 }
 
-/// Relay's page information for a forward-only keyset page.
+/// `first`/`after` page forward, `last`/`before` backward (Relay).
+#[derive(Debug, Clone, Default)]
+pub struct PageArgs {
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub last: Option<i32>,
+    pub before: Option<String>,
+}
+
+impl PageArgs {
+    /// The page these arguments ask for under `sort`; every mistake is
+    /// added to `violations` (`None` when there was one).
+    pub fn request<E: Resource>(
+        &self,
+        sort: Sort<E>,
+        violations: &mut Violations,
+    ) -> Option<PageRequest<E>> {
+        let before = violations.count();
+        let (size, backward) = match (self.first, self.last) {
+            (Some(_), Some(_)) => {
+                violations.add("last", "cannot be given together with first");
+                (DEFAULT_FIRST, false)
+            }
+            (None, Some(last)) => (last, true),
+            (first, None) => (first.unwrap_or(DEFAULT_FIRST), false),
+        };
+        if !(1..=MAX_PAGE).contains(&size) {
+            let name = if backward { "last" } else { "first" };
+            violations.add(name, format!("must be between 1 and {MAX_PAGE}"));
+        }
+        let mut position = |name: &str, given: Option<&str>| {
+            let cursor = given?;
+            let key = cursor::decode(&sort, cursor);
+            if key.is_none() {
+                violations.add(name, "is not a cursor this server issued for this ordering");
+            }
+            key
+        };
+        let after = position("after", self.after.as_deref());
+        let before_key = position("before", self.before.as_deref());
+        (violations.count() == before).then(|| PageRequest {
+            sort,
+            limit: u64::try_from(size).unwrap_or(1),
+            backward,
+            after,
+            before: before_key,
+        })
+    }
+}
+
+/// Relay's page information.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct PageInfo {
-    /// Whether more objects follow this page.
+    /// Whether objects follow this page: exact when paging forward; when
+    /// paging backward, whether `before` was given.
     pub has_next_page: bool,
-    /// Whether objects come before this page (true when `after` was given).
+    /// Whether objects come before this page: exact when paging backward;
+    /// when paging forward, whether `after` was given.
     pub has_previous_page: bool,
-    /// The cursor of the first object of this page.
+    /// The cursor of the first object of this page: pass it as `before` for the page before.
     pub start_cursor: Option<String>,
     /// The cursor of the last object of this page: pass it as `after` for the next page.
     pub end_cursor: Option<String>,
 }
 
-/// Where a connection's `totalCount` comes from; counted only when selected.
-#[derive(Debug, Clone)]
-pub enum TotalCount<F> {
-    All(F),
-    Children {
-        parent_column: &'static str,
-        parent: Uuid,
-        filter: F,
-    },
-}
-
-impl<F: ResourceFilter> TotalCount<F>
-where
-    super::loaders::DbLoader:
-        async_graphql::dataloader::Loader<ChildCount<F>, Value = u64, Error = AppError>,
-{
-    pub async fn resolve(&self, ctx: &Context<'_>) -> Result<i32, AppError> {
-        let total = match self {
-            Self::All(filter) => page::count(&db(ctx).reader, filter).await?,
-            Self::Children {
-                parent_column,
-                parent,
-                filter,
-            } => ctx
-                .data_unchecked::<Loaders>()
-                .load_one(ChildCount {
-                    parent_column,
-                    parent: *parent,
-                    filter: filter.clone(),
-                })
-                .await?
-                .unwrap_or(0),
-        };
-        Ok(i32::try_from(total).unwrap_or(i32::MAX))
-    }
-}
-
-/// Generates `XConnection` and `XEdge` for a node type.
-macro_rules! connection {
-    ($connection:ident, $edge:ident, $node:ident, $filter:ty, $doc:literal, $edge_doc:literal) => {
-        #[doc = $doc]
-        pub struct $connection {
-            pub nodes: Vec<$node>,
-            pub has_next_page: bool,
-            pub has_previous_page: bool,
-            pub total: $crate::graphql::pagination::TotalCount<$filter>,
-        }
-
-        #[doc = $doc]
-        #[async_graphql::Object]
-        impl $connection {
-            /// The objects of this page, each with its cursor.
-            async fn edges(&self) -> Vec<$edge> {
-                self.nodes
-                    .iter()
-                    .map(|node| $edge {
-                        cursor: $crate::graphql::pagination::encode_cursor(node.0.id),
-                        node: node.clone(),
-                    })
-                    .collect()
-            }
-
-            /// The objects of this page, oldest first.
-            async fn nodes(&self) -> &[$node] {
-                &self.nodes
-            }
-
-            /// Where this page sits in the whole list.
-            async fn page_info(&self) -> $crate::graphql::pagination::PageInfo {
-                $crate::graphql::pagination::PageInfo {
-                    has_next_page: self.has_next_page,
-                    has_previous_page: self.has_previous_page,
-                    start_cursor: self
-                        .nodes
-                        .first()
-                        .map(|n| $crate::graphql::pagination::encode_cursor(n.0.id)),
-                    end_cursor: self
-                        .nodes
-                        .last()
-                        .map(|n| $crate::graphql::pagination::encode_cursor(n.0.id)),
-                }
-            }
-
-            /// How many objects match, across all pages.
-            async fn total_count(
-                &self,
-                ctx: &async_graphql::Context<'_>,
-            ) -> async_graphql::Result<i32> {
-                use $crate::graphql::errors::GqlResult;
-                self.total.resolve(ctx).await.gql(ctx)
-            }
-        }
-
-        #[doc = $edge_doc]
-        #[derive(async_graphql::SimpleObject)]
-        pub struct $edge {
-            /// An opaque cursor: pass it as `after` to continue after this object.
-            pub cursor: String,
-            /// The object.
-            pub node: $node,
-        }
-
-        impl $connection {
-            pub fn new(
-                page: $crate::service::page::Page<
-                    <$node as $crate::graphql::pagination::Node>::Model,
-                >,
-                after: Option<uuid::Uuid>,
-                total: $crate::graphql::pagination::TotalCount<$filter>,
-            ) -> Self {
-                Self {
-                    nodes: page.items.into_iter().map($node).collect(),
-                    has_next_page: page.has_next_page,
-                    has_previous_page: after.is_some(),
-                    total,
-                }
-            }
-        }
-    };
-}
-
-pub(crate) use connection;
-
-/// A GraphQL object that wraps one model.
-pub trait Node {
-    type Model;
-}
-
-/// What each GraphQL field of a node type reads of its row, so that a list
-/// reads only the columns its selection needs.
-pub trait Projection: Resource {
-    /// The columns besides the id that `field` reads; `None` for a field not
-    /// listed, which makes the list read every column.
-    fn columns_of(field: &str) -> Option<&'static [Self::Column]>;
-}
-
-/// The columns the current connection field's selection reads of its nodes,
-/// through `nodes` and `edges { node }` and any fragments. `pageInfo`,
-/// `totalCount` and cursors need only ids; a field not named here makes the
-/// list read every column.
-pub fn selected_columns<E: Projection>(ctx: &Context<'_>) -> Columns {
-    let mut columns = Columns::ID;
-    for field in ctx.field().selection_set() {
-        match field.name() {
-            "nodes" => columns = node_columns::<E>(columns, field),
-            "edges" => {
-                for edge_field in field.selection_set() {
-                    match edge_field.name() {
-                        "node" => columns = node_columns::<E>(columns, edge_field),
-                        "cursor" | "__typename" => {}
-                        _ => return Columns::ALL,
-                    }
-                }
-            }
-            "pageInfo" | "totalCount" | "__typename" => {}
-            _ => return Columns::ALL,
-        }
-    }
-    columns
-}
-
-fn node_columns<E: Projection>(mut columns: Columns, node: SelectionField<'_>) -> Columns {
-    for field in node.selection_set() {
-        let Some(read) = E::columns_of(field.name()) else {
-            return Columns::ALL;
-        };
-        columns = read.iter().fold(columns, |columns, &c| columns.with(c));
-    }
-    columns
-}
-
-/// One page of a parent's children, through the per-request loader.
-pub async fn load_children<F: ResourceFilter>(
-    ctx: &Context<'_>,
-    parent_column: &'static str,
-    parent: Uuid,
-    request: PageRequest,
-    filter: F,
-) -> Result<page::Page<<F::Entity as sea_orm::EntityTrait>::Model>, AppError>
-where
-    F::Entity: Projection,
-    super::loaders::DbLoader: async_graphql::dataloader::Loader<
-            super::loaders::ChildPage<F>,
-            Value = std::sync::Arc<Vec<<F::Entity as sea_orm::EntityTrait>::Model>>,
-            Error = AppError,
-        >,
-{
-    let rows = ctx
-        .data_unchecked::<Loaders>()
-        .load_one(super::loaders::ChildPage {
-            parent_column,
-            parent,
-            page: request,
-            filter,
-            columns: selected_columns::<F::Entity>(ctx),
-        })
-        .await?
-        // The loader's own copy is gone once it has answered, so this is
-        // normally the only reference and the rows move out uncopied.
-        .map(|rows| std::sync::Arc::try_unwrap(rows).unwrap_or_else(|shared| (*shared).clone()))
-        .unwrap_or_default();
-    Ok(page::Page::from_overfetch(rows, request.first))
-}
-
-/// One page of a top-level list.
-pub async fn load_list<F: ResourceFilter>(
-    ctx: &Context<'_>,
-    request: PageRequest,
-    filter: &F,
-) -> Result<page::Page<<F::Entity as sea_orm::EntityTrait>::Model>, AppError>
-where
-    F::Entity: Projection,
-{
-    let columns = selected_columns::<F::Entity>(ctx);
-    page::list(&db(ctx).reader, filter, request, columns).await
-}
-
 /// A connection costs its selection once per object it may return, so
 /// nesting large pages is refused before it runs.
-pub fn page_complexity(first: Option<i32>, child_complexity: usize) -> usize {
-    let first = usize::try_from(first.unwrap_or(DEFAULT_FIRST).clamp(1, MAX_FIRST)).unwrap_or(1);
-    first.saturating_mul(child_complexity).saturating_add(1)
+pub fn page_complexity(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let size = first.or(last).unwrap_or(DEFAULT_FIRST).clamp(1, MAX_PAGE);
+    usize::try_from(size)
+        .unwrap_or(1)
+        .saturating_mul(child_complexity)
+        .saturating_add(1)
+}
+
+/// A field a list can be ordered by (`AgentOrderField`, …).
+pub trait OrderField: async_graphql::InputType + Copy {
+    type Entity: Resource;
+    fn column(self) -> <Self::Entity as sea_orm::EntityTrait>::Column;
+}
+
+/// An ordering of a list: a field, then the id, both in one direction.
+#[derive(async_graphql::InputObject, Clone, Copy)]
+#[graphql(
+    concrete(name = "AgentOrder", params(super::agent::AgentOrderField)),
+    concrete(name = "GoalOrder", params(super::goal::GoalOrderField)),
+    concrete(name = "PlanOrder", params(super::plan::PlanOrderField)),
+    concrete(name = "TaskOrder", params(super::task::TaskOrderField))
+)]
+pub struct Order<F: OrderField> {
+    /// What to order by; objects with equal values are ordered by id.
+    pub field: F,
+    /// ASC when not given.
+    #[graphql(default_with = "Some(OrderDirection::Asc)")]
+    pub direction: Option<OrderDirection>,
+}
+
+impl<F: OrderField> From<Order<F>> for Sort<F::Entity> {
+    fn from(order: Order<F>) -> Self {
+        Sort::new(
+            order.field.column(),
+            order.direction.unwrap_or_default().into(),
+        )
+    }
 }

@@ -1,17 +1,19 @@
 //! Plans in GraphQL: the object, its inputs, queries and mutations.
 
 use async_graphql::{Context, Enum, InputObject, Object, Result};
-use entity::{goal, plan};
+use chrono::{DateTime, Utc};
+use entity::{goal, plan, task};
 use uuid::Uuid;
 
+use super::connection::{self, Connection, FilterInput, connection};
 use super::errors::GqlResult;
 use super::goal::{Goal, missing_parent};
 use super::loaders::{ById, Loaders};
-use super::pagination::{
-    Node, Projection, TotalCount, connection, load_children, load_list, page_request,
-};
-use super::task::{TaskConnection, TaskFilter};
+use super::pagination::{Order, OrderField, PageArgs, page_complexity};
+use super::projection::Projection;
+use super::task::{Task, TaskFilter, TaskOrderField};
 use super::validate::{DESCRIPTION_MAX, Violations};
+use crate::service::bounds::TimeBounds;
 use crate::service::plans;
 use crate::state::db;
 
@@ -36,8 +38,23 @@ pub enum PlanStatus {
 #[derive(Clone)]
 pub struct Plan(pub plan::Model);
 
-impl Node for Plan {
-    type Model = plan::Model;
+/// What a list of plans can be ordered by.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum PlanOrderField {
+    /// When it was created.
+    CreatedAt,
+    /// When it last changed.
+    UpdatedAt,
+}
+
+impl OrderField for PlanOrderField {
+    type Entity = plan::Entity;
+    fn column(self) -> plan::Column {
+        match self {
+            Self::CreatedAt => plan::Column::CreatedAt,
+            Self::UpdatedAt => plan::Column::UpdatedAt,
+        }
+    }
 }
 
 // Keep in step with the resolvers of `Plan`: each field lists every column it
@@ -101,41 +118,48 @@ impl Plan {
     async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.0.updated_at
     }
-    /// The tasks that carry this plan out, oldest first.
-    #[graphql(complexity = "super::pagination::page_complexity(first, child_complexity)")]
+    /// The tasks that carry this plan out, oldest first unless `orderBy` says otherwise.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
     async fn tasks(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Page forward: how many objects, 1 to 100 (default 20).")] first: Option<
+            i32,
+        >,
         #[graphql(desc = "Cursor of the object to start after.")] after: Option<String>,
+        #[graphql(desc = "Page backward: how many of the last objects, 1 to 100.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the object to end before.")] before: Option<String>,
         #[graphql(desc = "Only objects matching every condition given.")] filter: Option<
             TaskFilter,
         >,
-    ) -> Result<TaskConnection> {
-        let request = page_request(first, after.as_deref()).gql(ctx)?;
-        let filter = filter.map(Into::into).unwrap_or_default();
-        let page = load_children(ctx, "plan_id", self.0.id, request, Clone::clone(&filter))
+        #[graphql(desc = "The ordering; oldest first when not given.")] order_by: Option<
+            Order<TaskOrderField>,
+        >,
+    ) -> Result<Connection<Task>> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        connection::children(ctx, task::Column::PlanId, self.0.id, args, filter, order_by)
             .await
-            .gql(ctx)?;
-        Ok(TaskConnection::new(
-            page,
-            request.after,
-            TotalCount::Children {
-                parent_column: "plan_id",
-                parent: self.0.id,
-                filter,
-            },
-        ))
+            .gql(ctx)
     }
 }
 
 connection!(
-    PlanConnection,
-    PlanEdge,
-    Plan,
-    plans::PlanFilter,
-    "A page of plans, oldest first.",
-    "A plan and its cursor."
+    Plan {
+        entity: plan::Entity,
+        filter: plans::PlanFilter,
+        filter_input: PlanFilter,
+        order_field: PlanOrderField,
+    },
+    "PlanConnection",
+    "PlanEdge",
+    "plans"
 );
 
 /// Narrows a list of plans; all given conditions must hold.
@@ -145,13 +169,28 @@ pub struct PlanFilter {
     pub goal_id: Option<Uuid>,
     /// Only plans in this status.
     pub status: Option<PlanStatus>,
+    /// Only plans in one of these statuses (1 to 10 of them).
+    pub status_in: Option<Vec<PlanStatus>>,
+    /// Only plans created after this time (exclusive).
+    pub created_after: Option<DateTime<Utc>>,
+    /// Only plans created before this time (exclusive).
+    pub created_before: Option<DateTime<Utc>>,
+    /// Only plans changed after this time (exclusive).
+    pub updated_after: Option<DateTime<Utc>>,
 }
 
-impl From<PlanFilter> for plans::PlanFilter {
-    fn from(filter: PlanFilter) -> Self {
-        Self {
-            goal_id: filter.goal_id,
-            status: filter.status.map(Into::into),
+impl FilterInput for PlanFilter {
+    type Filter = plans::PlanFilter;
+
+    fn validate(self, violations: &mut Violations) -> plans::PlanFilter {
+        violations.choices("filter.statusIn", self.status_in.as_deref());
+        plans::PlanFilter {
+            goal_id: self.goal_id,
+            status: self.status.map(Into::into),
+            status_in: self
+                .status_in
+                .map(|s| s.into_iter().map(Into::into).collect()),
+            time: TimeBounds::new(self.created_after, self.created_before, self.updated_after),
         }
     }
 }
@@ -219,25 +258,33 @@ impl PlanQuery {
         Ok(found.map(Plan))
     }
 
-    /// Plans, oldest first.
-    #[graphql(complexity = "super::pagination::page_complexity(first, child_complexity)")]
+    /// Plans, oldest first unless `orderBy` says otherwise.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
     async fn plans(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Page forward: how many objects, 1 to 100 (default 20).")] first: Option<
+            i32,
+        >,
         #[graphql(desc = "Cursor of the object to start after.")] after: Option<String>,
+        #[graphql(desc = "Page backward: how many of the last objects, 1 to 100.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the object to end before.")] before: Option<String>,
         #[graphql(desc = "Only objects matching every condition given.")] filter: Option<
             PlanFilter,
         >,
-    ) -> Result<PlanConnection> {
-        let request = page_request(first, after.as_deref()).gql(ctx)?;
-        let filter: plans::PlanFilter = filter.map(Into::into).unwrap_or_default();
-        let page = load_list(ctx, request, &filter).await.gql(ctx)?;
-        Ok(PlanConnection::new(
-            page,
-            request.after,
-            TotalCount::All(filter),
-        ))
+        #[graphql(desc = "The ordering; oldest first when not given.")] order_by: Option<
+            Order<PlanOrderField>,
+        >,
+    ) -> Result<Connection<Plan>> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        connection::list(ctx, args, filter, order_by).await.gql(ctx)
     }
 }
 

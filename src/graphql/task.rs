@@ -7,12 +7,15 @@ use serde_json::Value as Json;
 use uuid::Uuid;
 
 use super::agent::Agent;
+use super::connection::{self, Connection, FilterInput, connection};
 use super::errors::GqlResult;
 use super::goal::missing_parent;
 use super::loaders::{ById, Loaders};
-use super::pagination::{Node, Projection, TotalCount, connection, load_list, page_request};
+use super::pagination::{Order, OrderField, PageArgs, page_complexity};
 use super::plan::Plan;
+use super::projection::Projection;
 use super::validate::{DESCRIPTION_MAX, TASK_TYPE_MAX, Violations};
+use crate::service::bounds::TimeBounds;
 use crate::service::tasks;
 use crate::state::db;
 
@@ -37,8 +40,23 @@ pub enum TaskStatus {
 #[derive(Clone)]
 pub struct Task(pub task::Model);
 
-impl Node for Task {
-    type Model = task::Model;
+/// What a list of tasks can be ordered by.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum TaskOrderField {
+    /// When it was created.
+    CreatedAt,
+    /// When it last changed.
+    UpdatedAt,
+}
+
+impl OrderField for TaskOrderField {
+    type Entity = task::Entity;
+    fn column(self) -> task::Column {
+        match self {
+            Self::CreatedAt => task::Column::CreatedAt,
+            Self::UpdatedAt => task::Column::UpdatedAt,
+        }
+    }
 }
 
 // Keep in step with the resolvers of `Task`: each field lists every column it
@@ -151,12 +169,15 @@ impl Task {
 }
 
 connection!(
-    TaskConnection,
-    TaskEdge,
-    Task,
-    tasks::TaskFilter,
-    "A page of tasks, oldest first.",
-    "A task and its cursor."
+    Task {
+        entity: task::Entity,
+        filter: tasks::TaskFilter,
+        filter_input: TaskFilter,
+        order_field: TaskOrderField,
+    },
+    "TaskConnection",
+    "TaskEdge",
+    "tasks"
 );
 
 /// Narrows a list of tasks; all given conditions must hold.
@@ -166,19 +187,40 @@ pub struct TaskFilter {
     pub plan_id: Option<Uuid>,
     /// Only tasks assigned to this agent.
     pub agent_id: Option<Uuid>,
+    /// true: only tasks with no assignee; false: only tasks with one. Not with `agentId`.
+    pub unassigned: Option<bool>,
     /// Only tasks in this status.
     pub status: Option<TaskStatus>,
+    /// Only tasks in one of these statuses (1 to 10 of them).
+    pub status_in: Option<Vec<TaskStatus>>,
     /// Only tasks of exactly this type.
     pub task_type: Option<String>,
+    /// Only tasks created after this time (exclusive).
+    pub created_after: Option<DateTime<Utc>>,
+    /// Only tasks created before this time (exclusive).
+    pub created_before: Option<DateTime<Utc>>,
+    /// Only tasks changed after this time (exclusive).
+    pub updated_after: Option<DateTime<Utc>>,
 }
 
-impl From<TaskFilter> for tasks::TaskFilter {
-    fn from(filter: TaskFilter) -> Self {
-        Self {
-            plan_id: filter.plan_id,
-            agent_id: filter.agent_id,
-            status: filter.status.map(Into::into),
-            task_type: filter.task_type,
+impl FilterInput for TaskFilter {
+    type Filter = tasks::TaskFilter;
+
+    fn validate(self, violations: &mut Violations) -> tasks::TaskFilter {
+        violations.choices("filter.statusIn", self.status_in.as_deref());
+        if self.agent_id.is_some() && self.unassigned.is_some() {
+            violations.add("filter.unassigned", "cannot be given together with agentId");
+        }
+        tasks::TaskFilter {
+            plan_id: self.plan_id,
+            agent_id: self.agent_id,
+            unassigned: self.unassigned,
+            status: self.status.map(Into::into),
+            status_in: self
+                .status_in
+                .map(|s| s.into_iter().map(Into::into).collect()),
+            task_type: self.task_type,
+            time: TimeBounds::new(self.created_after, self.created_before, self.updated_after),
         }
     }
 }
@@ -274,25 +316,33 @@ impl TaskQuery {
         Ok(found.map(Task))
     }
 
-    /// Tasks, oldest first.
-    #[graphql(complexity = "super::pagination::page_complexity(first, child_complexity)")]
+    /// Tasks, oldest first unless `orderBy` says otherwise.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
     async fn tasks(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Page forward: how many objects, 1 to 100 (default 20).")] first: Option<
+            i32,
+        >,
         #[graphql(desc = "Cursor of the object to start after.")] after: Option<String>,
+        #[graphql(desc = "Page backward: how many of the last objects, 1 to 100.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the object to end before.")] before: Option<String>,
         #[graphql(desc = "Only objects matching every condition given.")] filter: Option<
             TaskFilter,
         >,
-    ) -> Result<TaskConnection> {
-        let request = page_request(first, after.as_deref()).gql(ctx)?;
-        let filter: tasks::TaskFilter = filter.map(Into::into).unwrap_or_default();
-        let page = load_list(ctx, request, &filter).await.gql(ctx)?;
-        Ok(TaskConnection::new(
-            page,
-            request.after,
-            TotalCount::All(filter),
-        ))
+        #[graphql(desc = "The ordering; oldest first when not given.")] order_by: Option<
+            Order<TaskOrderField>,
+        >,
+    ) -> Result<Connection<Task>> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        connection::list(ctx, args, filter, order_by).await.gql(ctx)
     }
 }
 

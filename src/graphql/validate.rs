@@ -11,6 +11,7 @@ pub const DESCRIPTION_MAX: usize = 10_000;
 pub const TASK_TYPE_MAX: usize = 100;
 pub const DID_MAX: usize = 400;
 pub const CRITERIA_MAX: usize = 100;
+pub const CHOICES_MAX: usize = 10;
 pub const PRIORITY_RANGE: std::ops::RangeInclusive<i32> = 1..=10;
 
 /// Collects violations under a path prefix such as `input`.
@@ -42,6 +43,20 @@ impl Violations {
             field,
             message: message.into(),
         });
+    }
+
+    /// How many violations have been found so far.
+    pub fn count(&self) -> usize {
+        self.found.len()
+    }
+
+    /// A list of values to match any of (`statusIn`): 1 to 10 of them.
+    pub fn choices<T>(&mut self, field: &str, value: Option<&[T]>) {
+        if let Some(values) = value
+            && !(1..=CHOICES_MAX).contains(&values.len())
+        {
+            self.add(field, format!("must hold 1 to {CHOICES_MAX} values"));
+        }
     }
 
     /// Text that must not be blank and holds at most `max` characters.

@@ -1,0 +1,272 @@
+//! One Relay connection for the four node types: the resolvers of every
+//! list, top level or nested, are a call into [`list`] or [`children`], so
+//! ordering, backward paging, filters and projection exist once.
+
+use std::sync::Arc;
+
+use async_graphql::Context;
+use sea_orm::EntityTrait;
+use uuid::Uuid;
+
+use super::cursor;
+use super::loaders::{ChildCount, ChildPage, Loaders};
+use super::pagination::{PageArgs, PageInfo};
+use super::projection::{Projection, selected_columns};
+use super::validate::Violations;
+use crate::error::{AppError, Result};
+use crate::service::order::{ColumnOf, Sort};
+use crate::service::page::{self, PageRequest, ResourceFilter};
+use crate::state::db;
+
+pub type Model<N> = <<N as Listed>::Entity as EntityTrait>::Model;
+pub type Column<N> = <<N as Listed>::Entity as EntityTrait>::Column;
+
+/// A GraphQL node type that lists of its kind are made of.
+pub trait Listed: Clone + Send + Sync + Sized + 'static {
+    type Entity: Projection;
+    type Filter: ResourceFilter<Entity = Self::Entity>;
+    /// The `XFilter` input.
+    type FilterInput: FilterInput<Filter = Self::Filter>;
+    /// The `XOrder` input.
+    type Order: Into<Sort<Self::Entity>>;
+
+    fn new(model: Model<Self>) -> Self;
+    fn model(&self) -> &Model<Self>;
+}
+
+/// A filter input, checked at the schema boundary (paths `filter.…`).
+pub trait FilterInput {
+    type Filter;
+    fn validate(self, violations: &mut Violations) -> Self::Filter;
+}
+
+/// A page of a list, in the order asked for.
+pub struct Connection<N: Listed> {
+    pub nodes: Vec<N>,
+    has_next_page: bool,
+    has_previous_page: bool,
+    sort: Sort<N::Entity>,
+    total: TotalCount<N::Filter>,
+}
+
+/// An object of a page and its cursor.
+pub struct Edge<N> {
+    pub cursor: String,
+    pub node: N,
+}
+
+/// Where a connection's `totalCount` comes from; counted only when selected.
+enum TotalCount<F: ResourceFilter> {
+    All(F),
+    Children {
+        parent_column: ColumnOf<F::Entity>,
+        parent: Uuid,
+        filter: F,
+    },
+}
+
+impl<N: Listed> Connection<N> {
+    fn new(
+        page: page::Page<Model<N>>,
+        request: &PageRequest<N::Entity>,
+        total: TotalCount<N::Filter>,
+    ) -> Self {
+        // Exact in the direction paged; the other way, the object at the
+        // cursor given is itself beyond the page.
+        let (has_next_page, has_previous_page) = if request.backward {
+            (request.before.is_some(), page.has_more)
+        } else {
+            (page.has_more, request.after.is_some())
+        };
+        Self {
+            nodes: page.items.into_iter().map(N::new).collect(),
+            has_next_page,
+            has_previous_page,
+            sort: request.sort,
+            total,
+        }
+    }
+
+    fn cursor(&self, node: &N) -> String {
+        // Every page reads its sort column, and no sort column is nullable.
+        self.sort
+            .key_of(node.model())
+            .map(|key| cursor::encode(&self.sort, &key))
+            .unwrap_or_default()
+    }
+
+    pub fn edge_list(&self) -> Vec<Edge<N>> {
+        self.nodes
+            .iter()
+            .map(|node| Edge {
+                cursor: self.cursor(node),
+                node: node.clone(),
+            })
+            .collect()
+    }
+
+    pub fn info(&self) -> PageInfo {
+        PageInfo {
+            has_next_page: self.has_next_page,
+            has_previous_page: self.has_previous_page,
+            start_cursor: self.nodes.first().map(|n| self.cursor(n)),
+            end_cursor: self.nodes.last().map(|n| self.cursor(n)),
+        }
+    }
+
+    pub async fn count(&self, ctx: &Context<'_>) -> Result<i32> {
+        let total = match &self.total {
+            TotalCount::All(filter) => page::count(&db(ctx).reader, filter).await?,
+            TotalCount::Children {
+                parent_column,
+                parent,
+                filter,
+            } => ctx
+                .data_unchecked::<Loaders>()
+                .load_one(ChildCount {
+                    parent_column: *parent_column,
+                    parent: *parent,
+                    filter: filter.clone(),
+                })
+                .await?
+                .unwrap_or(0),
+        };
+        Ok(i32::try_from(total).unwrap_or(i32::MAX))
+    }
+}
+
+/// The page and filter the arguments ask for, every mistake reported at once.
+fn prepare<N: Listed>(
+    args: &PageArgs,
+    filter: Option<N::FilterInput>,
+    order: Option<N::Order>,
+) -> Result<(PageRequest<N::Entity>, N::Filter)> {
+    let mut violations = Violations::under("");
+    let sort = order.map_or_else(Sort::oldest_first, Into::into);
+    let request = args.request(sort, &mut violations);
+    let filter = filter
+        .map(|input| input.validate(&mut violations))
+        .unwrap_or_default();
+    violations.finish()?;
+    let request = request.ok_or_else(|| AppError::internal(&"page arguments were rejected"))?;
+    Ok((request, filter))
+}
+
+/// A page of a top-level list.
+pub async fn list<N: Listed>(
+    ctx: &Context<'_>,
+    args: PageArgs,
+    filter: Option<N::FilterInput>,
+    order: Option<N::Order>,
+) -> Result<Connection<N>> {
+    let (request, filter) = prepare::<N>(&args, filter, order)?;
+    let columns = selected_columns::<N::Entity>(ctx);
+    let page = page::list(&db(ctx).reader, &filter, &request, columns).await?;
+    Ok(Connection::new(page, &request, TotalCount::All(filter)))
+}
+
+/// A page of the children of `parent` (the rows whose `parent_column` holds
+/// it), batched with the same page of every other parent in the request.
+pub async fn children<N: Listed>(
+    ctx: &Context<'_>,
+    parent_column: Column<N>,
+    parent: Uuid,
+    args: PageArgs,
+    filter: Option<N::FilterInput>,
+    order: Option<N::Order>,
+) -> Result<Connection<N>> {
+    let (request, filter) = prepare::<N>(&args, filter, order)?;
+    let parent_column = ColumnOf(parent_column);
+    let rows = ctx
+        .data_unchecked::<Loaders>()
+        .load_one(ChildPage {
+            parent_column,
+            parent,
+            page: request.clone(),
+            filter: filter.clone(),
+            columns: selected_columns::<N::Entity>(ctx),
+        })
+        .await?
+        // The loader's own copy is gone once it has answered, so this is
+        // normally the only reference and the rows move out uncopied.
+        .map(|rows| Arc::try_unwrap(rows).unwrap_or_else(|shared| (*shared).clone()))
+        .unwrap_or_default();
+    let page = request.page_of(rows);
+    let total = TotalCount::Children {
+        parent_column,
+        parent,
+        filter,
+    };
+    Ok(Connection::new(page, &request, total))
+}
+
+/// Makes a node type listable: its [`Listed`] bindings and the GraphQL
+/// types `XConnection` and `XEdge`.
+macro_rules! connection {
+    (
+        $node:ident {
+            entity: $entity:ty,
+            filter: $filter:ty,
+            filter_input: $filter_input:ty,
+            order_field: $order_field:ty $(,)?
+        },
+        $connection:literal,
+        $edge:literal,
+        $what:literal
+    ) => {
+        impl $crate::graphql::connection::Listed for $node {
+            type Entity = $entity;
+            type Filter = $filter;
+            type FilterInput = $filter_input;
+            type Order = $crate::graphql::pagination::Order<$order_field>;
+
+            fn new(model: <$entity as sea_orm::EntityTrait>::Model) -> Self {
+                Self(model)
+            }
+            fn model(&self) -> &<$entity as sea_orm::EntityTrait>::Model {
+                &self.0
+            }
+        }
+
+        #[doc = concat!("A page of ", $what, ", in the order asked for (oldest first by default).")]
+        #[async_graphql::Object(name = $connection)]
+        impl $crate::graphql::connection::Connection<$node> {
+            /// The objects of this page, each with its cursor.
+            async fn edges(&self) -> Vec<$crate::graphql::connection::Edge<$node>> {
+                self.edge_list()
+            }
+            /// The objects of this page, in the order asked for.
+            async fn nodes(&self) -> &[$node] {
+                &self.nodes
+            }
+            /// Where this page sits in the whole list.
+            async fn page_info(&self) -> $crate::graphql::pagination::PageInfo {
+                self.info()
+            }
+            /// How many objects match the filter, across all pages.
+            async fn total_count(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> async_graphql::Result<i32> {
+                use $crate::graphql::errors::GqlResult;
+                self.count(ctx).await.gql(ctx)
+            }
+        }
+
+        #[doc = concat!("One of a page of ", $what, ", and its cursor.")]
+        #[async_graphql::Object(name = $edge)]
+        impl $crate::graphql::connection::Edge<$node> {
+            /// An opaque cursor: pass it as `after` to continue after this
+            /// object, or as `before` to page back from it, in the same ordering.
+            async fn cursor(&self) -> &str {
+                &self.cursor
+            }
+            /// The object.
+            async fn node(&self) -> &$node {
+                &self.node
+            }
+        }
+    };
+}
+
+pub(crate) use connection;
