@@ -275,6 +275,31 @@ impl TestApp {
         ids
     }
 
+    /// Runs `mutation_field` (e.g. `updateTask`) on each `(id, input)`, many
+    /// per request as aliased fields, in order.
+    pub async fn update_many(
+        &self,
+        mutation_field: &str,
+        input_type: &str,
+        updates: &[(String, Value)],
+    ) {
+        for chunk in updates.chunks(BATCH) {
+            let params: Vec<String> = (0..chunk.len())
+                .map(|i| format!("$id{i}: UUID!, $i{i}: {input_type}!"))
+                .collect();
+            let fields: Vec<String> = (0..chunk.len())
+                .map(|i| format!("m{i}: {mutation_field}(id: $id{i}, input: $i{i}) {{ id }}"))
+                .collect();
+            let document = format!("mutation({}) {{ {} }}", params.join(", "), fields.join(" "));
+            let mut variables = serde_json::Map::new();
+            for (i, (id, input)) in chunk.iter().enumerate() {
+                variables.insert(format!("id{i}"), json!(id));
+                variables.insert(format!("i{i}"), input.clone());
+            }
+            self.gql_ok(&document, Value::Object(variables)).await;
+        }
+    }
+
     /// `totalCount` of a top-level connection: `agents`, `goals`, `plans` or `tasks`.
     pub async fn total_count(&self, connection: &str) -> i64 {
         let data = self

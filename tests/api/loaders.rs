@@ -206,3 +206,62 @@ async fn parent_lookups_cost_the_same_statements_for_100_tasks_as_for_1() {
         backend()
     );
 }
+
+const ORDERED_TREE: &str = "{
+    agents(last: 20, orderBy: { field: NAME, direction: DESC }) {
+        nodes {
+            goals(last: 5, orderBy: { field: PRIORITY, direction: DESC }, filter: { statusIn: [PENDING, ACTIVE] }) {
+                nodes {
+                    plans(first: 2, orderBy: { field: UPDATED_AT, direction: DESC }) {
+                        nodes {
+                            tasks(last: 5, orderBy: { field: UPDATED_AT }, filter: { unassigned: false }) {
+                                edges { cursor node { id } } totalCount
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ordered_backward_filtered_nested_pages_cost_the_same_statements_for_20_agents_as_for_2() {
+    let large = spawn_app().await;
+    let small = spawn_app().await;
+    let shape = |agents| Shape {
+        agents,
+        goals: 5,
+        plans: 2,
+        tasks: 5,
+    };
+    let (large_shape, small_shape) = (shape(20), shape(2));
+    tokio::join!(seed(&large, &large_shape), seed(&small, &small_shape));
+
+    let (large_statements, large_data) = statements_for(&large, ORDERED_TREE).await;
+    let (small_statements, small_data) = statements_for(&small, ORDERED_TREE).await;
+
+    for (data, agents) in [(&large_data, 20), (&small_data, 2)] {
+        let agent_nodes = data["agents"]["nodes"].as_array().expect("agents");
+        assert_eq!(agent_nodes.len(), agents);
+        for agent in agent_nodes {
+            for goal in agent["goals"]["nodes"].as_array().expect("goals") {
+                for plan in goal["plans"]["nodes"].as_array().expect("plans") {
+                    assert_eq!(plan["tasks"]["edges"].as_array().expect("tasks").len(), 5);
+                    assert_eq!(plan["tasks"]["totalCount"], json!(5));
+                }
+            }
+        }
+    }
+    assert_eq!(
+        large_statements,
+        small_statements,
+        "on {}, 20 agents cost {large_statements} statements, 2 agents {small_statements}",
+        backend()
+    );
+    assert!(
+        small_statements <= SMALL,
+        "on {}, the query costs {small_statements} statements (at most {SMALL} expected)",
+        backend()
+    );
+}

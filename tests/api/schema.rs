@@ -31,21 +31,21 @@ const CONTRACT_TYPES: &[(&str, &str)] = &[
         "Agent",
         "id: UUID!; did: String!; name: String!; status: AgentStatus!; configuration: JSON!; \
          metadata: JSON!; version: Int!; createdAt: DateTime!; updatedAt: DateTime!; \
-         goals(first: Int, after: String, filter: GoalFilter): GoalConnection!; \
-         tasks(first: Int, after: String, filter: TaskFilter): TaskConnection!",
+         goals(first: Int, after: String, last: Int, before: String, filter: GoalFilter, orderBy: GoalOrder): GoalConnection!; \
+         tasks(first: Int, after: String, last: Int, before: String, filter: TaskFilter, orderBy: TaskOrder): TaskConnection!",
     ),
     (
         "Goal",
         "id: UUID!; agentId: UUID!; agent: Agent!; description: String!; \
          successCriteria: [String!]!; priority: Int!; status: GoalStatus!; version: Int!; \
          createdAt: DateTime!; updatedAt: DateTime!; \
-         plans(first: Int, after: String, filter: PlanFilter): PlanConnection!",
+         plans(first: Int, after: String, last: Int, before: String, filter: PlanFilter, orderBy: PlanOrder): PlanConnection!",
     ),
     (
         "Plan",
         "id: UUID!; goalId: UUID!; goal: Goal!; description: String!; status: PlanStatus!; \
          version: Int!; createdAt: DateTime!; updatedAt: DateTime!; \
-         tasks(first: Int, after: String, filter: TaskFilter): TaskConnection!",
+         tasks(first: Int, after: String, last: Int, before: String, filter: TaskFilter, orderBy: TaskOrder): TaskConnection!",
     ),
     (
         "Task",
@@ -82,10 +82,10 @@ const CONTRACT_TYPES: &[(&str, &str)] = &[
         "Query",
         "agent(id: UUID!): Agent; goal(id: UUID!): Goal; plan(id: UUID!): Plan; \
          task(id: UUID!): Task; \
-         agents(first: Int, after: String, filter: AgentFilter): AgentConnection!; \
-         goals(first: Int, after: String, filter: GoalFilter): GoalConnection!; \
-         plans(first: Int, after: String, filter: PlanFilter): PlanConnection!; \
-         tasks(first: Int, after: String, filter: TaskFilter): TaskConnection!",
+         agents(first: Int, after: String, last: Int, before: String, filter: AgentFilter, orderBy: AgentOrder): AgentConnection!; \
+         goals(first: Int, after: String, last: Int, before: String, filter: GoalFilter, orderBy: GoalOrder): GoalConnection!; \
+         plans(first: Int, after: String, last: Int, before: String, filter: PlanFilter, orderBy: PlanOrder): PlanConnection!; \
+         tasks(first: Int, after: String, last: Int, before: String, filter: TaskFilter, orderBy: TaskOrder): TaskConnection!",
     ),
     (
         "Mutation",
@@ -102,15 +102,41 @@ const CONTRACT_TYPES: &[(&str, &str)] = &[
          updateTask(id: UUID!, input: UpdateTaskInput!): Task!; \
          deleteTask(id: UUID!): UUID!",
     ),
-    ("AgentFilter", "status: AgentStatus; nameContains: String"),
+    (
+        "AgentFilter",
+        "status: AgentStatus; statusIn: [AgentStatus!]; nameContains: String; \
+         createdAfter: DateTime; createdBefore: DateTime; updatedAfter: DateTime",
+    ),
     (
         "GoalFilter",
-        "agentId: UUID; status: GoalStatus; minPriority: Int",
+        "agentId: UUID; status: GoalStatus; statusIn: [GoalStatus!]; minPriority: Int; \
+         maxPriority: Int; createdAfter: DateTime; createdBefore: DateTime; updatedAfter: DateTime",
     ),
-    ("PlanFilter", "goalId: UUID; status: PlanStatus"),
+    (
+        "PlanFilter",
+        "goalId: UUID; status: PlanStatus; statusIn: [PlanStatus!]; \
+         createdAfter: DateTime; createdBefore: DateTime; updatedAfter: DateTime",
+    ),
     (
         "TaskFilter",
-        "planId: UUID; agentId: UUID; status: TaskStatus; taskType: String",
+        "planId: UUID; agentId: UUID; unassigned: Boolean; status: TaskStatus; \
+         statusIn: [TaskStatus!]; taskType: String; createdAfter: DateTime; createdBefore: DateTime; updatedAfter: DateTime",
+    ),
+    (
+        "AgentOrder",
+        "field: AgentOrderField!; direction: OrderDirection",
+    ),
+    (
+        "GoalOrder",
+        "field: GoalOrderField!; direction: OrderDirection",
+    ),
+    (
+        "PlanOrder",
+        "field: PlanOrderField!; direction: OrderDirection",
+    ),
+    (
+        "TaskOrder",
+        "field: TaskOrderField!; direction: OrderDirection",
     ),
     (
         "CreateAgentInput",
@@ -163,6 +189,11 @@ const CONTRACT_ENUMS: &[(&str, &[&str])] = &[
         "TaskStatus",
         &["PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"],
     ),
+    ("AgentOrderField", &["CREATED_AT", "UPDATED_AT", "NAME"]),
+    ("GoalOrderField", &["CREATED_AT", "UPDATED_AT", "PRIORITY"]),
+    ("PlanOrderField", &["CREATED_AT", "UPDATED_AT"]),
+    ("TaskOrderField", &["CREATED_AT", "UPDATED_AT"]),
+    ("OrderDirection", &["ASC", "DESC"]),
 ];
 
 /// Input types whose fields sit in `inputFields` rather than `fields`.
@@ -171,6 +202,10 @@ const INPUT_OBJECTS: &[&str] = &[
     "GoalFilter",
     "PlanFilter",
     "TaskFilter",
+    "AgentOrder",
+    "GoalOrder",
+    "PlanOrder",
+    "TaskOrder",
     "CreateAgentInput",
     "UpdateAgentInput",
     "CreateGoalInput",
