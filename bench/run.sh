@@ -226,7 +226,11 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ a[NR] = $1 } END { if (
 Q1_DOC='query Q1($id: UUID!) { agent(id: $id) { id name status configuration } }'
 Q2_DOC='query Q2 { agents(first: 20) { nodes { goals { nodes { plans { nodes { tasks { nodes { id } } } } } } } } }'
 M1_DOC='mutation M1($p: UUID!) { createTask(input: { planId: $p, description: "benchmark task", inputData: { n: 1 } }) { id } }'
-PAGE_DOC='query Page($p: UUID!, $after: String) { tasks(first: 20, after: $after, filter: { planId: $p }) { nodes { id description status } pageInfo { endCursor hasNextPage } } }'
+# One page of a plan's tasks under an ordering ($o, null for the default),
+# forward (first/after) or backward (last/before).
+PAGE_DOC='query Page($p: UUID!, $after: String, $o: TaskOrder) { tasks(first: 20, after: $after, orderBy: $o, filter: { planId: $p }) { nodes { id description status } pageInfo { endCursor hasNextPage } } }'
+BACK_DOC='query Back($p: UUID!, $before: String) { tasks(last: 20, before: $before, filter: { planId: $p }) { nodes { id description status } pageInfo { startCursor hasPreviousPage } } }'
+NEWEST_CHANGE='{"field": "UPDATED_AT", "direction": "DESC"}'
 
 # Prints the ids a batch of creations returned, in alias order.
 batch_ids() {
@@ -278,18 +282,31 @@ make_plan() {
     jq -r '.data.createPlan.id'
 }
 
-# Walks plan $1's tasks 100 at a time; prints the cursor after task number
-# KEYSET_TASKS.
+# Walks plan $1's tasks 100 at a time under ordering $3 (JSON, null for the
+# default); prints the cursor after task number $2.
 deep_cursor() {
-  local plan="$1" after="null" walked=0 page
-  while ((walked < KEYSET_TASKS)); do
-    page="$(gql "$(jq -cn --arg p "$plan" --argjson after "$after" \
-      '{query: "query($p: UUID!, $after: String) { tasks(first: 100, after: $after, filter: { planId: $p }) { pageInfo { endCursor hasNextPage } } }", variables: {p: $p, after: $after}}')")" || return 1
+  local plan="$1" depth="$2" order="${3:-null}" after="null" walked=0 page
+  while ((walked < depth)); do
+    page="$(gql "$(jq -cn --arg p "$plan" --argjson after "$after" --argjson o "$order" \
+      '{query: "query($p: UUID!, $after: String, $o: TaskOrder) { tasks(first: 100, after: $after, orderBy: $o, filter: { planId: $p }) { pageInfo { endCursor hasNextPage } } }", variables: {p: $p, after: $after, o: $o}}')")" || return 1
     after="$(jq -c '.data.tasks.pageInfo.endCursor' <<<"$page")"
     walked=$((walked + 100))
     [[ "$(jq -r '.data.tasks.pageInfo.hasNextPage' <<<"$page")" == true ]] || break
   done
   jq -r . <<<"$after"
+}
+
+# The request body of a page of plan $1: forward after cursor $2 under
+# ordering $3, or (with $4 = back) backward before cursor $2.
+page_body() {
+  local plan="$1" cursor="${2:-}" order="${3:-null}" way="${4:-}"
+  if [[ "$way" == back ]]; then
+    jq -cn --arg q "$BACK_DOC" --arg p "$plan" --arg c "$cursor" \
+      '{query: $q, variables: ({p: $p} + (if $c == "" then {} else {before: $c} end))}'
+  else
+    jq -cn --arg q "$PAGE_DOC" --arg p "$plan" --arg c "$cursor" --argjson o "$order" \
+      '{query: $q, variables: ({p: $p, o: $o} + (if $c == "" then {} else {after: $c} end))}'
+  fi
 }
 
 # ---------------------------------------------------------------- run
@@ -371,14 +388,31 @@ for backend in $BENCH_BACKENDS; do
     seed_started="$(now_ns)"
     seeded="$(seed_tasks "$deep_plan")"
     R[$backend,seeded]="$seeded tasks in $((($(now_ns) - seed_started) / 1000000)) ms"
-    cursor="$(deep_cursor "$deep_plan")"
-    first_page="$(jq -cn --arg q "$PAGE_DOC" --arg p "$deep_plan" '{query: $q, variables: {p: $p}}')"
-    deep_page="$(jq -cn --arg q "$PAGE_DOC" --arg p "$deep_plan" --arg after "$cursor" '{query: $q, variables: {p: $p, after: $after}}')"
-    deep_count="$(gql "$deep_page" | jq '.data.tasks.nodes | length')"
-    [[ "$deep_count" == 20 ]] || log "bench: the page after task $KEYSET_TASKS has ${deep_count:-no} tasks, not 20"
-    log "bench: $backend: first page vs page after task $KEYSET_TASKS, 1 connection"
+    deep_count_of() { gql "$1" | jq '.data.tasks.nodes | length'; }
+    # Oldest first: the first page, and the page after task KEYSET_TASKS.
+    cursor="$(deep_cursor "$deep_plan" "$KEYSET_TASKS")"
+    first_page="$(page_body "$deep_plan")"
+    deep_page="$(page_body "$deep_plan" "$cursor")"
+    # Latest change first: the same two pages of that ordering.
+    newest_cursor="$(deep_cursor "$deep_plan" "$KEYSET_TASKS" "$NEWEST_CHANGE")"
+    newest_first="$(page_body "$deep_plan" "" "$NEWEST_CHANGE")"
+    newest_deep="$(page_body "$deep_plan" "$newest_cursor" "$NEWEST_CHANGE")"
+    # Backward: the last page, and the page before the task KEYSET_TASKS
+    # from the end (the 100th from the start).
+    back_cursor="$(deep_cursor "$deep_plan" 100)"
+    back_last="$(page_body "$deep_plan" "" null back)"
+    back_deep="$(page_body "$deep_plan" "$back_cursor" null back)"
+    for body in "$deep_page" "$newest_deep" "$back_deep"; do
+      deep_count="$(deep_count_of "$body")"
+      [[ "$deep_count" == 20 ]] || log "bench: a deep page has ${deep_count:-no} tasks, not 20"
+    done
+    log "bench: $backend: first pages vs pages $KEYSET_TASKS deep, 1 connection"
     R[$backend,first]="$(oha_run "$first_page" 1)"
     R[$backend,deep]="$(oha_run "$deep_page" 1)"
+    R[$backend,newest_first]="$(oha_run "$newest_first" 1)"
+    R[$backend,newest_deep]="$(oha_run "$newest_deep" 1)"
+    R[$backend,back_last]="$(oha_run "$back_last" 1)"
+    R[$backend,back_deep]="$(oha_run "$back_deep" 1)"
   fi
   R[$backend,rss]="$(peak_rss_mib)"
   stop_server
@@ -443,13 +477,18 @@ done
 fi
 if part keyset; then
 out ""
-out "## Keyset depth (tasks of one plan, first: 20, 1 connection, ${BENCH_SECONDS}s each)"
+out "## Keyset depth (tasks of one plan, 20 a page, 1 connection, ${BENCH_SECONDS}s each)"
 out ""
-out "| backend | seeded | first page req/s | first page p50 ms | page after task $KEYSET_TASKS req/s | its p50 ms |"
-out "|---|---|---:|---:|---:|---:|"
+out "Each ordering's first page against the page $KEYSET_TASKS tasks into it: oldest first (first/after), latest change first (orderBy UPDATED_AT DESC, first/after), and backward (last/before: the last page against the page $KEYSET_TASKS tasks before the end)."
+out ""
+out "| backend | seeded | ordering | first page req/s | its p50 ms | page $KEYSET_TASKS deep req/s | its p50 ms |"
+out "|---|---|---|---:|---:|---:|---:|"
 for backend in $BENCH_BACKENDS; do
   [[ -n "${R[$backend,first]:-}" ]] || continue
-  out "| $backend | ${R[$backend,seeded]} | $(field "$backend,first" 1) | $(field "$backend,first" 2) | $(field "$backend,deep" 1) | $(field "$backend,deep" 2) |"
+  for kind in "oldest first:first:deep" "UPDATED_AT DESC:newest_first:newest_deep" "last/before:back_last:back_deep"; do
+    IFS=: read -r label shallow deep <<<"$kind"
+    out "| $backend | ${R[$backend,seeded]} | $label | $(field "$backend,$shallow" 1) | $(field "$backend,$shallow" 2) | $(field "$backend,$deep" 1) | $(field "$backend,$deep" 2) |"
+  done
 done
 fi
 out ""
