@@ -2,7 +2,9 @@
 //! replayed over GraphQL through a typed client generated from
 //! `schema.graphql` (see [`client`]).
 
+pub mod chart;
 pub mod client;
+pub mod html;
 pub mod report;
 pub mod stats;
 pub mod user;

@@ -46,6 +46,10 @@ struct Args {
     /// Also write the report as JSON to this file.
     #[arg(long, value_name = "FILE.json")]
     report: Option<PathBuf>,
+    /// Also write the report as one self-contained HTML page, with charts of
+    /// the run over time, to this file (also when the run fails).
+    #[arg(long, value_name = "FILE.html")]
+    html_report: Option<PathBuf>,
     /// Fail when the failure rate, in percent, is at least this (`0`: fail
     /// on any failure).
     #[arg(long, default_value_t = 1.0)]
@@ -156,6 +160,11 @@ async fn run(args: Args) -> anyhow::Result<bool> {
         let json = serde_json::to_vec_pretty(&report)?;
         std::fs::write(path, json).with_context(|| format!("cannot write {}", path.display()))?;
         eprintln!("report written to {}", path.display());
+    }
+    if let Some(path) = &args.html_report {
+        let page = loadtest::html::render(&report).context("cannot draw the HTML report")?;
+        std::fs::write(path, page).with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("HTML report written to {}", path.display());
     }
     Ok(report.passed)
 }
