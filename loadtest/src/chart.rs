@@ -258,24 +258,29 @@ fn bar_panel(area: &DrawingArea<SVGBackend<'_>, Shift>, panel: &Panel) -> anyhow
     Ok(())
 }
 
-/// `12,345` as `12.3k`, `0.25` as `0.25`: axis and bar labels stay short.
+/// `12,345` as `12.3k`, `0.50` as `0.5`: axis and bar labels stay short.
 pub fn short_number(value: f64) -> String {
     let magnitude = value.abs();
-    if magnitude >= 1_000_000.0 {
+    let text = if magnitude >= 1_000_000.0 {
         format!("{:.1}M", value / 1_000_000.0)
     } else if magnitude >= 10_000.0 {
-        let thousands = value / 1000.0;
-        if thousands == thousands.trunc() {
-            format!("{thousands:.0}k")
-        } else {
-            format!("{thousands:.1}k")
-        }
-    } else if magnitude >= 100.0 || value == value.trunc() {
+        format!("{:.1}k", value / 1000.0)
+    } else if magnitude >= 100.0 {
         format!("{value:.0}")
     } else if magnitude >= 1.0 {
         format!("{value:.1}")
     } else {
         format!("{value:.2}")
+    };
+    // 12.0k -> 12k, 1.50 -> 1.5, 2.0 -> 2: no digit that says nothing.
+    let (number, unit) = text.split_at(text.trim_end_matches(['k', 'M']).len());
+    if number.contains('.') {
+        format!(
+            "{}{unit}",
+            number.trim_end_matches('0').trim_end_matches('.')
+        )
+    } else {
+        text
     }
 }
 
@@ -292,6 +297,9 @@ mod tests {
         assert_eq!(short_number(4705.0), "4705");
         assert_eq!(short_number(11_655.0), "11.7k");
         assert_eq!(short_number(12_000.0), "12k");
+        assert_eq!(short_number(0.5), "0.5");
+        assert_eq!(short_number(2.0), "2");
+        assert_eq!(short_number(1_250_000.0), "1.2M");
     }
 
     #[test]
