@@ -59,49 +59,68 @@ impl Series {
     }
 
     /// One point per slot up to the last request, empty slots included (a
-    /// stall shows as zeros, not as a gap the chart would bridge); the last
-    /// slot's rates use only the part of it before `elapsed`.
+    /// stall shows as zeros, not as a gap the chart would bridge). A last
+    /// slot that `elapsed` covers less than half of joins the one before:
+    /// its few requests over a sliver of time would read as a spike.
     pub(super) fn timeline(&self, elapsed: Duration) -> Timeline {
         let width = self.interval.as_secs_f64();
         let end = elapsed.as_secs_f64();
-        let points = self
-            .slots
-            .iter()
-            .enumerate()
-            .map(|(index, slot)| {
-                #[allow(clippy::cast_precision_loss)]
-                let start = index as f64 * width;
-                let covered = (end - start).clamp(0.0, width);
+        #[allow(clippy::cast_precision_loss)]
+        let start_of = |index: usize| index as f64 * width;
+        let covered = |index: usize| (end - start_of(index)).clamp(0.0, width);
+        let count = self.slots.len();
+        let fold = count >= 2 && covered(count - 1) < width / 2.0;
+        let shown = if fold { count - 1 } else { count };
+        let points = (0..shown)
+            .map(|index| {
+                let mut slot = std::borrow::Cow::Borrowed(&self.slots[index]);
+                let mut secs = covered(index);
+                if fold && index == shown - 1 {
+                    let last = &self.slots[count - 1];
+                    let merged = slot.to_mut();
+                    merged
+                        .latencies
+                        .add(&last.latencies)
+                        .expect("slots share their bounds");
+                    merged.failures += last.failures;
+                    secs += covered(count - 1);
+                }
                 // `elapsed` is taken after the last request, so only a slot
                 // starting exactly there covers nothing.
-                let secs = if covered > 0.0 { covered } else { width };
-                let requests = slot.latencies.len();
-                let quantile = |q: f64| {
-                    if requests == 0 {
-                        0.0
-                    } else {
-                        #[allow(clippy::cast_precision_loss)]
-                        let micros = slot.latencies.value_at_quantile(q) as f64;
-                        micros / 1000.0
-                    }
-                };
-                #[allow(clippy::cast_precision_loss)]
-                TimePoint {
-                    start_secs: start,
-                    requests,
-                    failures: slot.failures,
-                    rps: requests as f64 / secs,
-                    failures_per_sec: slot.failures as f64 / secs,
-                    p50_ms: quantile(0.50),
-                    p95_ms: quantile(0.95),
-                    p99_ms: quantile(0.99),
+                if secs <= 0.0 {
+                    secs = width;
                 }
+                point(start_of(index), secs, &slot)
             })
             .collect();
         Timeline {
             interval_secs: width,
             points,
         }
+    }
+}
+
+fn point(start_secs: f64, secs: f64, slot: &Slot) -> TimePoint {
+    let requests = slot.latencies.len();
+    let quantile = |q: f64| {
+        if requests == 0 {
+            0.0
+        } else {
+            #[allow(clippy::cast_precision_loss)]
+            let micros = slot.latencies.value_at_quantile(q) as f64;
+            micros / 1000.0
+        }
+    };
+    #[allow(clippy::cast_precision_loss)]
+    TimePoint {
+        start_secs,
+        requests,
+        failures: slot.failures,
+        rps: requests as f64 / secs,
+        failures_per_sec: slot.failures as f64 / secs,
+        p50_ms: quantile(0.50),
+        p95_ms: quantile(0.95),
+        p99_ms: quantile(0.99),
     }
 }
 
@@ -160,6 +179,22 @@ mod tests {
         assert_eq!((last.requests, last.failures), (1, 1));
         assert!((last.rps - 2.0).abs() < 1e-9, "half a slot: {}", last.rps);
         assert!((last.start_secs - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_sliver_of_a_last_slot_joins_the_one_before() {
+        let mut series = Series::new(Duration::from_secs(1));
+        series.record(Duration::from_millis(500), 1000, false);
+        series.record(Duration::from_millis(1500), 1000, false);
+        series.record(Duration::from_millis(2100), 9000, true);
+        let timeline = series.timeline(Duration::from_millis(2200));
+        assert_eq!(timeline.points.len(), 2);
+        let last = &timeline.points[1];
+        assert_eq!((last.requests, last.failures), (2, 1));
+        assert!((last.rps - 2.0 / 1.2).abs() < 1e-9, "{}", last.rps);
+        assert!((last.p99_ms - 9.0).abs() < 0.1, "{}", last.p99_ms);
+        let single = Series::new(Duration::from_secs(1));
+        assert!(single.timeline(Duration::ZERO).points.is_empty());
     }
 
     #[test]
