@@ -204,7 +204,16 @@ fn bar_panel(area: &DrawingArea<SVGBackend<'_>, Shift>, panel: &Panel) -> anyhow
     let series = panel.series.len().max(1);
     #[allow(clippy::cast_precision_loss)]
     let bar = 0.8 / series as f64;
-    for (s, name) in panel.series.iter().enumerate() {
+    // Texts go onto the panel's own area, whose origin is not the chart's
+    // (the SVG's) origin.
+    let (base_x, base_y) = area.get_base_pixel();
+    let at = |point: (f64, f64), dx: i32| {
+        let (x, y) = chart.backend_coord(&point);
+        (x - base_x + dx, y - base_y)
+    };
+    let mut texts = Vec::new();
+    let mut rectangles: Vec<Vec<Rectangle<(f64, f64)>>> = Vec::new();
+    for s in 0..panel.series.len() {
         let color = PALETTE[s % PALETTE.len()];
         let mut bars = Vec::new();
         for (g, group) in panel.groups.iter().enumerate() {
@@ -218,33 +227,34 @@ fn bar_panel(area: &DrawingArea<SVGBackend<'_>, Shift>, panel: &Panel) -> anyhow
                 [(0.0, top - bar), (value, top)],
                 color.filled(),
             ));
-            let end = chart.backend_coord(&(value, top - bar / 2.0));
-            area.draw(&Text::new(
+            let style = (FONT, 10).into_font().color(&RGBColor(60, 60, 60));
+            texts.push((
                 short_number(value),
-                (end.0 + 3, end.1),
-                (FONT, 10)
-                    .into_font()
-                    .color(&RGBColor(60, 60, 60))
-                    .pos(Pos::new(HPos::Left, VPos::Center)),
-            ))?;
+                at((value, top - bar / 2.0), 3),
+                style.pos(Pos::new(HPos::Left, VPos::Center)),
+            ));
         }
+        rectangles.push(bars);
+    }
+    for (g, group) in panel.groups.iter().enumerate() {
+        #[allow(clippy::cast_precision_loss)]
+        let middle = y_max - g as f64 - 0.5;
+        let style = (FONT, 11).into_font().color(&BLACK);
+        texts.push((
+            group.name.clone(),
+            at((0.0, middle), -6),
+            style.pos(Pos::new(HPos::Right, VPos::Center)),
+        ));
+    }
+    for ((name, bars), s) in panel.series.iter().zip(rectangles).zip(0..) {
+        let color = PALETTE[s % PALETTE.len()];
         chart
             .draw_series(bars)?
             .label(name.as_str())
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled()));
     }
-    for (g, group) in panel.groups.iter().enumerate() {
-        #[allow(clippy::cast_precision_loss)]
-        let middle = y_max - g as f64 - 0.5;
-        let at = chart.backend_coord(&(0.0, middle));
-        area.draw(&Text::new(
-            group.name.as_str(),
-            (at.0 - 6, at.1),
-            (FONT, 11)
-                .into_font()
-                .color(&BLACK)
-                .pos(Pos::new(HPos::Right, VPos::Center)),
-        ))?;
+    for (text, position, style) in &texts {
+        area.draw(&Text::new(text.as_str(), *position, style.clone()))?;
     }
     if panel.series.len() > 1 {
         chart
