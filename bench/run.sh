@@ -7,8 +7,10 @@
 #     connections,
 #   - keyset depth: the page after the 50,000th task against the first page,
 #   - the server's peak RSS, and cold start to /ready on an existing database.
-# It prints the numbers and writes them to bench/results/<date>.md. Timing
-# never fails it: only a broken build or a missing tool does.
+# It prints the numbers and writes them to bench/results/<date>/results.md,
+# with one tab-separated table and one SVG chart (throughput and latency per
+# target, drawn by bench/charts.sh) per part beside it. Timing never fails
+# it: only a broken build or a missing tool does.
 #
 # Usage: bench/run.sh                 (a full run: about 15 minutes on 2 cores)
 #        BENCH_QUICK=1 bench/run.sh   (a smoke run of the script: about 3 minutes)
@@ -51,12 +53,14 @@ BENCH_PG_DB="${BENCH_PG_DB:-agentgraph_bench}"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 SERVER="$TARGET_DIR/release/agentgraph"
 LOADTEST="$TARGET_DIR/release/loadtest"
+CHART="$TARGET_DIR/release/bench-chart"
 BASE="http://127.0.0.1:$BENCH_PORT"
 URL="$BASE/graphql"
 
 STAMP="$(date -u +%Y-%m-%dT%H%M%SZ)"
-mkdir -p "$ROOT/bench/results"
-RESULTS="$ROOT/bench/results/$STAMP.md"
+RESULTS_DIR="$ROOT/bench/results/$STAMP"
+mkdir -p "$RESULTS_DIR"
+RESULTS="$RESULTS_DIR/results.md"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/agentgraph-bench.XXXXXX")"
 SERVER_PID=""
 
@@ -64,6 +68,14 @@ log() { printf '%s\n' "$*" >&2; }
 die() { log "bench: $*"; exit 1; }
 # Appends a line to the results (and shows it).
 out() { printf '%s\n' "$*" | tee -a "$RESULTS"; }
+# Appends a row to the chart table of part $1: the target, then its values
+# (throughput first, then latencies in ms); the first row made is the header.
+tsv() {
+  local part="$1"
+  shift
+  local IFS=$'\t'
+  printf '%s\n' "$*" >>"$RESULTS_DIR/$part.tsv"
+}
 
 stop_server() {
   if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
@@ -440,7 +452,15 @@ out "## Load test (20 users, spawn rate 5/s)"
 out ""
 out "| backend | run | ops/s | p50 ms | p95 ms | p99 ms | requests | failures | server peak RSS MiB |"
 out "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+tsv loadtest "# title: Load test, 20 users, $STAMP"
+tsv loadtest target ops/s "p50 ms" "p95 ms" "p99 ms"
 for backend in $BENCH_BACKENDS; do
+  for run in orig lt; do
+    [[ -n "${R[$backend,$run]:-}" ]] || continue
+    label="original, think 1-3 s"
+    [[ "$run" == lt ]] && label="throughput, think 0"
+    tsv loadtest "$backend $label" "$(field "$backend,$run" 1)" "$(field "$backend,$run" 2)" "$(field "$backend,$run" 3)" "$(field "$backend,$run" 4)"
+  done
   if [[ -n "${R[$backend,orig]:-}" ]]; then
     out "| $backend | original: think 1-3 s, ${ORIGINAL_SECONDS}s | $(field "$backend,orig" 1) | $(field "$backend,orig" 2) | $(field "$backend,orig" 3) | $(field "$backend,orig" 4) | $(field "$backend,orig" 5) | $(field "$backend,orig" 6) | $(dash "${R[$backend,orig_rss]:-}") |"
   fi
@@ -465,12 +485,15 @@ out "## oha (${BENCH_SECONDS}s per run)"
 out ""
 out "| backend | query | connections | req/s | p50 ms | p95 ms | p99 ms | non-200 |"
 out "|---|---|---:|---:|---:|---:|---:|---:|"
+tsv oha "# title: oha, ${BENCH_SECONDS} s per run, $STAMP"
+tsv oha target req/s "p50 ms" "p95 ms" "p99 ms"
 for backend in $BENCH_BACKENDS; do
   for name in q1 q2 m1; do
     for conns in 20 64; do
       key="$backend,$name,$conns"
       [[ -n "${R[$key]:-}" ]] || continue
       out "| $backend | ${name^^} | $conns | $(field "$key" 1) | $(field "$key" 2) | $(field "$key" 3) | $(field "$key" 4) | $(field "$key" 5) |"
+      tsv oha "$backend ${name^^} @$conns" "$(field "$key" 1)" "$(field "$key" 2)" "$(field "$key" 3)" "$(field "$key" 4)"
     done
   done
 done
@@ -483,11 +506,15 @@ out "Each ordering's first page against the page $KEYSET_TASKS tasks into it: ol
 out ""
 out "| backend | seeded | ordering | first page req/s | its p50 ms | page $KEYSET_TASKS deep req/s | its p50 ms |"
 out "|---|---|---|---:|---:|---:|---:|"
+tsv keyset "# title: Keyset depth, 1 connection, $STAMP"
+tsv keyset target req/s "p50 ms"
 for backend in $BENCH_BACKENDS; do
   [[ -n "${R[$backend,first]:-}" ]] || continue
   for kind in "oldest first:first:deep" "UPDATED_AT DESC:newest_first:newest_deep" "last/before:back_last:back_deep"; do
     IFS=: read -r label shallow deep <<<"$kind"
     out "| $backend | ${R[$backend,seeded]} | $label | $(field "$backend,$shallow" 1) | $(field "$backend,$shallow" 2) | $(field "$backend,$deep" 1) | $(field "$backend,$deep" 2) |"
+    tsv keyset "$backend $label first" "$(field "$backend,$shallow" 1)" "$(field "$backend,$shallow" 2)"
+    tsv keyset "$backend $label $KEYSET_TASKS deep" "$(field "$backend,$deep" 1)" "$(field "$backend,$deep" 2)"
   done
 done
 fi
@@ -501,5 +528,22 @@ for backend in $BENCH_BACKENDS; do
   out "| $backend | ${R[$backend,rss]} | ${R[$backend,cold]:-n/a} |"
 done
 out ""
+# The charts, each beside its table; a part with no measured row has none.
+for table in "$RESULTS_DIR"/*.tsv; do
+  [[ -e "$table" ]] || continue
+  (($(grep -cv '^#' "$table") > 1)) || rm -f "$table"
+done
+if [[ ! -x "$CHART" ]]; then
+  log "bench: $CHART is missing (BENCH_NO_BUILD=1 with an older build?); no charts"
+elif compgen -G "$RESULTS_DIR/*.tsv" >/dev/null && BENCH_CHART="$CHART" "$ROOT/bench/charts.sh" "$RESULTS_DIR" >&2; then
+  out "## Charts"
+  out ""
+  for part in loadtest oha keyset; do
+    [[ -e "$RESULTS_DIR/$part.svg" ]] && out "![$part: throughput and latency per target]($part.svg)"
+  done
+  out ""
+else
+  log "bench: drawing the charts failed"
+fi
 log "bench: results written to $RESULTS"
 exit 0

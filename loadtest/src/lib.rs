@@ -1,8 +1,12 @@
 //! agentgraph's load test: the original platform's Locust smoke test,
 //! replayed over GraphQL through a typed client generated from
-//! `schema.graphql` (see [`client`]).
+//! `schema.graphql` (see [`client`]); its reports as text, JSON and an
+//! HTML page ([`html`]); and the benchmark tables' charts ([`bench`]).
 
+pub mod bench;
+pub mod chart;
 pub mod client;
+pub mod html;
 pub mod report;
 pub mod stats;
 pub mod user;

@@ -16,7 +16,7 @@ use tokio::sync::watch;
 
 use loadtest::client::Client;
 use loadtest::report::{Report, Settings};
-use loadtest::stats::Recorder;
+use loadtest::stats::{Recorder, interval_for};
 use loadtest::user::{self, Shared, ThinkTime};
 
 /// Replays the original smoke load test against an agentgraph server and
@@ -46,6 +46,10 @@ struct Args {
     /// Also write the report as JSON to this file.
     #[arg(long, value_name = "FILE.json")]
     report: Option<PathBuf>,
+    /// Also write the report as one self-contained HTML page, with charts of
+    /// the run over time, to this file (also when the run fails).
+    #[arg(long, value_name = "FILE.html")]
+    html_report: Option<PathBuf>,
     /// Fail when the failure rate, in percent, is at least this (`0`: fail
     /// on any failure).
     #[arg(long, default_value_t = 1.0)]
@@ -83,7 +87,7 @@ async fn run(args: Args) -> anyhow::Result<bool> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let shared = Arc::new(Shared {
         client,
-        recorder: Recorder::new(),
+        recorder: Recorder::with_interval(interval_for(args.duration)),
         think_time: args.think_time,
         stop: stop_rx,
     });
@@ -106,7 +110,8 @@ async fn run(args: Args) -> anyhow::Result<bool> {
     );
 
     let started_at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
-    let start = Instant::now();
+    // One clock for the run and its time series.
+    let start = shared.recorder.start();
     let deadline = start + args.duration;
     let progress = Progress::start(Arc::clone(&shared), args.duration);
 
@@ -143,12 +148,23 @@ async fn run(args: Args) -> anyhow::Result<bool> {
     let elapsed = start.elapsed();
     progress.finish();
 
-    let report = Report::new(settings, started_at, elapsed, &shared.recorder.snapshot());
+    let report = Report::new(
+        settings,
+        started_at,
+        elapsed,
+        &shared.recorder.snapshot(),
+        shared.recorder.timeline(elapsed),
+    );
     print!("{}", report.render());
     if let Some(path) = &args.report {
         let json = serde_json::to_vec_pretty(&report)?;
         std::fs::write(path, json).with_context(|| format!("cannot write {}", path.display()))?;
         eprintln!("report written to {}", path.display());
+    }
+    if let Some(path) = &args.html_report {
+        let page = loadtest::html::render(&report).context("cannot draw the HTML report")?;
+        std::fs::write(path, page).with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("HTML report written to {}", path.display());
     }
     Ok(report.passed)
 }

@@ -1,12 +1,13 @@
 //! The end-of-run report: a table per operation, the failures grouped by
-//! message, the verdict against the thresholds, and the same as JSON.
+//! message, the verdict against the thresholds, the run over time, and the
+//! same as JSON (and as a page: [`crate::html`]).
 
 use std::fmt::Write as _;
 use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::stats::{Latencies, Snapshot};
+use crate::stats::{Latencies, Snapshot, Timeline};
 
 /// How the run was set up, echoed in the report.
 #[derive(Debug, Clone, Serialize)]
@@ -80,6 +81,8 @@ pub struct Report {
     /// Why the run failed its thresholds; empty when it passed.
     pub threshold_violations: Vec<String>,
     pub passed: bool,
+    /// Every request over time.
+    pub timeline: Timeline,
 }
 
 impl Report {
@@ -88,6 +91,7 @@ impl Report {
         started_at: String,
         elapsed: Duration,
         snapshot: &Snapshot,
+        timeline: Timeline,
     ) -> Self {
         let rows = |setup: bool| -> Vec<Row> {
             snapshot
@@ -138,6 +142,7 @@ impl Report {
             passed: violations.is_empty(),
             threshold_violations: violations,
             settings,
+            timeline,
         }
     }
 
@@ -248,6 +253,7 @@ mod tests {
             String::new(),
             Duration::from_secs(1),
             &recorder.snapshot(),
+            recorder.timeline(Duration::from_secs(1)),
         )
     }
 

@@ -1,11 +1,15 @@
 //! What the run measured: a latency histogram and a failure count per
-//! operation, and the failures grouped by message.
+//! operation, the failures grouped by message, and every request over time.
+
+mod timeline;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
+
+pub use timeline::{TimePoint, Timeline, interval_for};
 
 /// Everything the load test sends: the weighted operations of the original
 /// test, then the requests that only prepare them.
@@ -150,11 +154,13 @@ struct Inner {
     per_op: Vec<Latencies>,
     /// (operation, message) -> count.
     failures: HashMap<(Op, String), u64>,
+    series: timeline::Series,
 }
 
 /// Collects the outcome of every request; shared by all virtual users.
 #[derive(Debug)]
 pub struct Recorder {
+    start: Instant,
     inner: Mutex<Inner>,
 }
 
@@ -165,17 +171,36 @@ impl Default for Recorder {
 }
 
 impl Recorder {
+    /// A recorder whose time series has one slot per second.
     pub fn new() -> Self {
+        Self::with_interval(Duration::from_secs(1))
+    }
+
+    /// A recorder whose time series starts now, in slots of `interval`.
+    pub fn with_interval(interval: Duration) -> Self {
         Self {
+            start: Instant::now(),
             inner: Mutex::new(Inner {
                 per_op: Op::ALL.iter().map(|_| Latencies::new()).collect(),
                 failures: HashMap::new(),
+                series: timeline::Series::new(interval),
             }),
         }
     }
 
-    /// Records one request: its latency, and why it failed if it did.
+    /// When the time series starts.
+    pub fn start(&self) -> Instant {
+        self.start
+    }
+
+    /// Records one request, completed now: its latency, and why it failed if
+    /// it did.
     pub fn record(&self, op: Op, latency: Duration, failure: Option<&str>) {
+        self.record_at(self.start.elapsed(), op, latency, failure);
+    }
+
+    /// Records one request that completed `at` after the start.
+    pub fn record_at(&self, at: Duration, op: Op, latency: Duration, failure: Option<&str>) {
         let micros = u64::try_from(latency.as_micros())
             .unwrap_or(u64::MAX)
             .max(1);
@@ -189,9 +214,20 @@ impl Recorder {
             entry.failures += 1;
             *inner.failures.entry((op, normalize(message))).or_insert(0) += 1;
         }
+        inner.series.record(at, micros, failure.is_some());
     }
 
-    /// A copy of everything recorded so far.
+    /// Every request over time, for a run that lasted `elapsed`; kept out of
+    /// [`Self::snapshot`], which the progress line takes twice a second.
+    pub fn timeline(&self, elapsed: Duration) -> Timeline {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .series
+            .timeline(elapsed)
+    }
+
+    /// A copy of everything recorded so far but the time series.
     pub fn snapshot(&self) -> Snapshot {
         let inner = self
             .inner
