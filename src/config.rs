@@ -118,6 +118,12 @@ pub struct ServeArgs {
     #[arg(long, env = "AGENTGRAPH_DRAIN_TIMEOUT_SECS", default_value_t = 30)]
     pub drain_timeout_secs: u64,
 
+    /// How long an idempotency key is remembered (`24h`, `90m`); older keys
+    /// are forgotten in the background, and a create repeated after that
+    /// makes a new object.
+    #[arg(long, env = "AGENTGRAPH_IDEMPOTENCY_RETENTION", default_value = "24h", value_parser = humantime::parse_duration)]
+    pub idempotency_retention: Duration,
+
     /// Origins allowed to call the API from a browser (CORS), comma-separated; none by default.
     #[arg(long, env = "AGENTGRAPH_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,

@@ -24,6 +24,9 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// A conflict caused by one input value, named by its path.
+    #[error("{message}")]
+    ConflictAt { field: String, message: String },
     #[error("a valid API key is required")]
     Unauthenticated,
     #[error("this API key may not do this")]
@@ -38,7 +41,7 @@ impl AppError {
         match self {
             Self::BadUserInput(_) => "BAD_USER_INPUT",
             Self::NotFound(_) => "NOT_FOUND",
-            Self::Conflict(_) => "CONFLICT",
+            Self::Conflict(_) | Self::ConflictAt { .. } => "CONFLICT",
             Self::Unauthenticated => "UNAUTHENTICATED",
             Self::Forbidden => "FORBIDDEN",
             Self::Internal { .. } => "INTERNAL_SERVER_ERROR",
@@ -51,6 +54,13 @@ impl AppError {
             field: field.into(),
             message: message.into(),
         }])
+    }
+
+    pub fn conflict_at(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::ConflictAt {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 
     /// Logs `cause` with a fresh reference id and returns the error the client may see.

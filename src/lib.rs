@@ -5,6 +5,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod graphql;
+pub mod housekeeping;
 pub mod http;
 pub mod metrics;
 pub mod service;

@@ -126,6 +126,11 @@ impl Application {
             self.metrics_listener.is_none(),
         );
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        crate::housekeeping::spawn_pruning(
+            self.state.db.clone(),
+            serve.idempotency_retention,
+            stop_rx.clone(),
+        );
         if let Some(listener) = self.metrics_listener {
             let mut stop = stop_rx.clone();
             let metrics = http::metrics_router(self.state.clone());

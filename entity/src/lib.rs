@@ -3,6 +3,7 @@
 
 pub mod agent;
 pub mod goal;
+pub mod idempotency_key;
 pub mod plan;
 pub mod status;
 pub mod task;

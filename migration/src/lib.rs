@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_create_tables;
 mod m20261201_000001_ordering_indexes;
+mod m20261201_000002_idempotency_keys;
 
 pub use m20261201_000001_ordering_indexes::index_name;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_create_tables::Migration),
             Box::new(m20261201_000001_ordering_indexes::Migration),
+            Box::new(m20261201_000002_idempotency_keys::Migration),
         ]
     }
 }

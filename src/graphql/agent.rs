@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::connection::{self, Connection, FilterInput, connection};
 use super::errors::GqlResult;
 use super::goal::{Goal, GoalFilter, GoalOrderField};
+use super::idempotent::{KEY_MAX, claim_of};
 use super::loaders::Loaders;
 use super::pagination::{Order, OrderField, PageArgs, page_complexity};
 use super::projection::Projection;
@@ -250,11 +251,15 @@ pub struct CreateAgentInput {
     pub configuration: Option<Json>,
     /// A JSON object; defaults to `{}`.
     pub metadata: Option<Json>,
+    /// 1 to 200 characters: a retry with the same key and input returns the
+    /// agent the first attempt created instead of creating another.
+    pub idempotency_key: Option<String>,
 }
 
 impl CreateAgentInput {
     fn validate(self) -> crate::error::Result<agents::NewAgent> {
         let mut v = Violations::under("input");
+        v.optional_text("idempotencyKey", self.idempotency_key.as_deref(), KEY_MAX);
         v.text("name", &self.name, NAME_MAX);
         v.optional_text("did", self.did.as_deref(), DID_MAX);
         v.object("configuration", self.configuration.as_ref());
@@ -354,8 +359,9 @@ pub struct AgentMutation;
 impl AgentMutation {
     /// Creates an agent; the server generates its id.
     async fn create_agent(&self, ctx: &Context<'_>, input: CreateAgentInput) -> Result<Agent> {
+        let claim = claim_of(ctx, "createAgent", &input, input.idempotency_key.as_deref());
         let new = input.validate().gql(ctx)?;
-        let model = agents::create(&db(ctx).writer, new).await.gql(ctx)?;
+        let model = agents::create(&db(ctx).writer, new, claim).await.gql(ctx)?;
         Ok(Agent(model))
     }
 

@@ -45,6 +45,13 @@ pub fn to_graphql_error(ctx: &Context<'_>, err: AppError) -> async_graphql::Erro
             }
             error
         }
+        AppError::ConflictAt { field, .. } => {
+            let mut error = coded(err.to_string(), err.code());
+            if let Some(extensions) = error.extensions.as_mut() {
+                extensions.set("field", field.as_str());
+            }
+            error
+        }
         _ => coded(err.to_string(), err.code()),
     }
 }

@@ -8,9 +8,10 @@ use uuid::Uuid;
 use super::agent::Agent;
 use super::connection::{self, Connection, FilterInput, connection};
 use super::errors::GqlResult;
+use super::idempotent::{KEY_MAX, claim_of};
 use super::loaders::{ById, Loaders};
 use super::pagination::{Order, OrderField, PageArgs, page_complexity};
-use super::plan::{Plan, PlanFilter, PlanOrderField};
+use super::plan::{NewPlanInput, Plan, PlanFilter, PlanOrderField};
 use super::projection::Projection;
 use super::validate::{DESCRIPTION_MAX, Violations};
 use crate::error::AppError;
@@ -221,7 +222,8 @@ impl FilterInput for GoalFilter {
     }
 }
 
-/// A new goal of an existing agent. The server generates its id.
+/// A new goal of an existing agent, with its plans and their tasks if
+/// given, all created in one transaction. The server generates every id.
 #[derive(InputObject)]
 pub struct CreateGoalInput {
     /// The agent that pursues the goal (NOT_FOUND when there is none).
@@ -232,6 +234,11 @@ pub struct CreateGoalInput {
     pub success_criteria: Option<Vec<String>>,
     /// 1 to 10; defaults to 5.
     pub priority: Option<i32>,
+    /// Plans created with the goal, in this order; at most 1,000 objects in all.
+    pub plans: Option<Vec<NewPlanInput>>,
+    /// 1 to 200 characters: a retry with the same key and input returns the
+    /// goal the first attempt created instead of creating another.
+    pub idempotency_key: Option<String>,
 }
 
 impl CreateGoalInput {
@@ -240,12 +247,24 @@ impl CreateGoalInput {
         v.text("description", &self.description, DESCRIPTION_MAX);
         v.criteria("successCriteria", self.success_criteria.as_deref());
         v.priority("priority", self.priority);
+        v.optional_text("idempotencyKey", self.idempotency_key.as_deref(), KEY_MAX);
+        let plans = self.plans.unwrap_or_default();
+        v.tree_size(
+            "plans",
+            1 + plans.iter().map(NewPlanInput::size).sum::<usize>(),
+        );
+        let plans = plans
+            .into_iter()
+            .enumerate()
+            .map(|(index, plan)| plan.check(&mut v, &format!("plans.{index}")))
+            .collect();
         v.finish()?;
         Ok(goals::NewGoal {
             agent_id: self.agent_id,
             description: self.description,
             success_criteria: self.success_criteria,
             priority: self.priority,
+            plans,
         })
     }
 }
@@ -334,8 +353,9 @@ pub struct GoalMutation;
 impl GoalMutation {
     /// Creates a goal for an existing agent; the server generates its id.
     async fn create_goal(&self, ctx: &Context<'_>, input: CreateGoalInput) -> Result<Goal> {
+        let claim = claim_of(ctx, "createGoal", &input, input.idempotency_key.as_deref());
         let new = input.validate().gql(ctx)?;
-        let model = goals::create(&db(ctx).writer, new).await.gql(ctx)?;
+        let model = goals::create(&db(ctx).writer, new, claim).await.gql(ctx)?;
         Ok(Goal(model))
     }
 

@@ -6,6 +6,7 @@ pub mod connection;
 pub mod cursor;
 pub mod errors;
 pub mod goal;
+pub mod idempotent;
 pub mod loaders;
 pub mod pagination;
 pub mod plan;

@@ -8,11 +8,12 @@ use uuid::Uuid;
 use super::connection::{self, Connection, FilterInput, connection};
 use super::errors::GqlResult;
 use super::goal::{Goal, missing_parent};
+use super::idempotent::{KEY_MAX, claim_of};
 use super::loaders::{ById, Loaders};
 use super::pagination::{Order, OrderField, PageArgs, page_complexity};
 use super::projection::Projection;
-use super::task::{Task, TaskFilter, TaskOrderField};
-use super::validate::{DESCRIPTION_MAX, Violations};
+use super::task::{NewTaskInput, Task, TaskFilter, TaskOrderField};
+use super::validate::{DESCRIPTION_MAX, Violations, join};
 use crate::service::bounds::TimeBounds;
 use crate::service::plans;
 use crate::state::db;
@@ -195,7 +196,8 @@ impl FilterInput for PlanFilter {
     }
 }
 
-/// A new plan for an existing goal. The server generates its id.
+/// A new plan for an existing goal, with its tasks if given, all created
+/// in one transaction. The server generates every id.
 #[derive(InputObject)]
 pub struct CreatePlanInput {
     /// The goal the plan breaks down (NOT_FOUND when there is none).
@@ -204,18 +206,64 @@ pub struct CreatePlanInput {
     pub description: String,
     /// Defaults to DRAFT.
     pub status: Option<PlanStatus>,
+    /// Tasks created with the plan, in this order.
+    pub tasks: Option<Vec<NewTaskInput>>,
+    /// 1 to 200 characters: a retry with the same key and input returns the
+    /// plan the first attempt created instead of creating another.
+    pub idempotency_key: Option<String>,
 }
 
 impl CreatePlanInput {
     fn validate(self) -> crate::error::Result<plans::NewPlan> {
         let mut v = Violations::under("input");
-        v.text("description", &self.description, DESCRIPTION_MAX);
+        v.optional_text("idempotencyKey", self.idempotency_key.as_deref(), KEY_MAX);
+        let plan = NewPlanInput {
+            description: self.description,
+            status: self.status,
+            tasks: self.tasks,
+        };
+        v.tree_size("tasks", plan.size());
+        let plan = plan.check(&mut v, "");
         v.finish()?;
         Ok(plans::NewPlan {
             goal_id: self.goal_id,
+            plan,
+        })
+    }
+}
+
+/// A plan created together with its goal (in `createGoal`).
+#[derive(InputObject)]
+pub struct NewPlanInput {
+    /// 1 to 10,000 characters.
+    pub description: String,
+    /// Defaults to DRAFT.
+    pub status: Option<PlanStatus>,
+    /// Tasks created with the plan, in this order.
+    pub tasks: Option<Vec<NewTaskInput>>,
+}
+
+impl NewPlanInput {
+    /// The plan and its tasks.
+    pub fn size(&self) -> usize {
+        1 + self.tasks.as_ref().map_or(0, Vec::len)
+    }
+
+    /// Checks the plan at input path `at` (`plans.1`) and its tasks.
+    pub fn check(self, v: &mut Violations, at: &str) -> plans::PlanFields {
+        v.text(&join(at, "description"), &self.description, DESCRIPTION_MAX);
+        let tasks = self
+            .tasks
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .map(|(index, task)| task.check(v, &join(at, &format!("tasks.{index}"))))
+            .collect();
+        plans::PlanFields {
             description: self.description,
             status: self.status.map(Into::into),
-        })
+            tasks,
+        }
     }
 }
 
@@ -295,8 +343,9 @@ pub struct PlanMutation;
 impl PlanMutation {
     /// Creates a plan for an existing goal; the server generates its id.
     async fn create_plan(&self, ctx: &Context<'_>, input: CreatePlanInput) -> Result<Plan> {
+        let claim = claim_of(ctx, "createPlan", &input, input.idempotency_key.as_deref());
         let new = input.validate().gql(ctx)?;
-        let model = plans::create(&db(ctx).writer, new).await.gql(ctx)?;
+        let model = plans::create(&db(ctx).writer, new, claim).await.gql(ctx)?;
         Ok(Plan(model))
     }
 

@@ -10,11 +10,12 @@ use super::agent::Agent;
 use super::connection::{self, Connection, FilterInput, connection};
 use super::errors::GqlResult;
 use super::goal::missing_parent;
+use super::idempotent::{KEY_MAX, claim_of};
 use super::loaders::{ById, Loaders};
 use super::pagination::{Order, OrderField, PageArgs, page_complexity};
 use super::plan::Plan;
 use super::projection::Projection;
-use super::validate::{DESCRIPTION_MAX, TASK_TYPE_MAX, Violations};
+use super::validate::{DESCRIPTION_MAX, TASK_TYPE_MAX, Violations, join};
 use crate::service::bounds::TimeBounds;
 use crate::service::tasks;
 use crate::state::db;
@@ -238,22 +239,60 @@ pub struct CreateTaskInput {
     pub task_type: Option<String>,
     /// A JSON object; defaults to `{}`.
     pub input_data: Option<Json>,
+    /// 1 to 200 characters: a retry with the same key and input returns the
+    /// task the first attempt created instead of creating another.
+    pub idempotency_key: Option<String>,
 }
 
 impl CreateTaskInput {
     fn validate(self) -> crate::error::Result<tasks::NewTask> {
         let mut v = Violations::under("input");
-        v.text("description", &self.description, DESCRIPTION_MAX);
-        v.optional_text("taskType", self.task_type.as_deref(), TASK_TYPE_MAX);
-        v.object("inputData", self.input_data.as_ref());
-        v.finish()?;
-        Ok(tasks::NewTask {
-            plan_id: self.plan_id,
+        v.optional_text("idempotencyKey", self.idempotency_key.as_deref(), KEY_MAX);
+        let task = NewTaskInput {
             agent_id: self.agent_id,
             description: self.description,
             task_type: self.task_type,
             input_data: self.input_data,
+        }
+        .check(&mut v, "");
+        v.finish()?;
+        Ok(tasks::NewTask {
+            plan_id: self.plan_id,
+            task,
         })
+    }
+}
+
+/// A task created together with its plan (in `createPlan` or `createGoal`).
+#[derive(InputObject)]
+pub struct NewTaskInput {
+    /// The assignee, if any (NOT_FOUND when there is no such agent, and then
+    /// nothing of the tree is created).
+    pub agent_id: Option<Uuid>,
+    /// 1 to 10,000 characters.
+    pub description: String,
+    /// 1 to 100 characters; defaults to `generic`.
+    pub task_type: Option<String>,
+    /// A JSON object; defaults to `{}`.
+    pub input_data: Option<Json>,
+}
+
+impl NewTaskInput {
+    /// Checks the task at input path `at` (`plans.0.tasks.2`).
+    pub fn check(self, v: &mut Violations, at: &str) -> tasks::TaskFields {
+        v.text(&join(at, "description"), &self.description, DESCRIPTION_MAX);
+        v.optional_text(
+            &join(at, "taskType"),
+            self.task_type.as_deref(),
+            TASK_TYPE_MAX,
+        );
+        v.object(&join(at, "inputData"), self.input_data.as_ref());
+        tasks::TaskFields {
+            agent_id: self.agent_id,
+            description: self.description,
+            task_type: self.task_type,
+            input_data: self.input_data,
+        }
     }
 }
 
@@ -353,8 +392,9 @@ pub struct TaskMutation;
 impl TaskMutation {
     /// Creates a task for an existing plan; the server generates its id.
     async fn create_task(&self, ctx: &Context<'_>, input: CreateTaskInput) -> Result<Task> {
+        let claim = claim_of(ctx, "createTask", &input, input.idempotency_key.as_deref());
         let new = input.validate().gql(ctx)?;
-        let model = tasks::create(&db(ctx).writer, new).await.gql(ctx)?;
+        let model = tasks::create(&db(ctx).writer, new, claim).await.gql(ctx)?;
         Ok(Task(model))
     }
 

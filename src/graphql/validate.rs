@@ -12,7 +12,19 @@ pub const TASK_TYPE_MAX: usize = 100;
 pub const DID_MAX: usize = 400;
 pub const CRITERIA_MAX: usize = 100;
 pub const CHOICES_MAX: usize = 10;
+/// The most objects one mutation may create (a goal, its plans and their tasks).
+pub const TREE_MAX: usize = 1000;
 pub const PRIORITY_RANGE: std::ops::RangeInclusive<i32> = 1..=10;
+
+/// `field` under the input path `at` (`plans.1.tasks.3`), or alone when `at`
+/// is empty.
+pub fn join(at: &str, field: &str) -> String {
+    if at.is_empty() {
+        field.to_owned()
+    } else {
+        format!("{at}.{field}")
+    }
+}
 
 /// Collects violations under a path prefix such as `input`.
 #[derive(Debug, Default)]
@@ -43,6 +55,16 @@ impl Violations {
             field,
             message: message.into(),
         });
+    }
+
+    /// A tree of `count` objects created by one mutation.
+    pub fn tree_size(&mut self, field: &str, count: usize) {
+        if count > TREE_MAX {
+            self.add(
+                field,
+                format!("this mutation would create {count} objects; one mutation creates at most {TREE_MAX}"),
+            );
+        }
     }
 
     /// How many violations have been found so far.

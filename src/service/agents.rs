@@ -13,6 +13,8 @@ use uuid::Uuid;
 
 use super::bounds::TimeBounds;
 use super::columns::Columns;
+use super::create::{self, Inserted};
+use super::idempotency::Claim;
 use super::page::{Resource, ResourceFilter};
 use super::{check_version, goals, load_for_update, not_found, now};
 use crate::error::{AppError, Result};
@@ -102,7 +104,11 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<agent::Mo
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn create(db: &DatabaseConnection, new: NewAgent) -> Result<agent::Model> {
+pub async fn create(
+    db: &DatabaseConnection,
+    new: NewAgent,
+    claim: Option<Claim>,
+) -> Result<agent::Model> {
     let id = Uuid::now_v7();
     let at = now();
     let model = agent::Model {
@@ -116,15 +122,20 @@ pub async fn create(db: &DatabaseConnection, new: NewAgent) -> Result<agent::Mod
         created_at: at,
         updated_at: at,
     };
-    agent::Entity::insert(agent::ActiveModel::from(model.clone()).reset_all())
-        .exec_without_returning(db)
+    let inserted = create::insert_one::<agent::Entity>(db, &model, Vec::new(), claim.as_ref(), at)
         .await
         .map_err(did_taken)?;
-    Ok(model)
+    match inserted {
+        Inserted::Created => Ok(model),
+        Inserted::Replay(id) => create::replayed::<agent::Entity>(db, id, "agent").await,
+        // An agent has no parent; an insert that did nothing without an
+        // error cannot happen.
+        Inserted::ParentMissing => Err(AppError::internal(&"an agent insert wrote nothing")),
+    }
 }
 
-fn did_taken(err: sea_orm::DbErr) -> AppError {
-    match AppError::from(err) {
+fn did_taken(err: AppError) -> AppError {
+    match err {
         AppError::Conflict(_) => AppError::Conflict("an agent with this did already exists".into()),
         other => other,
     }

@@ -10,11 +10,12 @@ use uuid::Uuid;
 
 use super::bounds::TimeBounds;
 use super::columns::Columns;
+use super::create::{self, Inserted};
+use super::idempotency::Claim;
 use super::page::{Resource, ResourceFilter};
-use super::{
-    check_version, ensure_exists, insert_under_parents, load_for_update, now, parent,
-    parent_vanished, plans,
-};
+use super::plans::PlanFields;
+use super::trees::{self, Children};
+use super::{check_version, ensure_exists, load_for_update, now, parent, parent_vanished, plans};
 use crate::error::{AppError, Result};
 
 impl Resource for goal::Entity {
@@ -82,6 +83,8 @@ pub struct NewGoal {
     pub description: String,
     pub success_criteria: Option<Vec<String>>,
     pub priority: Option<i32>,
+    /// Created with the goal, in one transaction.
+    pub plans: Vec<PlanFields>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -99,8 +102,14 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<goal::Mod
     Ok(goal::Entity::find_by_id(id).one(db).await?)
 }
 
+/// Creates a goal, and its plans and their tasks when it has any, in one
+/// transaction.
 #[tracing::instrument(skip_all)]
-pub async fn create(db: &DatabaseConnection, new: NewGoal) -> Result<goal::Model> {
+pub async fn create(
+    db: &DatabaseConnection,
+    new: NewGoal,
+    claim: Option<Claim>,
+) -> Result<goal::Model> {
     let at = now();
     let model = goal::Model {
         id: Uuid::now_v7(),
@@ -113,13 +122,22 @@ pub async fn create(db: &DatabaseConnection, new: NewGoal) -> Result<goal::Model
         created_at: at,
         updated_at: at,
     };
-    if !insert_under_parents::<goal::Entity>(db, &model, [parent::<agent::Entity>(model.agent_id)])
-        .await?
-    {
-        ensure_exists::<agent::Entity>(db, model.agent_id, "agent").await?;
-        return Err(parent_vanished("goal"));
+    let parents = vec![parent::<agent::Entity>(model.agent_id)];
+    let inserted = if new.plans.is_empty() {
+        create::insert_one::<goal::Entity>(db, &model, parents, claim.as_ref(), at).await?
+    } else {
+        let children = Children::Plans(new.plans);
+        trees::create_tree::<goal::Entity>(db, &model, parents, claim.as_ref(), at, children)
+            .await?
+    };
+    match inserted {
+        Inserted::Created => Ok(model),
+        Inserted::Replay(id) => create::replayed::<goal::Entity>(db, id, "goal").await,
+        Inserted::ParentMissing => {
+            ensure_exists::<agent::Entity>(db, model.agent_id, "agent").await?;
+            Err(parent_vanished("goal"))
+        }
     }
-    Ok(model)
 }
 
 #[tracing::instrument(skip(db, changes))]

@@ -8,14 +8,17 @@ pub mod agents;
 pub mod bounds;
 pub mod children;
 pub mod columns;
+pub mod create;
 pub mod goals;
+pub mod idempotency;
 pub mod order;
 pub mod page;
 pub mod plans;
 pub mod tasks;
+pub mod trees;
 
 use chrono::{DateTime, SubsecRound, Utc};
-use sea_orm::sea_query::{Expr, Query, SelectStatement};
+use sea_orm::sea_query::{Expr, InsertStatement, Query, SelectStatement};
 use sea_orm::{
     ConnectionTrait, DatabaseTransaction, Iterable, ModelTrait, QuerySelect, QueryTrait,
 };
@@ -94,19 +97,30 @@ pub async fn insert_under_parents<E: Resource>(
 where
     E::Model: ModelTrait<Entity = E>,
 {
+    let insert = insert_where::<E>(model, parents.into_iter().map(Expr::exists))?;
+    Ok(db.execute(&insert).await?.rows_affected() == 1)
+}
+
+/// `INSERT INTO <E> (<every column>) SELECT <model's values> WHERE <conditions>`.
+pub fn insert_where<E: Resource>(
+    model: &E::Model,
+    conditions: impl IntoIterator<Item = Expr>,
+) -> Result<InsertStatement>
+where
+    E::Model: ModelTrait<Entity = E>,
+{
     let columns: Vec<E::Column> = E::Column::iter().collect();
     let mut values = Query::select();
     values.exprs(columns.iter().map(|column| Expr::val(model.get(*column))));
-    for parent in parents {
-        values.and_where(Expr::exists(parent));
+    for condition in conditions {
+        values.and_where(condition);
     }
-    let insert = Query::insert()
+    Ok(Query::insert()
         .into_table(E::default())
         .columns(columns)
         .select_from(values)
         .map_err(|err| AppError::internal(&err))?
-        .to_owned();
-    Ok(db.execute(&insert).await?.rows_affected() == 1)
+        .to_owned())
 }
 
 /// A create found a parent missing, yet a second look finds it: it was

@@ -1,5 +1,6 @@
 //! Plans that break a goal down, with status transitions.
 
+use chrono::{DateTime, Utc};
 use entity::{PlanStatus, goal, plan, task};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
@@ -10,11 +11,12 @@ use uuid::Uuid;
 
 use super::bounds::TimeBounds;
 use super::columns::Columns;
+use super::create::{self, Inserted};
+use super::idempotency::Claim;
 use super::page::{Resource, ResourceFilter};
-use super::{
-    check_version, ensure_exists, insert_under_parents, load_for_update, now, parent,
-    parent_vanished,
-};
+use super::tasks::TaskFields;
+use super::trees::{self, Children};
+use super::{check_version, ensure_exists, load_for_update, now, parent, parent_vanished};
 use crate::error::{AppError, Result};
 
 impl Resource for plan::Entity {
@@ -70,11 +72,36 @@ impl ResourceFilter for PlanFilter {
     }
 }
 
+/// What a new plan says of itself, wherever it is created, with its tasks.
+#[derive(Debug, Clone)]
+pub struct PlanFields {
+    pub description: String,
+    pub status: Option<PlanStatus>,
+    pub tasks: Vec<TaskFields>,
+}
+
 #[derive(Debug, Clone)]
 pub struct NewPlan {
     pub goal_id: Uuid,
-    pub description: String,
-    pub status: Option<PlanStatus>,
+    pub plan: PlanFields,
+}
+
+/// A new plan of `goal_id` with the contract's defaults.
+pub fn new_model(
+    goal_id: Uuid,
+    description: String,
+    status: Option<PlanStatus>,
+    at: DateTime<Utc>,
+) -> plan::Model {
+    plan::Model {
+        id: Uuid::now_v7(),
+        goal_id,
+        description,
+        status: status.unwrap_or(PlanStatus::Draft),
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -88,25 +115,36 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<plan::Mod
     Ok(plan::Entity::find_by_id(id).one(db).await?)
 }
 
+/// Creates a plan, and its tasks when it has any, in one transaction.
 #[tracing::instrument(skip_all)]
-pub async fn create(db: &DatabaseConnection, new: NewPlan) -> Result<plan::Model> {
+pub async fn create(
+    db: &DatabaseConnection,
+    new: NewPlan,
+    claim: Option<Claim>,
+) -> Result<plan::Model> {
     let at = now();
-    let model = plan::Model {
-        id: Uuid::now_v7(),
-        goal_id: new.goal_id,
-        description: new.description,
-        status: new.status.unwrap_or(PlanStatus::Draft),
-        version: 1,
-        created_at: at,
-        updated_at: at,
+    let PlanFields {
+        description,
+        status,
+        tasks,
+    } = new.plan;
+    let model = new_model(new.goal_id, description, status, at);
+    let parents = vec![parent::<goal::Entity>(model.goal_id)];
+    let inserted = if tasks.is_empty() {
+        create::insert_one::<plan::Entity>(db, &model, parents, claim.as_ref(), at).await?
+    } else {
+        let children = Children::Tasks(tasks);
+        trees::create_tree::<plan::Entity>(db, &model, parents, claim.as_ref(), at, children)
+            .await?
     };
-    if !insert_under_parents::<plan::Entity>(db, &model, [parent::<goal::Entity>(model.goal_id)])
-        .await?
-    {
-        ensure_exists::<goal::Entity>(db, model.goal_id, "goal").await?;
-        return Err(parent_vanished("plan"));
+    match inserted {
+        Inserted::Created => Ok(model),
+        Inserted::Replay(id) => create::replayed::<plan::Entity>(db, id, "plan").await,
+        Inserted::ParentMissing => {
+            ensure_exists::<goal::Entity>(db, model.goal_id, "goal").await?;
+            Err(parent_vanished("plan"))
+        }
     }
-    Ok(model)
 }
 
 #[tracing::instrument(skip(db, changes))]

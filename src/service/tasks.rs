@@ -1,6 +1,7 @@
 //! Tasks that carry a plan out: assignment, status transitions and the
 //! timestamps those transitions stamp.
 
+use chrono::{DateTime, Utc};
 use entity::{TaskStatus, agent, plan, task};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -11,11 +12,10 @@ use uuid::Uuid;
 
 use super::bounds::TimeBounds;
 use super::columns::Columns;
+use super::create::{self, Inserted};
+use super::idempotency::Claim;
 use super::page::{Resource, ResourceFilter};
-use super::{
-    check_version, ensure_exists, insert_under_parents, load_for_update, now, parent,
-    parent_vanished,
-};
+use super::{check_version, ensure_exists, load_for_update, now, parent, parent_vanished};
 use crate::error::Result;
 
 impl Resource for task::Entity {
@@ -93,13 +93,41 @@ impl ResourceFilter for TaskFilter {
 
 pub const DEFAULT_TASK_TYPE: &str = "generic";
 
+/// What a new task says of itself, wherever it is created.
 #[derive(Debug, Clone)]
-pub struct NewTask {
-    pub plan_id: Uuid,
+pub struct TaskFields {
     pub agent_id: Option<Uuid>,
     pub description: String,
     pub task_type: Option<String>,
     pub input_data: Option<Json>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewTask {
+    pub plan_id: Uuid,
+    pub task: TaskFields,
+}
+
+/// A new task of `plan_id` with the contract's defaults.
+pub fn new_model(plan_id: Uuid, fields: TaskFields, at: DateTime<Utc>) -> task::Model {
+    task::Model {
+        id: Uuid::now_v7(),
+        plan_id,
+        agent_id: fields.agent_id,
+        description: fields.description,
+        task_type: fields
+            .task_type
+            .unwrap_or_else(|| DEFAULT_TASK_TYPE.to_owned()),
+        status: TaskStatus::Pending,
+        input_data: fields.input_data.unwrap_or_else(super::empty_object),
+        output_data: None,
+        error: None,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        started_at: None,
+        completed_at: None,
+    }
 }
 
 /// `None` leaves a field as it is; `Some(None)` clears a nullable one.
@@ -118,36 +146,27 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<task::Mod
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn create(db: &DatabaseConnection, new: NewTask) -> Result<task::Model> {
+pub async fn create(
+    db: &DatabaseConnection,
+    new: NewTask,
+    claim: Option<Claim>,
+) -> Result<task::Model> {
     let at = now();
-    let model = task::Model {
-        id: Uuid::now_v7(),
-        plan_id: new.plan_id,
-        agent_id: new.agent_id,
-        description: new.description,
-        task_type: new
-            .task_type
-            .unwrap_or_else(|| DEFAULT_TASK_TYPE.to_owned()),
-        status: TaskStatus::Pending,
-        input_data: new.input_data.unwrap_or_else(super::empty_object),
-        output_data: None,
-        error: None,
-        version: 1,
-        created_at: at,
-        updated_at: at,
-        started_at: None,
-        completed_at: None,
-    };
+    let model = new_model(new.plan_id, new.task, at);
     let parents = std::iter::once(parent::<plan::Entity>(model.plan_id))
-        .chain(model.agent_id.map(parent::<agent::Entity>));
-    if !insert_under_parents::<task::Entity>(db, &model, parents).await? {
-        ensure_exists::<plan::Entity>(db, model.plan_id, "plan").await?;
-        if let Some(agent_id) = model.agent_id {
-            ensure_exists::<agent::Entity>(db, agent_id, "agent").await?;
+        .chain(model.agent_id.map(parent::<agent::Entity>))
+        .collect();
+    match create::insert_one::<task::Entity>(db, &model, parents, claim.as_ref(), at).await? {
+        Inserted::Created => Ok(model),
+        Inserted::Replay(id) => create::replayed::<task::Entity>(db, id, "task").await,
+        Inserted::ParentMissing => {
+            ensure_exists::<plan::Entity>(db, model.plan_id, "plan").await?;
+            if let Some(agent_id) = model.agent_id {
+                ensure_exists::<agent::Entity>(db, agent_id, "agent").await?;
+            }
+            Err(parent_vanished("task"))
         }
-        return Err(parent_vanished("task"));
     }
-    Ok(model)
 }
 
 #[tracing::instrument(skip(db, changes))]

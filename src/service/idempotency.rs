@@ -1,0 +1,107 @@
+//! Idempotency keys: a create that carries one remembers it, with a hash of
+//! its request, in the same transaction (or the same statement) as the
+//! object it makes, so a retry finds the object and makes no second one.
+//!
+//! Claiming a key is `INSERT … ON CONFLICT DO NOTHING`. Two requests racing
+//! with one key serialise on that row: on PostgreSQL the second insert waits
+//! for the first transaction to end and then sees its row; on SQLite every
+//! write already goes through the one writer connection.
+
+use chrono::{DateTime, Utc};
+use entity::idempotency_key::{self, Column};
+use sea_orm::sea_query::{Expr, ExprTrait, InsertStatement, OnConflict, Query, SelectStatement};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::error::{AppError, Result};
+
+/// A key offered with a create.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    /// The API key's name; empty when keys are off (then all callers share keys).
+    pub caller: String,
+    pub key: String,
+    /// The mutation and a hash of its input (see the GraphQL layer).
+    pub request_hash: String,
+}
+
+/// The statement that remembers `claim` for `object_id`, if every parent
+/// exists and the key is new; it inserts one row or none.
+pub fn claim_statement(
+    claim: &Claim,
+    object_id: Uuid,
+    at: DateTime<Utc>,
+    parents: &[SelectStatement],
+) -> Result<InsertStatement> {
+    let mut values = Query::select();
+    values.exprs([
+        Expr::val(claim.caller.clone()),
+        Expr::val(claim.key.clone()),
+        Expr::val(claim.request_hash.clone()),
+        Expr::val(object_id),
+        Expr::val(at),
+    ]);
+    // SQLite reads `SELECT … ON CONFLICT` as a join without a WHERE clause.
+    values.and_where(Expr::val(1).eq(1));
+    for parent in parents {
+        values.and_where(Expr::exists(parent.clone()));
+    }
+    Ok(Query::insert()
+        .into_table(idempotency_key::Entity)
+        .columns([
+            Column::Caller,
+            Column::Key,
+            Column::RequestHash,
+            Column::ObjectId,
+            Column::CreatedAt,
+        ])
+        .select_from(values)
+        .map_err(|err| AppError::internal(&err))?
+        .on_conflict(
+            OnConflict::columns([Column::Caller, Column::Key])
+                .do_nothing()
+                .to_owned(),
+        )
+        .to_owned())
+}
+
+/// Remembers `claim` inside a transaction; false when the key was taken or
+/// a parent is missing (then see [`settle`]).
+pub async fn claim(
+    txn: &impl ConnectionTrait,
+    claim: &Claim,
+    object_id: Uuid,
+    at: DateTime<Utc>,
+    parents: &[SelectStatement],
+) -> Result<bool> {
+    let statement = claim_statement(claim, object_id, at, parents)?;
+    Ok(txn.execute(&statement).await?.rows_affected() == 1)
+}
+
+/// After a claim that inserted nothing: the object the key made, when the
+/// key was taken by this same request; `None` when the key is free (so the
+/// claim failed for a missing parent).
+pub async fn settle(db: &impl ConnectionTrait, claim: &Claim) -> Result<Option<Uuid>> {
+    let remembered = idempotency_key::Entity::find()
+        .filter(Column::Caller.eq(claim.caller.as_str()))
+        .filter(Column::Key.eq(claim.key.as_str()))
+        .one(db)
+        .await?;
+    match remembered {
+        None => Ok(None),
+        Some(row) if row.request_hash == claim.request_hash => Ok(Some(row.object_id)),
+        Some(_) => Err(AppError::conflict_at(
+            "input.idempotencyKey",
+            "this idempotency key was used for a different request; use a new key",
+        )),
+    }
+}
+
+/// Forgets keys remembered before `before`; returns how many.
+pub async fn prune(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<u64> {
+    Ok(idempotency_key::Entity::delete_many()
+        .filter(Column::CreatedAt.lt(before))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
