@@ -140,7 +140,8 @@ const CONTRACT_TYPES: &[(&str, &str)] = &[
     ),
     (
         "CreateAgentInput",
-        "name: String!; did: String; status: AgentStatus; configuration: JSON; metadata: JSON",
+        "name: String!; did: String; status: AgentStatus; configuration: JSON; metadata: JSON; \
+         idempotencyKey: String",
     ),
     (
         "UpdateAgentInput",
@@ -149,7 +150,8 @@ const CONTRACT_TYPES: &[(&str, &str)] = &[
     ),
     (
         "CreateGoalInput",
-        "agentId: UUID!; description: String!; successCriteria: [String!]; priority: Int",
+        "agentId: UUID!; description: String!; successCriteria: [String!]; priority: Int; \
+         plans: [NewPlanInput!]; idempotencyKey: String",
     ),
     (
         "UpdateGoalInput",
@@ -158,7 +160,8 @@ const CONTRACT_TYPES: &[(&str, &str)] = &[
     ),
     (
         "CreatePlanInput",
-        "goalId: UUID!; description: String!; status: PlanStatus",
+        "goalId: UUID!; description: String!; status: PlanStatus; tasks: [NewTaskInput!]; \
+         idempotencyKey: String",
     ),
     (
         "UpdatePlanInput",
@@ -166,7 +169,16 @@ const CONTRACT_TYPES: &[(&str, &str)] = &[
     ),
     (
         "CreateTaskInput",
-        "planId: UUID!; agentId: UUID; description: String!; taskType: String; inputData: JSON",
+        "planId: UUID!; agentId: UUID; description: String!; taskType: String; inputData: JSON; \
+         idempotencyKey: String",
+    ),
+    (
+        "NewPlanInput",
+        "description: String!; status: PlanStatus; tasks: [NewTaskInput!]",
+    ),
+    (
+        "NewTaskInput",
+        "agentId: UUID; description: String!; taskType: String; inputData: JSON",
     ),
     (
         "UpdateTaskInput",
@@ -213,6 +225,8 @@ const INPUT_OBJECTS: &[&str] = &[
     "CreatePlanInput",
     "UpdatePlanInput",
     "CreateTaskInput",
+    "NewPlanInput",
+    "NewTaskInput",
     "UpdateTaskInput",
 ];
 
