@@ -24,6 +24,7 @@
 //!         status: None,
 //!         configuration: Some(serde_json::json!({ "max_tokens": 500 })),
 //!         metadata: None,
+//!         idempotency_key: None,
 //!     })
 //!     .await?;
 //! println!("created {} ({:?})", agent.id, agent.status);
@@ -172,6 +173,18 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 impl Error {
+    /// Whether the request may be sent again as it is: the server was not
+    /// reached or did not answer, or said it could not serve it now. A
+    /// create is safe to resend only with its idempotency key.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Transport(_) => true,
+            Self::Status { status, .. } => *status == StatusCode::SERVICE_UNAVAILABLE,
+            Self::GraphQL { code, .. } => code == "SERVICE_UNAVAILABLE",
+            Self::Decode(_) | Self::NoData => false,
+        }
+    }
+
     fn transport(err: &reqwest::Error) -> Self {
         if err.is_timeout() {
             return Self::Transport("timed out".into());
@@ -199,11 +212,19 @@ impl Error {
     }
 }
 
+/// How often a create is sent before its failure is final, and the pauses
+/// between (doubling, at most [`MAX_PAUSE`]): about 20 s in all, enough for a
+/// server restart.
+const ATTEMPTS: u32 = 14;
+const FIRST_PAUSE: Duration = Duration::from_millis(50);
+const MAX_PAUSE: Duration = Duration::from_secs(2);
+
 /// A GraphQL-over-HTTP client for one endpoint.
 #[derive(Debug, Clone)]
 pub struct Client {
     http: reqwest::Client,
     url: String,
+    retries: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Client {
@@ -240,6 +261,7 @@ impl Client {
         Ok(Self {
             http,
             url: url.to_owned(),
+            retries: Default::default(),
         })
     }
 
@@ -291,6 +313,35 @@ impl Client {
         response.data.ok_or(Error::NoData)
     }
 
+    /// Runs operation `Q` like [`Self::execute`], sending it again while it
+    /// fails in a way [`Error::is_retryable`] allows.
+    pub async fn execute_retrying<Q: GraphQLQuery>(
+        &self,
+        variables: Q::Variables,
+    ) -> Result<Q::ResponseData, Error>
+    where
+        Q::Variables: Clone,
+    {
+        let mut pause = FIRST_PAUSE;
+        for _ in 1..ATTEMPTS {
+            match self.execute::<Q>(variables.clone()).await {
+                Err(err) if err.is_retryable() => {
+                    self.retries
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(MAX_PAUSE);
+                }
+                done => return done,
+            }
+        }
+        self.execute::<Q>(variables).await
+    }
+
+    /// How many requests were sent again after a retryable failure.
+    pub fn retries(&self) -> u64 {
+        self.retries.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// The first `first` agents, oldest first.
     pub async fn list_agents(&self, first: i64) -> Result<list_agents::ListAgentsAgents, Error> {
         let data = self
@@ -307,12 +358,16 @@ impl Client {
         Ok(data.agent)
     }
 
+    /// Creates with an idempotency key (a new one unless the input has
+    /// one), retried as [`Self::execute_retrying`] allows: a retry never
+    /// creates twice.
     pub async fn create_agent(
         &self,
-        input: create_agent::CreateAgentInput,
+        mut input: create_agent::CreateAgentInput,
     ) -> Result<create_agent::CreateAgentCreateAgent, Error> {
+        input.idempotency_key.get_or_insert_with(new_key);
         let data = self
-            .execute::<CreateAgent>(create_agent::Variables { input })
+            .execute_retrying::<CreateAgent>(create_agent::Variables { input })
             .await?;
         Ok(data.create_agent)
     }
@@ -348,33 +403,50 @@ impl Client {
         Ok(data.goals)
     }
 
+    /// Creates with an idempotency key (a new one unless the input has
+    /// one), retried as [`Self::execute_retrying`] allows: a retry never
+    /// creates twice.
     pub async fn create_goal(
         &self,
-        input: create_goal::CreateGoalInput,
+        mut input: create_goal::CreateGoalInput,
     ) -> Result<create_goal::CreateGoalCreateGoal, Error> {
+        input.idempotency_key.get_or_insert_with(new_key);
         let data = self
-            .execute::<CreateGoal>(create_goal::Variables { input })
+            .execute_retrying::<CreateGoal>(create_goal::Variables { input })
             .await?;
         Ok(data.create_goal)
     }
 
+    /// Creates with an idempotency key (a new one unless the input has
+    /// one), retried as [`Self::execute_retrying`] allows: a retry never
+    /// creates twice.
     pub async fn create_plan(
         &self,
-        input: create_plan::CreatePlanInput,
+        mut input: create_plan::CreatePlanInput,
     ) -> Result<create_plan::CreatePlanCreatePlan, Error> {
+        input.idempotency_key.get_or_insert_with(new_key);
         let data = self
-            .execute::<CreatePlan>(create_plan::Variables { input })
+            .execute_retrying::<CreatePlan>(create_plan::Variables { input })
             .await?;
         Ok(data.create_plan)
     }
 
+    /// Creates with an idempotency key (a new one unless the input has
+    /// one), retried as [`Self::execute_retrying`] allows: a retry never
+    /// creates twice.
     pub async fn create_task(
         &self,
-        input: create_task::CreateTaskInput,
+        mut input: create_task::CreateTaskInput,
     ) -> Result<create_task::CreateTaskCreateTask, Error> {
+        input.idempotency_key.get_or_insert_with(new_key);
         let data = self
-            .execute::<CreateTask>(create_task::Variables { input })
+            .execute_retrying::<CreateTask>(create_task::Variables { input })
             .await?;
         Ok(data.create_task)
     }
+}
+
+/// A fresh idempotency key.
+pub fn new_key() -> String {
+    Uuid::now_v7().to_string()
 }

@@ -182,6 +182,7 @@ async fn try_set_up(number: usize, shared: &Shared, rng: &mut StdRng) -> Option<
                 status: None,
                 configuration: Some(json!({ "max_tokens": max_tokens })),
                 metadata: Some(json!({ "source": "loadtest" })),
+                idempotency_key: None,
             })
             .await
             .map_err(|e| e.to_string())?;
@@ -203,6 +204,8 @@ async fn try_set_up(number: usize, shared: &Shared, rng: &mut StdRng) -> Option<
                 goal_id: goal,
                 description: format!("plan of loadtest user {number}"),
                 status: None,
+                tasks: None,
+                idempotency_key: None,
             })
             .await
             .map_err(|e| e.to_string())?;
@@ -272,6 +275,7 @@ impl User {
                             description,
                             task_type: Some("analysis".to_owned()),
                             input_data: Some(json!({ "steps": steps })),
+                            idempotency_key: None,
                         })
                         .await
                         .map_err(|e| e.to_string())?;
@@ -374,6 +378,7 @@ impl User {
                     status: Some(create_agent::AgentStatus::INACTIVE),
                     configuration: Some(json!({ "max_tokens": max_tokens })),
                     metadata: None,
+                    idempotency_key: None,
                 })
                 .await
                 .map_err(|e| e.to_string())?;
@@ -398,6 +403,8 @@ async fn create_goal(client: &Client, agent: Uuid, rng: &mut StdRng) -> Result<U
             description: "Answer the customer's question within a day".to_owned(),
             success_criteria: Some(vec!["answered".to_owned(), "customer satisfied".to_owned()]),
             priority: Some(priority),
+            plans: None,
+            idempotency_key: None,
         })
         .await
         .map_err(|e| e.to_string())?;
