@@ -337,6 +337,11 @@ impl Client {
         self.execute::<Q>(variables).await
     }
 
+    /// The endpoint this client talks to.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
     /// How many requests were sent again after a retryable failure.
     pub fn retries(&self) -> u64 {
         self.retries.load(std::sync::atomic::Ordering::Relaxed)
