@@ -13,6 +13,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::error::AppError;
+
 /// What a key may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Role {
@@ -47,6 +49,18 @@ impl std::str::FromStr for Role {
 pub struct Caller {
     pub name: String,
     pub role: Role,
+}
+
+impl Caller {
+    /// Mutations need a write key.
+    pub fn may_mutate(&self) -> Result<(), AppError> {
+        match self.role {
+            Role::Write => Ok(()),
+            Role::Read => Err(AppError::Forbidden(
+                "this API key is read-only; mutations need a write key".into(),
+            )),
+        }
+    }
 }
 
 struct ApiKey {
@@ -133,6 +147,23 @@ impl ApiKeys {
         self.keys.len()
     }
 
+    /// Who presents `presented` (the `X-API-Key` header, if sent): `None`
+    /// when authentication is off, UNAUTHENTICATED for a missing or unknown key.
+    pub fn caller(&self, presented: Option<&str>) -> Result<Option<Caller>, AppError> {
+        if self.is_empty() {
+            return Ok(None);
+        }
+        let Some(presented) = presented.map(str::trim).filter(|k| !k.is_empty()) else {
+            return Err(AppError::Unauthenticated(
+                "an API key is required in the X-API-Key header".into(),
+            ));
+        };
+        match self.authenticate(presented) {
+            Some(caller) => Ok(Some(caller)),
+            None => Err(AppError::Unauthenticated("the API key is not valid".into())),
+        }
+    }
+
     /// The caller whose key this is, if any.
     pub fn authenticate(&self, presented: &str) -> Option<Caller> {
         let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
@@ -178,6 +209,22 @@ mod tests {
         );
         assert_eq!(keys.authenticate("agk_wrong"), None);
         assert_eq!(keys.authenticate(""), None);
+    }
+
+    #[test]
+    fn missing_and_unknown_keys_are_unauthenticated_and_read_keys_may_not_mutate() {
+        use crate::error::ErrorCode;
+        assert_eq!(ApiKeys::default().caller(None).ok(), Some(None));
+        let keys = ApiKeys::parse(&format!("r:read:{}", hash_hex("r")), "test").expect("parse");
+        for presented in [None, Some(""), Some("wrong")] {
+            let refused = keys.caller(presented).err().map(|e| e.code());
+            assert_eq!(refused, Some(ErrorCode::Unauthenticated), "{presented:?}");
+        }
+        let reader = keys.caller(Some(" r ")).ok().flatten().expect("a caller");
+        assert_eq!(
+            reader.may_mutate().err().map(|e| e.code()),
+            Some(ErrorCode::Forbidden)
+        );
     }
 
     #[test]

@@ -106,6 +106,11 @@ impl Application {
         self.state.db.clone()
     }
 
+    /// The operation slots (tests take them all to make the server busy).
+    pub fn executions(&self) -> Arc<tokio::sync::Semaphore> {
+        self.state.executions.clone()
+    }
+
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.run_with_shutdown(std::future::pending()).await
     }

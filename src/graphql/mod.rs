@@ -13,6 +13,7 @@ pub mod plan;
 pub mod projection;
 pub mod task;
 pub mod validate;
+pub mod variables;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 

@@ -7,7 +7,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use async_graphql::parser::types::{ExecutableDocument, OperationType};
+use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, OperationType};
+use async_graphql::parser::{self, Positioned};
 
 use super::limits;
 
@@ -34,7 +35,7 @@ impl Prepared {
     fn new(document: ExecutableDocument, operation_name: Option<&str>) -> Self {
         let runnable = limits::only_selected_operation(&document, operation_name);
         let (operation_type, selected_name) = match selected_operation(&document, operation_name) {
-            Some((ty, name)) => (Some(ty), name),
+            Some((name, operation)) => (Some(operation.node.ty), name),
             None => (None, None),
         };
         Self {
@@ -46,14 +47,19 @@ impl Prepared {
             document: runnable.unwrap_or(document),
         }
     }
+
+    /// The operation the request runs, if it can be told.
+    pub fn operation(&self, operation_name: Option<&str>) -> Option<&OperationDefinition> {
+        selected_operation(&self.document, operation_name).map(|(_, op)| &op.node)
+    }
 }
 
-/// The type and name of the operation the request would run, if it can be
-/// told.
-fn selected_operation(
-    document: &ExecutableDocument,
+/// The name and definition of the operation the request would run, if it
+/// can be told.
+fn selected_operation<'a>(
+    document: &'a ExecutableDocument,
     operation_name: Option<&str>,
-) -> Option<(OperationType, Option<String>)> {
+) -> Option<(Option<String>, &'a Positioned<OperationDefinition>)> {
     let mut operations = document.operations.iter();
     let (name, operation) = match operation_name {
         Some(name) => operations.find(|(op_name, _)| op_name.map(|n| n.as_str()) == Some(name))?,
@@ -62,7 +68,7 @@ fn selected_operation(
             operations.next().is_none().then_some(only)?
         }
     };
-    Some((operation.node.ty, name.map(|n| n.to_string())))
+    Some((name.map(|n| n.to_string()), operation))
 }
 
 /// One operation name a document was sent with, and what it prepared to.
@@ -92,19 +98,22 @@ impl DocumentCache {
         }
     }
 
-    /// The prepared document, parsed now or earlier; `None` when it does not
-    /// parse (execution then reports the syntax error in GraphQL's shape).
-    pub fn prepare(&self, query: &str, operation_name: Option<&str>) -> Option<Arc<Prepared>> {
+    /// The prepared document, parsed now or earlier, or why it does not parse.
+    pub fn prepare(
+        &self,
+        query: &str,
+        operation_name: Option<&str>,
+    ) -> Result<Arc<Prepared>, parser::Error> {
         let found = self.lock().by_query.get(query).and_then(|operations| {
             operations
                 .iter()
                 .find(|(name, _)| name.as_deref() == operation_name)
                 .map(|(_, prepared)| prepared.clone())
         });
-        if found.is_some() {
-            return found;
+        if let Some(found) = found {
+            return Ok(found);
         }
-        let document = async_graphql::parser::parse_query(query).ok()?;
+        let document = parser::parse_query(query)?;
         let prepared = Arc::new(Prepared::new(document, operation_name));
         if self.capacity > 0 && query.len() <= MAX_CACHED_QUERY_BYTES {
             let mut entries = self.lock();
@@ -118,7 +127,7 @@ impl DocumentCache {
                 .push((operation_name.map(Into::into), prepared.clone()));
             entries.len += 1;
         }
-        Some(prepared)
+        Ok(prepared)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
@@ -142,11 +151,11 @@ mod tests {
         assert!(Arc::ptr_eq(&first, &again));
         assert_eq!(first.operation_type, Some(OperationType::Query));
         assert_eq!(first.operation_name, None);
-        let named = cache.prepare("query Named { agents { totalCount } }", None);
-        assert_eq!(
-            named.and_then(|p| p.operation_name.clone()).as_deref(),
-            Some("Named")
-        );
+        let named = cache
+            .prepare("query Named { agents { totalCount } }", None)
+            .expect("parses");
+        assert_eq!(named.operation_name.as_deref(), Some("Named"));
+        assert!(named.operation(None).is_some());
     }
 
     #[test]
@@ -163,10 +172,10 @@ mod tests {
     fn a_full_cache_starts_over_and_bad_documents_are_not_kept() {
         let cache = DocumentCache::new(2);
         for n in 0..5 {
-            cache.prepare(&format!("{{ a{n}: agents {{ totalCount }} }}"), None);
+            let _ = cache.prepare(&format!("{{ a{n}: agents {{ totalCount }} }}"), None);
         }
         assert!(cache.lock().len <= 2);
-        assert!(cache.prepare("{ agents {", None).is_none());
+        assert!(cache.prepare("{ agents {", None).is_err());
         assert!(cache.lock().len <= 2);
     }
 }

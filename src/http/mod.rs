@@ -6,6 +6,7 @@ mod graphiql;
 mod graphql;
 mod health;
 mod limits;
+mod response;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};

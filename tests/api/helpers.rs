@@ -16,6 +16,8 @@ pub struct TestApp {
     pub database_url: String,
     /// The server's own connections, for tests that break the database on purpose.
     pub db: agentgraph::db::Db,
+    /// The server's operation slots, for tests that make it busy on purpose.
+    pub executions: std::sync::Arc<tokio::sync::Semaphore>,
     stop: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
     server: std::sync::Mutex<Option<tokio::task::JoinHandle<std::io::Result<()>>>>,
 }
@@ -96,6 +98,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServeConfig)) -> TestApp
     let address = format!("http://127.0.0.1:{}", app.port());
     let statements = app.statement_counter();
     let db = app.db();
+    let executions = app.executions();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(app.run_with_shutdown(async move {
         let _ = stopped.await;
@@ -106,6 +109,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServeConfig)) -> TestApp
         statements,
         database_url,
         db,
+        executions,
         stop: std::sync::Mutex::new(Some(stop)),
         server: std::sync::Mutex::new(Some(server)),
     }
@@ -122,6 +126,27 @@ impl TestApp {
             .expect("server lock")
             .take()
             .expect("the server was already shut down")
+    }
+
+    /// POSTs a GraphQL document with this `Accept` and returns the status,
+    /// the headers and the body, whatever the status.
+    pub async fn post_accepting(
+        &self,
+        accept: &str,
+        query: &str,
+        variables: Value,
+    ) -> (reqwest::StatusCode, reqwest::header::HeaderMap, Value) {
+        let response = self
+            .client
+            .post(self.graphql_url())
+            .header(reqwest::header::ACCEPT, accept)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("send request");
+        let status = response.status();
+        let headers = response.headers().clone();
+        (status, headers, response.json().await.expect("JSON body"))
     }
 
     /// POSTs a GraphQL document and returns the whole response body.

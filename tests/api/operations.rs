@@ -12,8 +12,11 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, error_codes, is_postgres, spawn_app, spawn_app_with};
 
+/// A database that is gone (here its pools are closed) is not the client's
+/// fault nor a bug: SERVICE_UNAVAILABLE, 503 and `Retry-After`, under either
+/// media type, with a reference to the logged cause and nothing leaked.
 #[tokio::test]
-async fn a_failed_database_gives_internal_errors_with_a_reference_and_ready_turns_503() {
+async fn a_database_gone_gives_service_unavailable_with_a_reference_and_ready_turns_503() {
     let app = spawn_app().await;
     let ready = app
         .client
@@ -25,26 +28,34 @@ async fn a_failed_database_gives_internal_errors_with_a_reference_and_ready_turn
 
     app.db.clone().close().await;
 
-    let body = app
-        .gql(
+    for accept in ["application/graphql-response+json", "application/json"] {
+        for document in [
             r#"mutation { createAgent(input: { name: "lost" }) { id } }"#,
-            json!({}),
-        )
-        .await;
-    assert_eq!(error_codes(&body), ["INTERNAL_SERVER_ERROR"]);
-    let error = &body["errors"][0];
-    let reference = error["extensions"]["reference"]
-        .as_str()
-        .expect("reference id");
-    assert!(uuid::Uuid::parse_str(reference).is_ok());
-    let message = error["message"].as_str().unwrap_or_default().to_lowercase();
-    for leak in [
-        "sql", "pool", "insert", "agents", "database", "/", "panicked",
-    ] {
-        assert!(
-            !message.contains(leak),
-            "the message leaks {leak:?}: {message}"
-        );
+            "{ agents { totalCount } }",
+        ] {
+            let (status, headers, body) = app.post_accepting(accept, document, json!({})).await;
+            assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body:#}");
+            assert_eq!(
+                headers.get("retry-after").and_then(|v| v.to_str().ok()),
+                Some("1")
+            );
+            assert_eq!(error_codes(&body), ["SERVICE_UNAVAILABLE"]);
+            assert!(body.get("data").is_none(), "no data entry: {body:#}");
+            let error = &body["errors"][0];
+            let reference = error["extensions"]["reference"]
+                .as_str()
+                .expect("reference id");
+            assert!(uuid::Uuid::parse_str(reference).is_ok());
+            let message = error["message"].as_str().unwrap_or_default().to_lowercase();
+            for leak in [
+                "sql", "pool", "insert", "agents", "database", "/", "panicked",
+            ] {
+                assert!(
+                    !message.contains(leak),
+                    "the message leaks {leak:?}: {message}"
+                );
+            }
+        }
     }
 
     let ready = app
@@ -63,6 +74,8 @@ async fn a_failed_database_gives_internal_errors_with_a_reference_and_ready_turn
     assert_eq!(health.status(), StatusCode::OK);
 }
 
+/// A statement the database rejects would fail again: INTERNAL_SERVER_ERROR,
+/// a 200 with the error in the body, and no invitation to retry.
 #[tokio::test]
 async fn a_missing_table_is_an_internal_error_without_sql_text() {
     let app = spawn_app().await;
@@ -73,7 +86,16 @@ async fn a_missing_table_is_an_internal_error_without_sql_text() {
         .execute_unprepared("DROP TABLE tasks")
         .await
         .expect("drop table");
-    let body = app.gql("{ tasks { totalCount } }", json!({})).await;
+    let (status, headers, body) = app
+        .post_accepting(
+            "application/graphql-response+json",
+            "{ tasks { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers.get("retry-after").is_none());
+    assert_eq!(body.get("data"), Some(&Value::Null), "{body:#}");
     assert_eq!(error_codes(&body), ["INTERNAL_SERVER_ERROR"]);
     let message = body["errors"][0]["message"]
         .as_str()

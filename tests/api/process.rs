@@ -66,7 +66,9 @@ async fn json_logs_carry_the_request_id_and_sigterm_exits_cleanly() {
         .expect("wait");
     assert!(exit.success(), "agentgraph exited with {exit}");
 
-    seen.extend(lines_rx.try_iter());
+    // The process has exited, so its stderr ends and the reader thread
+    // closes the channel once it has passed on the last lines.
+    seen.extend(lines_rx.iter());
     let request_line = seen
         .iter()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())

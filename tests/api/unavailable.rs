@@ -1,0 +1,64 @@
+//! A database that drops the server's connections makes requests
+//! SERVICE_UNAVAILABLE (503, `Retry-After`) until the pool has connected
+//! again, which it does by itself: no restart.
+
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::json;
+
+use crate::helpers::{error_codes, is_postgres, spawn_app};
+
+/// PostgreSQL ends every session of the test database, as a restart or an
+/// administrator would (SQLSTATE 57P01 on the next statement, or a closed
+/// socket). SQLite has no sessions to end: its pools closing is covered by
+/// `a_database_gone_gives_service_unavailable...` in operations.rs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn terminated_postgres_sessions_are_503_until_the_pool_reconnects() {
+    if !is_postgres() {
+        return;
+    }
+    let app = spawn_app().await;
+    // Several pooled connections, so that more than one is cut.
+    let mut warm = Vec::new();
+    for _ in 0..4 {
+        warm.push(app.post_accepting("application/json", "{ agents { totalCount } }", json!({})));
+    }
+    for (status, _, body) in futures_util::future::join_all(warm).await {
+        assert_eq!(status, StatusCode::OK, "{body:#}");
+    }
+
+    let admin = Database::connect(app.database_url.as_str())
+        .await
+        .expect("admin connection");
+    admin
+        .execute_unprepared(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .await
+        .expect("terminate the server's sessions");
+    admin.close().await.ok();
+
+    let mut unavailable = 0;
+    let mut served = false;
+    for _ in 0..40 {
+        let (status, headers, body) = app
+            .post_accepting(
+                "application/graphql-response+json",
+                "{ agents { totalCount } }",
+                json!({}),
+            )
+            .await;
+        if status == StatusCode::OK {
+            assert_eq!(body["data"]["agents"]["totalCount"], json!(0), "{body:#}");
+            served = true;
+            break;
+        }
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body:#}");
+        assert_eq!(error_codes(&body), ["SERVICE_UNAVAILABLE"], "{body:#}");
+        assert!(headers.get("retry-after").is_some());
+        unavailable += 1;
+    }
+    assert!(unavailable > 0, "a cut connection was noticed");
+    assert!(served, "the server serves again without a restart");
+}
