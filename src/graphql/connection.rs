@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::cursor;
 use super::loaders::{ChildCount, ChildPage, Loaders};
 use super::pagination::{PageArgs, PageInfo};
-use super::projection::{Projection, selected_columns};
+use super::projection::{Projection, cursors_selected, selected_columns};
 use super::validate::Violations;
 use crate::error::{AppError, Result};
 use crate::service::order::{ColumnOf, Sort};
@@ -46,6 +46,8 @@ pub struct Connection<N: Listed> {
     has_next_page: bool,
     has_previous_page: bool,
     sort: Sort<N::Entity>,
+    /// Whether the rows were read with their sort column, which cursors need.
+    cursors: bool,
     total: TotalCount<N::Filter>,
 }
 
@@ -69,6 +71,7 @@ impl<N: Listed> Connection<N> {
     fn new(
         page: page::Page<Model<N>>,
         request: &PageRequest<N::Entity>,
+        cursors: bool,
         total: TotalCount<N::Filter>,
     ) -> Self {
         // Exact in the direction paged; the other way, the object at the
@@ -83,12 +86,17 @@ impl<N: Listed> Connection<N> {
             has_next_page,
             has_previous_page,
             sort: request.sort,
+            cursors,
             total,
         }
     }
 
     fn cursor(&self, node: &N) -> String {
-        // Every page reads its sort column, and no sort column is nullable.
+        // Pages read the sort column when a cursor is selected (no sort
+        // column is nullable); otherwise no cursor is ever sent.
+        if !self.cursors {
+            return String::new();
+        }
         self.sort
             .key_of(node.model())
             .map(|key| cursor::encode(&self.sort, &key))
@@ -160,9 +168,14 @@ pub async fn list<N: Listed>(
     order: Option<N::Order>,
 ) -> Result<Connection<N>> {
     let (request, filter) = prepare::<N>(&args, filter, order)?;
-    let columns = selected_columns::<N::Entity>(ctx);
+    let (columns, cursors) = columns_to_read::<N>(ctx, &request);
     let page = page::list(&db(ctx).reader, &filter, &request, columns).await?;
-    Ok(Connection::new(page, &request, TotalCount::All(filter)))
+    Ok(Connection::new(
+        page,
+        &request,
+        cursors,
+        TotalCount::All(filter),
+    ))
 }
 
 /// A page of the children of `parent` (the rows whose `parent_column` holds
@@ -176,6 +189,7 @@ pub async fn children<N: Listed>(
     order: Option<N::Order>,
 ) -> Result<Connection<N>> {
     let (request, filter) = prepare::<N>(&args, filter, order)?;
+    let (columns, cursors) = columns_to_read::<N>(ctx, &request);
     let parent_column = ColumnOf(parent_column);
     let rows = ctx
         .data_unchecked::<Loaders>()
@@ -184,7 +198,7 @@ pub async fn children<N: Listed>(
             parent,
             page: request.clone(),
             filter: filter.clone(),
-            columns: selected_columns::<N::Entity>(ctx),
+            columns,
         })
         .await?
         // The loader's own copy is gone once it has answered, so this is
@@ -197,7 +211,21 @@ pub async fn children<N: Listed>(
         parent,
         filter,
     };
-    Ok(Connection::new(page, &request, total))
+    Ok(Connection::new(page, &request, cursors, total))
+}
+
+/// The columns the selection reads, and whether cursors are selected (then
+/// with the sort column).
+fn columns_to_read<N: Listed>(
+    ctx: &Context<'_>,
+    request: &PageRequest<N::Entity>,
+) -> (crate::service::columns::Columns, bool) {
+    let columns = selected_columns::<N::Entity>(ctx);
+    if cursors_selected(ctx) {
+        (columns.with(request.sort.column.0), true)
+    } else {
+        (columns, false)
+    }
 }
 
 /// Makes a node type listable: its [`Listed`] bindings and the GraphQL

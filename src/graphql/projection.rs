@@ -37,6 +37,20 @@ pub fn selected_columns<E: Projection>(ctx: &Context<'_>) -> Columns {
     columns
 }
 
+/// Whether the selection asks for a cursor (`edges { cursor }`, `pageInfo {
+/// startCursor endCursor }`). Only then does a page read its rows' sort
+/// column: a nested list asking for `nodes { id }` would otherwise decode a
+/// timestamp per row for nothing.
+pub fn cursors_selected(ctx: &Context<'_>) -> bool {
+    ctx.field().selection_set().any(|field| match field.name() {
+        "edges" => field.selection_set().any(|f| f.name() == "cursor"),
+        "pageInfo" => field
+            .selection_set()
+            .any(|f| matches!(f.name(), "startCursor" | "endCursor")),
+        _ => false,
+    })
+}
+
 fn node_columns<E: Projection>(mut columns: Columns, node: SelectionField<'_>) -> Columns {
     for field in node.selection_set() {
         let Some(read) = E::columns_of(field.name()) else {

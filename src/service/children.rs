@@ -37,7 +37,7 @@ pub async fn child_pages<F: ResourceFilter>(
     columns: Columns,
 ) -> Result<HashMap<Uuid, Vec<Model<F>>>> {
     // Always read: each row's page is found by its parent id.
-    let columns = request.columns(columns).with(parent_column);
+    let columns = columns.with(parent_column);
     let statements = match db.get_database_backend() {
         DbBackend::Postgres => vec![lateral_pages(
             parent_column,

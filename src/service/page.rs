@@ -96,11 +96,6 @@ impl<E: Resource> PageRequest<E> {
             .limit(self.limit + 1);
     }
 
-    /// `columns` plus what the page itself needs: the sort column, for cursors.
-    pub(super) fn columns(&self, columns: Columns) -> Columns {
-        columns.with(self.sort.column.0)
-    }
-
     /// Cuts rows read by [`Self::apply`] down to the page, in the ordering's
     /// direction.
     pub fn page_of<M>(&self, mut rows: Vec<M>) -> Page<M> {
@@ -182,14 +177,14 @@ pub(super) fn page_query<F: ResourceFilter>(
     query
 }
 
-/// One page of every row matching `filter`, reading `columns` of each.
+/// One page of every row matching `filter`, reading `columns` of each (with
+/// the sort column when the caller makes cursors).
 pub async fn list<F: ResourceFilter>(
     db: &impl ConnectionTrait,
     filter: &F,
     request: &PageRequest<F::Entity>,
     columns: Columns,
 ) -> Result<Page<<F::Entity as EntityTrait>::Model>> {
-    let columns = request.columns(columns);
     let statement = db
         .get_database_backend()
         .build(&page_query(filter, request, columns));
