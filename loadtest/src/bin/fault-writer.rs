@@ -89,13 +89,19 @@ async fn run(args: Args) -> anyhow::Result<()> {
         bail!("a create acknowledged the same task twice");
     }
     if let Some(first) = log.failed.first() {
-        bail!("{} creates failed even after retries, first: {first}", log.failed.len());
+        bail!(
+            "{} creates failed even after retries, first: {first}",
+            log.failed.len()
+        );
     }
     if lost > 0 || unacknowledged > 0 {
         bail!("stored tasks differ from acknowledged ones");
     }
     if log.longest_outage.as_secs_f64() >= args.max_outage_secs {
-        bail!("service was out for {:.1} s", log.longest_outage.as_secs_f64());
+        bail!(
+            "service was out for {:.1} s",
+            log.longest_outage.as_secs_f64()
+        );
     }
     Ok(())
 }

@@ -116,7 +116,11 @@ async fn run(
     (latencies, errors)
 }
 
-async fn task(client: &Client, plan: Uuid, key: Option<String>) -> Result<(), loadtest::client::Error> {
+async fn task(
+    client: &Client,
+    plan: Uuid,
+    key: Option<String>,
+) -> Result<(), loadtest::client::Error> {
     client
         .execute::<CreateTask>(create_task::Variables {
             input: task_input(plan, key),
@@ -161,7 +165,10 @@ fn tasks() -> Vec<create_plan::NewTaskInput> {
         .collect()
 }
 
-fn plan_input(goal: Uuid, tasks: Option<Vec<create_plan::NewTaskInput>>) -> create_plan::CreatePlanInput {
+fn plan_input(
+    goal: Uuid,
+    tasks: Option<Vec<create_plan::NewTaskInput>>,
+) -> create_plan::CreatePlanInput {
     create_plan::CreatePlanInput {
         goal_id: goal,
         description: "benchmark plan".into(),
