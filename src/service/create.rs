@@ -67,6 +67,12 @@ where
     if inserted {
         return Ok(Inserted::Created);
     }
+    refused(db, claim).await
+}
+
+/// What a claim that inserted nothing means: a replay of the key's object,
+/// or (the key being free) a missing parent.
+pub async fn refused(db: &impl ConnectionTrait, claim: &Claim) -> Result<Inserted> {
     Ok(match idempotency::settle(db, claim).await? {
         Some(id) => Inserted::Replay(id),
         None => Inserted::ParentMissing,

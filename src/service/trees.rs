@@ -14,7 +14,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::create::Inserted;
+use super::create::{self, Inserted};
 use super::idempotency::{self, Claim};
 use super::insert_under_parents;
 use super::page::Resource;
@@ -49,10 +49,7 @@ where
         && !idempotency::claim(&txn, claim, root_id, at, &parents).await?
     {
         txn.rollback().await?;
-        return Ok(match idempotency::settle(db, claim).await? {
-            Some(id) => Inserted::Replay(id),
-            None => Inserted::ParentMissing,
-        });
+        return create::refused(db, claim).await;
     }
     if !insert_under_parents::<E>(&txn, root, parents).await? {
         txn.rollback().await?;
