@@ -124,6 +124,22 @@ pub struct ServeArgs {
     #[arg(long, env = "AGENTGRAPH_IDEMPOTENCY_RETENTION", default_value = "24h", value_parser = humantime::parse_duration)]
     pub idempotency_retention: Duration,
 
+    /// How long changes are kept for subscriptions that resume with `after`
+    /// (`24h`, `30m`); older ones are pruned in the background, and a cursor
+    /// older than this is refused.
+    #[arg(long, env = "AGENTGRAPH_CHANGE_RETENTION", default_value = "24h", value_parser = humantime::parse_duration)]
+    pub change_retention: Duration,
+
+    /// Most operations (subscriptions, queries, mutations) running at once on
+    /// one WebSocket.
+    #[arg(long, env = "AGENTGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_subscriptions_per_connection: u32,
+
+    /// How long a new WebSocket may take to send `connection_init` before it
+    /// is closed (4408).
+    #[arg(long, env = "AGENTGRAPH_CONNECTION_INIT_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub connection_init_timeout: Duration,
+
     /// Origins allowed to call the API from a browser (CORS), comma-separated; none by default.
     #[arg(long, env = "AGENTGRAPH_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,

@@ -105,6 +105,10 @@ pub enum AppError {
     /// commit was cut off may have been stored: idempotency keys cover that).
     #[error("the service is temporarily unavailable; retry shortly (reference {reference})")]
     Unavailable { reference: Uuid },
+    /// A subscriber read changes slower than they came and was cut off; it
+    /// may resume from its last cursor.
+    #[error("{0}")]
+    FellBehind(String),
     /// The cause was logged under `reference` when this error was made.
     #[error("internal server error (reference {reference})")]
     Internal { reference: Uuid },
@@ -118,7 +122,7 @@ impl AppError {
             Self::Conflict(_) | Self::ConflictAt { .. } => ErrorCode::Conflict,
             Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
             Self::Forbidden(_) => ErrorCode::Forbidden,
-            Self::Unavailable { .. } => ErrorCode::ServiceUnavailable,
+            Self::Unavailable { .. } | Self::FellBehind(_) => ErrorCode::ServiceUnavailable,
             Self::Internal { .. } => ErrorCode::InternalServerError,
         }
     }

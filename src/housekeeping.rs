@@ -1,6 +1,6 @@
-//! Work a server does on its own: forgetting idempotency keys past their
-//! retention. Every instance prunes; a delete by age is the same whoever
-//! runs it, so instances need not agree on who does.
+//! Work a server does on its own: forgetting idempotency keys and changes
+//! past their retention. Every instance prunes; a delete by age is the same
+//! whoever runs it, so instances need not agree on who does.
 
 use std::time::Duration;
 
@@ -9,10 +9,22 @@ use tokio::sync::watch;
 use crate::db::Db;
 use crate::service::idempotency;
 
-/// Prunes keys older than `retention` a few times per retention period
-/// (at most every 10 minutes), until `stop` turns true.
-pub fn spawn_pruning(db: Db, retention: Duration, mut stop: watch::Receiver<bool>) {
-    let every = (retention / 4).clamp(Duration::from_millis(200), Duration::from_secs(600));
+/// Changes are kept this much longer than their retention, so that a cursor
+/// just inside it finds every change after it, whatever the clocks of the
+/// writers that stamped them.
+const CHANGE_MARGIN: Duration = Duration::from_secs(60);
+
+/// Prunes keys older than `retention` and changes older than
+/// `change_retention` a few times per retention period (at most every 10
+/// minutes), until `stop` turns true.
+pub fn spawn_pruning(
+    db: Db,
+    retention: Duration,
+    change_retention: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    let every = (retention.min(change_retention) / 4)
+        .clamp(Duration::from_millis(200), Duration::from_secs(600));
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -30,6 +42,14 @@ pub fn spawn_pruning(db: Db, retention: Duration, mut stop: watch::Receiver<bool
                 Err(err) => {
                     tracing::warn!(error = %err, "pruning idempotency keys failed; will retry")
                 }
+            }
+            let kept = change_retention + CHANGE_MARGIN;
+            let cutoff = chrono::Utc::now().timestamp_micros()
+                - i64::try_from(kept.as_micros()).unwrap_or(i64::MAX);
+            match crate::changes::log::prune(&db.writer, cutoff).await {
+                Ok(0) => {}
+                Ok(pruned) => tracing::debug!(pruned, "forgot expired changes"),
+                Err(err) => tracing::warn!(error = ?err, "pruning changes failed; will retry"),
             }
         }
     });

@@ -1,6 +1,7 @@
 //! agentgraph: a GraphQL API server for the data of an AI-agent platform.
 
 pub mod auth;
+pub mod changes;
 pub mod config;
 pub mod db;
 pub mod error;

@@ -12,6 +12,11 @@ pub const ERRORS: &str = "agentgraph_graphql_errors_total";
 pub const DURATION: &str = "agentgraph_graphql_request_duration_seconds";
 pub const IN_FLIGHT: &str = "agentgraph_http_requests_in_flight";
 pub const POOL: &str = "agentgraph_db_pool_connections";
+pub const SOCKETS: &str = "agentgraph_websocket_connections";
+pub const SUBSCRIPTIONS: &str = "agentgraph_subscriptions_active";
+pub const DELIVERED: &str = "agentgraph_changes_delivered_total";
+pub const DELIVERY_LAG: &str = "agentgraph_change_delivery_lag_seconds";
+pub const LISTENER_UP: &str = "agentgraph_change_listener_up";
 
 const LATENCY_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
@@ -24,7 +29,13 @@ pub fn handle() -> Option<PrometheusHandle> {
     HANDLE
         .get_or_init(|| {
             let builder = PrometheusBuilder::new()
-                .set_buckets_for_metric(Matcher::Full(DURATION.to_owned()), LATENCY_BUCKETS);
+                .set_buckets_for_metric(Matcher::Full(DURATION.to_owned()), LATENCY_BUCKETS)
+                .and_then(|b| {
+                    b.set_buckets_for_metric(
+                        Matcher::Full(DELIVERY_LAG.to_owned()),
+                        LATENCY_BUCKETS,
+                    )
+                });
             match builder.and_then(|b| b.install_recorder()) {
                 Ok(handle) => {
                     describe();
@@ -49,6 +60,21 @@ fn describe() {
     );
     ::metrics::describe_gauge!(IN_FLIGHT, "HTTP requests being served");
     ::metrics::describe_gauge!(POOL, "Database pool connections by pool and state");
+    ::metrics::describe_gauge!(SOCKETS, "Open GraphQL WebSocket connections");
+    ::metrics::describe_gauge!(
+        SUBSCRIPTIONS,
+        "Subscriptions running, over WebSocket and SSE"
+    );
+    ::metrics::describe_counter!(DELIVERED, "Changes delivered to subscribers, by resource");
+    ::metrics::describe_histogram!(
+        DELIVERY_LAG,
+        ::metrics::Unit::Seconds,
+        "From a change's commit to its publication to this instance's subscribers"
+    );
+    ::metrics::describe_gauge!(
+        LISTENER_UP,
+        "1 while this instance listens for other instances' changes (PostgreSQL)"
+    );
 }
 
 /// An operation name fit for a label: client-chosen, so bounded in form.

@@ -9,12 +9,14 @@ use migration::{Migrator, MigratorTrait};
 use tokio::net::TcpListener;
 
 use crate::auth::ApiKeys;
+use crate::changes::Hub;
 use crate::config::ServeConfig;
 use crate::db::Db;
 pub use crate::db::StatementCounter;
+use crate::graphql::subscription::ChangeRetention;
 use crate::graphql::{SchemaLimits, build_schema};
 use crate::http;
-use crate::state::{AppState, RequestLimits};
+use crate::state::{AppState, RequestLimits, SocketLimits};
 
 /// Distinct documents kept parsed; clients typically send a few dozen.
 const DOCUMENT_CACHE_ENTRIES: usize = 1024;
@@ -24,6 +26,7 @@ pub struct Application {
     metrics_listener: Option<TcpListener>,
     state: AppState,
     config: ServeConfig,
+    stop: tokio::sync::watch::Sender<bool>,
 }
 
 impl Application {
@@ -45,8 +48,12 @@ impl Application {
             tracing::info!(keys = keys.len(), "API keys loaded");
         }
         let db = connect_and_migrate(&config.database_url).await?;
+        let hub = Hub::new(db.clone());
+        let (stop, stopped) = tokio::sync::watch::channel(false);
         let schema = build_schema(
             db.clone(),
+            hub.clone(),
+            ChangeRetention(serve.change_retention),
             SchemaLimits {
                 max_depth: serve.max_depth,
                 max_complexity: serve.max_complexity,
@@ -73,12 +80,20 @@ impl Application {
             executions: Arc::new(tokio::sync::Semaphore::new(
                 usize::try_from(serve.max_concurrent_operations).unwrap_or(1),
             )),
+            hub,
+            sockets: Arc::new(SocketLimits {
+                max_operations: usize::try_from(serve.max_subscriptions_per_connection)
+                    .unwrap_or(1),
+                init_timeout: serve.connection_init_timeout,
+                closing: stopped,
+            }),
         };
         Ok(Self {
             listener,
             metrics_listener,
             state,
             config: config.clone(),
+            stop,
         })
     }
 
@@ -130,10 +145,15 @@ impl Application {
             &serve.cors_origins,
             self.metrics_listener.is_none(),
         );
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let stop_tx = self.stop;
+        let stop_rx = stop_tx.subscribe();
+        self.state
+            .hub
+            .start(&self.config.database_url, stop_rx.clone());
         crate::housekeeping::spawn_pruning(
             self.state.db.clone(),
             serve.idempotency_retention,
+            serve.change_retention,
             stop_rx.clone(),
         );
         if let Some(listener) = self.metrics_listener {

@@ -7,6 +7,7 @@ use async_graphql::Context;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::auth::ApiKeys;
+use crate::changes::Hub;
 use crate::db::Db;
 use crate::graphql::AppSchema;
 use crate::http::DocumentCache;
@@ -33,6 +34,18 @@ pub struct AppState {
     pub documents: Arc<DocumentCache>,
     /// One permit per operation allowed to execute at once.
     pub executions: Arc<tokio::sync::Semaphore>,
+    /// Live changes for subscriptions.
+    pub hub: Arc<Hub>,
+    pub sockets: Arc<SocketLimits>,
+}
+
+/// What bounds one WebSocket.
+#[derive(Debug, Clone)]
+pub struct SocketLimits {
+    pub max_operations: usize,
+    pub init_timeout: Duration,
+    /// Flips to true on shutdown: sockets complete their operations and close.
+    pub closing: tokio::sync::watch::Receiver<bool>,
 }
 
 /// The database, from a resolver.

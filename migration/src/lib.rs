@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261127_000001_create_tables;
 mod m20261201_000001_ordering_indexes;
 mod m20261201_000002_idempotency_keys;
+mod m20261202_000001_change_log;
 
 pub use m20261201_000001_ordering_indexes::index_name;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_create_tables::Migration),
             Box::new(m20261201_000001_ordering_indexes::Migration),
             Box::new(m20261201_000002_idempotency_keys::Migration),
+            Box::new(m20261202_000001_change_log::Migration),
         ]
     }
 }

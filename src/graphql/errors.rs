@@ -40,6 +40,17 @@ pub fn to_graphql_error(ctx: &Context<'_>, err: AppError) -> async_graphql::Erro
         }
         return violation_error(last);
     }
+    plain_error(err)
+}
+
+/// [`to_graphql_error`] where no resolver context is at hand (a
+/// subscription's later events): one error, with its code.
+pub fn plain_error(err: AppError) -> async_graphql::Error {
+    if let AppError::BadUserInput(violations) = &err
+        && let Some(first) = violations.first()
+    {
+        return violation_error(first);
+    }
     let mut error = coded(err.to_string(), err.code());
     if let Some(extensions) = error.extensions.as_mut() {
         if let Some(reference) = err.reference() {

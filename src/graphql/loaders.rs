@@ -30,6 +30,12 @@ pub struct DbLoader {
 }
 
 impl DbLoader {
+    /// Loaders whose batches run as tasks of their own, for subscriptions:
+    /// their events resolve long after any request driver is gone.
+    pub fn spawned(reader: DatabaseConnection) -> Loaders {
+        DataLoader::new(Self { db: reader }, tokio::spawn).delay(Duration::from_millis(1))
+    }
+
     /// The loaders of one request, and the driver that runs their batches.
     pub fn per_request(reader: DatabaseConnection) -> (Loaders, BatchDriver) {
         let driver = BatchDriver::default();

@@ -11,11 +11,14 @@ pub mod loaders;
 pub mod pagination;
 pub mod plan;
 pub mod projection;
+pub mod subscription;
 pub mod task;
 pub mod validate;
 pub mod variables;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, Schema, SchemaBuilder};
+
+use self::subscription::SubscriptionRoot;
 
 use crate::db::Db;
 
@@ -39,7 +42,7 @@ pub struct MutationRoot(
     task::TaskMutation,
 );
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Limits the schema enforces on every operation.
 #[derive(Debug, Clone, Copy)]
@@ -51,7 +54,7 @@ pub struct SchemaLimits {
     pub introspection: bool,
 }
 
-fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     // No extensions: any extension makes async-graphql wrap every field's
     // resolution in its hooks, a cost paid per object in large results. The
     // codes of async-graphql's own errors are added where responses leave
@@ -59,14 +62,21 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot,
     )
 }
 
 /// The schema, built once at start-up and shared by every request.
-pub fn build_schema(db: Db, limits: SchemaLimits) -> AppSchema {
+pub fn build_schema(
+    db: Db,
+    hub: std::sync::Arc<crate::changes::Hub>,
+    retention: subscription::ChangeRetention,
+    limits: SchemaLimits,
+) -> AppSchema {
     let mut builder = builder()
         .data(db)
+        .data(hub)
+        .data(retention)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         // The parser's own recursion guard, against pathological nesting that

@@ -42,9 +42,77 @@ const PAGE: &str = r#"<!doctype html>
     <div id="graphiql">Loading GraphiQL&hellip;</div>
     <noscript>GraphiQL needs JavaScript.</noscript>
     <script>
-      const fetcher = GraphiQL.createFetcher({
-        url: new URL('/graphql', window.location.href).toString(),
-      });
+      const url = new URL('/graphql', window.location.href).toString();
+      const httpFetcher = GraphiQL.createFetcher({ url });
+      // Subscriptions go over a WebSocket (graphql-transport-ws) at the same
+      // path; this small client keeps the page free of any CDN.
+      const socketUrl = url.replace(/^http/, 'ws');
+      function isSubscription(params, documentAST) {
+        const operations = (documentAST?.definitions ?? []).filter(
+          (d) => d.kind === 'OperationDefinition',
+        );
+        const chosen = params.operationName
+          ? operations.find((o) => o.name?.value === params.operationName)
+          : operations[0];
+        return chosen?.operation === 'subscription';
+      }
+      function apiKey(headers) {
+        const entry = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'x-api-key');
+        return entry ? entry[1] : undefined;
+      }
+      function subscribe(params, headers) {
+        const queue = [];
+        let waiting = null;
+        let finished = false;
+        const push = (item) => {
+          if (finished) return;
+          if (item.done) finished = true;
+          if (waiting) { waiting(item); waiting = null; } else { queue.push(item); }
+        };
+        const socket = new WebSocket(socketUrl, 'graphql-transport-ws');
+        const key = apiKey(headers);
+        socket.onopen = () => socket.send(JSON.stringify({
+          type: 'connection_init', payload: key ? { 'x-api-key': key } : {},
+        }));
+        socket.onmessage = (event) => {
+          const message = JSON.parse(event.data);
+          if (message.type === 'connection_ack') {
+            socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: params }));
+          } else if (message.type === 'next') {
+            push({ value: message.payload, done: false });
+          } else if (message.type === 'error') {
+            push({ value: { errors: message.payload }, done: false });
+            push({ value: undefined, done: true });
+          } else if (message.type === 'complete') {
+            push({ value: undefined, done: true });
+          } else if (message.type === 'ping') {
+            socket.send(JSON.stringify({ type: 'pong' }));
+          }
+        };
+        socket.onclose = (event) => {
+          if (event.code !== 1000) {
+            push({ value: { errors: [{ message: `socket closed: ${event.code} ${event.reason}` }] }, done: false });
+          }
+          push({ value: undefined, done: true });
+        };
+        return {
+          [Symbol.asyncIterator]() { return this; },
+          next() {
+            if (queue.length) return Promise.resolve(queue.shift());
+            if (finished) return Promise.resolve({ value: undefined, done: true });
+            return new Promise((resolve) => { waiting = resolve; });
+          },
+          return() {
+            finished = true;
+            socket.close(1000);
+            return Promise.resolve({ value: undefined, done: true });
+          },
+        };
+      }
+      const fetcher = (params, options) =>
+        isSubscription(params, options?.documentAST)
+          ? subscribe(params, options?.headers)
+          : httpFetcher(params, options);
       const defaultQuery = `# Ctrl-Enter runs the query.
 {
   agents(first: 5) {

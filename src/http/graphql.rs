@@ -6,20 +6,18 @@
 
 use std::time::Instant;
 
-use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
+use axum::extract::ws::{WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use super::operation::{self, Rejected, Transport};
 use super::response::{Answer, MediaType, Refusal, negotiate, not_acceptable, record};
 use crate::auth::Caller;
 use crate::error::{AppError, ErrorCode};
-use crate::graphql::errors::{code_of, syntax_error, tidy};
-use crate::graphql::loaders::DbLoader;
-use crate::graphql::variables;
-use crate::metrics as m;
+use crate::graphql::errors::code_of;
 use crate::state::AppState;
 
 pub const API_KEY_HEADER: &str = "x-api-key";
@@ -40,8 +38,12 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>,
 pub async fn get_graphql(
     State(state): State<AppState>,
     headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
     RawQuery(query): RawQuery,
 ) -> Response {
+    if let Ok(upgrade) = upgrade {
+        return super::ws::upgrade(state, &headers, upgrade);
+    }
     let started = Instant::now();
     let query = query.unwrap_or_default();
     let has_document = query.split('&').any(|pair| pair.starts_with("query="));
@@ -65,7 +67,7 @@ pub async fn get_graphql(
             );
         }
     };
-    run(&state, request, media, caller, Method::Get, started).await
+    run(&state, request, media, caller, Transport::Get, started).await
 }
 
 pub async fn post_graphql(
@@ -74,8 +76,11 @@ pub async fn post_graphql(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let started = Instant::now();
-    let Some(media) = negotiate(&headers) else {
-        return not_acceptable();
+    let event_stream = super::sse::wanted(&headers);
+    let media = match negotiate(&headers) {
+        Some(media) => media,
+        None if event_stream => MediaType::Json,
+        None => return not_acceptable(),
     };
     let caller = match authenticate(&state, &headers) {
         Ok(caller) => caller,
@@ -123,83 +128,44 @@ pub async fn post_graphql(
             );
         }
     };
-    run(&state, request, media, caller, Method::Post, started).await
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Method {
-    Get,
-    Post,
+    if event_stream {
+        return super::sse::respond(state, request, caller, started).await;
+    }
+    run(&state, request, media, caller, Transport::Post, started).await
 }
 
 async fn run(
     state: &AppState,
-    mut request: async_graphql::Request,
+    request: async_graphql::Request,
     media: MediaType,
     caller: Option<Caller>,
-    method: Method,
+    transport: Transport,
     started: Instant,
 ) -> Response {
-    let mut operation = m::operation_label(request.operation_name.as_deref());
-    if request.query.trim().is_empty() {
-        return Refusal::bad_document("the `query` parameter is required")
-            .into_response(media, &operation, started);
-    }
-    let operation_name = request.operation_name.clone();
-    let prepared = match state
-        .documents
-        .prepare(&request.query, operation_name.as_deref())
-    {
-        Ok(prepared) => prepared,
-        Err(err) => {
-            let errors = vec![syntax_error(err)];
+    let admitted = match operation::admit(state, request, caller.as_ref(), transport) {
+        Ok(admitted) => admitted,
+        Err((Rejected::Refused(refusal), operation)) => {
+            return refusal.into_response(media, &operation, started);
+        }
+        Err((Rejected::Invalid(errors), operation)) => {
             return request_error(media, errors, &operation, started);
         }
     };
-    // Clients often name the operation only in the document.
-    if operation_name.is_none()
-        && let Some(name) = &prepared.operation_name
-    {
-        operation = m::operation_label(Some(name));
-    }
-    let fields = prepared.fields;
-    if fields > state.limits.max_fields {
-        return Refusal::bad_document(format!(
-            "the document selects {fields} fields; the limit is {}",
-            state.limits.max_fields
-        ))
-        .into_response(media, &operation, started);
-    }
-    let root_fields = prepared.root_fields;
-    if root_fields > state.limits.max_root_fields {
-        return Refusal::bad_document(format!(
-            "an operation selects {root_fields} top-level fields; the limit is {}",
-            state.limits.max_root_fields
-        ))
-        .into_response(media, &operation, started);
-    }
-    if !state.limits.introspection && prepared.asks_for_introspection {
-        return Refusal::bad_document("introspection is disabled on this server")
-            .into_response(media, &operation, started);
-    }
-    let is_mutation = prepared.operation_type == Some(OperationType::Mutation);
-    if is_mutation && method == Method::Get {
-        return Refusal::bad_document("mutations must be sent with POST")
-            .with_status(StatusCode::METHOD_NOT_ALLOWED)
-            .into_response(media, &operation, started);
-    }
-    if is_mutation && let Some(Err(refused)) = caller.as_ref().map(Caller::may_mutate) {
-        return Refusal::from(refused).into_response(media, &operation, started);
-    }
-    if let Some(definition) = prepared.operation(operation_name.as_deref()) {
-        let errors = variables::coerce(definition, &request.variables);
-        if !errors.is_empty() {
-            return request_error(media, errors, &operation, started);
+    let operation = admitted.operation.clone();
+    match operation::execute(state, admitted, caller.as_ref()).await {
+        Ok(response) => {
+            let answer = Answer::of(&response, media);
+            finish(
+                media,
+                response,
+                answer,
+                caller.as_ref(),
+                &operation,
+                started,
+            )
         }
+        Err(refusal) => refusal.into_response(media, &operation, started),
     }
-    request.set_parsed_query(prepared.document.clone());
-    let document = Some(&prepared.document);
-    execute(state, request, document, media, caller, &operation, started).await
 }
 
 /// Answers errors found before anything ran: no `data` entry.
@@ -218,45 +184,6 @@ fn request_error(
         operation,
         started,
     )
-}
-
-async fn execute(
-    state: &AppState,
-    request: async_graphql::Request,
-    document: Option<&ExecutableDocument>,
-    media: MediaType,
-    caller: Option<Caller>,
-    operation: &str,
-    started: Instant,
-) -> Response {
-    let (loaders, batches) = DbLoader::per_request(state.db.reader.clone());
-    let mut request = request.data(loaders);
-    if let Some(caller) = caller.clone() {
-        request = request.data(caller);
-    }
-    // Waiting for a turn counts against the timeout like running does.
-    let deadline = tokio::time::Instant::now() + state.limits.timeout;
-    let timeout_secs = state.limits.timeout.as_secs();
-    let Ok(_turn) = tokio::time::timeout_at(deadline, state.executions.acquire()).await else {
-        // The server was busy, not the request too big: it may be sent again.
-        return Refusal::new(
-            ErrorCode::ServiceUnavailable,
-            format!("the server is busy: no operation slot came free within {timeout_secs} s"),
-        )
-        .into_response(media, operation, started);
-    };
-    let execution = batches.run(state.schema.execute(request));
-    // A mutation cut off here drops its open transaction, which rolls back.
-    let Ok(mut response) = tokio::time::timeout_at(deadline, execution).await else {
-        return Refusal::bad_request(format!(
-            "the request did not finish within {timeout_secs} s; ask for less"
-        ))
-        .with_status(StatusCode::REQUEST_TIMEOUT)
-        .into_response(media, operation, started);
-    };
-    tidy(&mut response.errors, document);
-    let answer = Answer::of(&response, media);
-    finish(media, response, answer, caller.as_ref(), operation, started)
 }
 
 /// Records and logs the outcome, then sends the response as `answer` says.

@@ -1,4 +1,5 @@
-//! `/health`: the process answers. `/ready`: the database answers too.
+//! `/health`: the process answers. `/ready`: the database answers too, and
+//! (PostgreSQL) this instance hears the others' changes.
 
 use axum::Json;
 use axum::extract::State;
@@ -12,6 +13,15 @@ pub async fn health() -> Json<Value> {
 }
 
 pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    if !state.hub.is_listening() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({
+                "status": "unavailable",
+                "reason": "not listening for other instances' changes"
+            })),
+        );
+    }
     match state.db.reader.ping().await {
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
         Err(err) => {

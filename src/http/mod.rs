@@ -6,7 +6,10 @@ mod graphiql;
 mod graphql;
 mod health;
 mod limits;
+mod operation;
 mod response;
+mod sse;
+mod ws;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};

@@ -113,6 +113,29 @@ impl Refusal {
         self
     }
 
+    /// The refusal as a GraphQL error, for transports without HTTP statuses.
+    pub fn to_server_error(&self) -> ServerError {
+        let mut error = ServerError::new(self.message.clone(), None);
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        extensions.set("code", self.code.as_str());
+        if let Some(field) = self.field {
+            extensions.set("field", field);
+        }
+        error
+    }
+
+    /// Counts and logs a refusal that leaves by another way than HTTP.
+    pub fn record(&self, operation: &str, started: Instant) {
+        record(operation, "rejected", &[self.code], started);
+        tracing::info!(
+            operation,
+            outcome = "rejected",
+            code = self.code.as_str(),
+            "graphql operation refused: {}",
+            self.message
+        );
+    }
+
     pub fn into_response(self, media: MediaType, operation: &str, started: Instant) -> Response {
         record(operation, "rejected", &[self.code], started);
         tracing::info!(

@@ -88,7 +88,19 @@ pub async fn spawn_app() -> TestApp {
 
 /// A server whose configuration `configure` adjusts first (keys, limits…).
 pub async fn spawn_app_with(configure: impl FnOnce(&mut ServeConfig)) -> TestApp {
-    let database_url = fresh_database_url().await;
+    spawn_app_on(fresh_database_url().await, configure).await
+}
+
+/// A second server over this one's database, as another instance would be.
+pub async fn spawn_instance(app: &TestApp) -> TestApp {
+    spawn_app_on(app.database_url.clone(), |_| {}).await
+}
+
+/// A server over `database_url` (a fresh one, or one another server uses).
+pub async fn spawn_app_on(
+    database_url: String,
+    configure: impl FnOnce(&mut ServeConfig),
+) -> TestApp {
     let mut config = ServeConfig::new("127.0.0.1:0".parse().expect("listen address"), database_url);
     configure(&mut config);
     let database_url = config.database_url.clone();

@@ -1,0 +1,108 @@
+//! PostgreSQL: how instances wake each other. Each holds one connection
+//! that LISTENs, and one that NOTIFYs after its own mutations end.
+//!
+//! The NOTIFY is sent after the writing transaction, not inside it:
+//! PostgreSQL serialises the commits of notifying transactions behind one
+//! lock, which would cap every instance's write rate. A notification says
+//! only "look"; the change log is what is read, so nothing is lost with a
+//! notification. If an instance dies between its commit and its NOTIFY, the
+//! others read that change at the next notification, and an instance
+//! announces itself when it starts.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sea_orm::sqlx::postgres::{PgConnection, PgListener};
+use sea_orm::sqlx::{Connection, Executor};
+use tokio::sync::watch;
+
+use super::Hub;
+
+pub const CHANNEL: &str = "agentgraph_changes";
+const NOTIFY: &str = "NOTIFY agentgraph_changes";
+const RETRY_FIRST: Duration = Duration::from_millis(50);
+const RETRY_MAX: Duration = Duration::from_secs(2);
+
+pub fn spawn(hub: Arc<Hub>, url: String, stop: watch::Receiver<bool>) {
+    tokio::spawn(listen(hub.clone(), url.clone(), stop.clone()));
+    tokio::spawn(notify(hub, url, stop));
+}
+
+async fn listen(hub: Arc<Hub>, url: String, mut stop: watch::Receiver<bool>) {
+    let mut retry = RETRY_FIRST;
+    loop {
+        match connect_listener(&url).await {
+            Ok(mut listener) => {
+                retry = RETRY_FIRST;
+                hub.set_listening(true);
+                // Whatever committed while nobody listened is read now.
+                hub.wake();
+                loop {
+                    tokio::select! {
+                        received = listener.try_recv() => match received {
+                            Ok(Some(_)) => hub.wake(),
+                            Ok(None) => break,
+                            Err(err) => {
+                                tracing::warn!(error = %err, "change listener lost its connection");
+                                break;
+                            }
+                        },
+                        _ = stop.wait_for(|stopped| *stopped) => return,
+                    }
+                }
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "change listener cannot connect; retrying");
+            }
+        }
+        hub.set_listening(false);
+        tokio::select! {
+            () = tokio::time::sleep(retry) => {}
+            _ = stop.wait_for(|stopped| *stopped) => return,
+        }
+        retry = (retry * 2).min(RETRY_MAX);
+    }
+}
+
+async fn connect_listener(url: &str) -> Result<PgListener, sea_orm::sqlx::Error> {
+    let mut listener = PgListener::connect(url).await?;
+    // Reconnection is ours, so that a reconnect always rereads the log.
+    listener.eager_reconnect(false);
+    listener.listen(CHANNEL).await?;
+    Ok(listener)
+}
+
+async fn notify(hub: Arc<Hub>, url: String, mut stop: watch::Receiver<bool>) {
+    let mut connection: Option<PgConnection> = None;
+    // Announce the start: changes an earlier run committed but did not
+    // announce (it died in between) reach the other instances now.
+    hub.announce.notify_one();
+    loop {
+        tokio::select! {
+            () = hub.announce.notified() => {}
+            _ = stop.wait_for(|stopped| *stopped) => return,
+        }
+        let sent = async {
+            if connection.is_none() {
+                let mut fresh = PgConnection::connect(&url).await?;
+                // The notification need not wait for its commit to reach disk.
+                fresh.execute("SET synchronous_commit = off").await?;
+                connection = Some(fresh);
+            }
+            if let Some(conn) = connection.as_mut() {
+                conn.execute(NOTIFY).await?;
+            }
+            Ok::<_, sea_orm::sqlx::Error>(())
+        }
+        .await;
+        if let Err(err) = sent {
+            tracing::warn!(error = %err, "announcing changes failed; retrying");
+            connection = None;
+            hub.announce.notify_one();
+            tokio::select! {
+                () = tokio::time::sleep(RETRY_FIRST) => {}
+                _ = stop.wait_for(|stopped| *stopped) => return,
+            }
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! What every transport (HTTP, WebSocket, SSE) does with one GraphQL
+//! operation: admit it (parse through the document cache, the limits, the
+//! caller's rights, variable coercion), then run it within the concurrency
+//! limit and the timeout, or start its stream.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_graphql::parser::types::OperationType;
+use async_graphql::{Response, ServerError};
+use axum::http::StatusCode;
+use futures_util::stream::BoxStream;
+
+use super::documents::Prepared;
+use super::response::Refusal;
+use crate::auth::Caller;
+use crate::error::ErrorCode;
+use crate::graphql::errors::{syntax_error, tidy};
+use crate::graphql::loaders::DbLoader;
+use crate::graphql::variables;
+use crate::metrics as m;
+use crate::state::AppState;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    Get,
+    Post,
+    Socket,
+    EventStream,
+}
+
+/// An operation cleared to run.
+pub struct Admitted {
+    pub request: async_graphql::Request,
+    pub prepared: Arc<Prepared>,
+    /// The operation's name, fit for a metrics label.
+    pub operation: String,
+}
+
+impl Admitted {
+    pub fn is_subscription(&self) -> bool {
+        self.prepared.operation_type == Some(OperationType::Subscription)
+    }
+
+    fn is_mutation(&self) -> bool {
+        self.prepared.operation_type == Some(OperationType::Mutation)
+    }
+}
+
+/// Why an operation did not run.
+pub enum Rejected {
+    /// Refused by a rule of this server, with an HTTP status.
+    Refused(Refusal),
+    /// The document or its variables are invalid (a request error).
+    Invalid(Vec<ServerError>),
+}
+
+impl Rejected {
+    pub fn errors(&self) -> Vec<ServerError> {
+        match self {
+            Self::Refused(refusal) => vec![refusal.to_server_error()],
+            Self::Invalid(errors) => errors.clone(),
+        }
+    }
+}
+
+/// Checks `request` before anything runs; on refusal, also the operation
+/// label to record it under.
+pub fn admit(
+    state: &AppState,
+    mut request: async_graphql::Request,
+    caller: Option<&Caller>,
+    transport: Transport,
+) -> Result<Admitted, (Rejected, String)> {
+    let mut operation = m::operation_label(request.operation_name.as_deref());
+    let refuse =
+        |refusal: Refusal, operation: &String| Err((Rejected::Refused(refusal), operation.clone()));
+    if request.query.trim().is_empty() {
+        return refuse(
+            Refusal::bad_document("the `query` parameter is required"),
+            &operation,
+        );
+    }
+    let operation_name = request.operation_name.clone();
+    let prepared = match state
+        .documents
+        .prepare(&request.query, operation_name.as_deref())
+    {
+        Ok(prepared) => prepared,
+        Err(err) => return Err((Rejected::Invalid(vec![syntax_error(err)]), operation)),
+    };
+    // Clients often name the operation only in the document.
+    if operation_name.is_none()
+        && let Some(name) = &prepared.operation_name
+    {
+        operation = m::operation_label(Some(name));
+    }
+    let fields = prepared.fields;
+    if fields > state.limits.max_fields {
+        return refuse(
+            Refusal::bad_document(format!(
+                "the document selects {fields} fields; the limit is {}",
+                state.limits.max_fields
+            )),
+            &operation,
+        );
+    }
+    let root_fields = prepared.root_fields;
+    if root_fields > state.limits.max_root_fields {
+        return refuse(
+            Refusal::bad_document(format!(
+                "an operation selects {root_fields} top-level fields; the limit is {}",
+                state.limits.max_root_fields
+            )),
+            &operation,
+        );
+    }
+    if !state.limits.introspection && prepared.asks_for_introspection {
+        return refuse(
+            Refusal::bad_document("introspection is disabled on this server"),
+            &operation,
+        );
+    }
+    let operation_type = prepared.operation_type;
+    if operation_type == Some(OperationType::Mutation) {
+        if transport == Transport::Get {
+            return refuse(
+                Refusal::bad_document("mutations must be sent with POST")
+                    .with_status(StatusCode::METHOD_NOT_ALLOWED),
+                &operation,
+            );
+        }
+        if let Some(Err(refused)) = caller.map(Caller::may_mutate) {
+            return refuse(Refusal::from(refused), &operation);
+        }
+    }
+    if operation_type == Some(OperationType::Subscription)
+        && matches!(transport, Transport::Get | Transport::Post)
+    {
+        return refuse(
+            Refusal::bad_document(
+                "subscriptions need a stream: use a WebSocket (graphql-transport-ws) at \
+                 /graphql, or POST with `Accept: text/event-stream`",
+            ),
+            &operation,
+        );
+    }
+    if let Some(definition) = prepared.operation(operation_name.as_deref()) {
+        let errors = variables::coerce(definition, &request.variables);
+        if !errors.is_empty() {
+            return Err((Rejected::Invalid(errors), operation));
+        }
+    }
+    request.set_parsed_query(prepared.document.clone());
+    Ok(Admitted {
+        request,
+        prepared,
+        operation,
+    })
+}
+
+/// Runs a query or mutation to its one response.
+pub async fn execute(
+    state: &AppState,
+    admitted: Admitted,
+    caller: Option<&Caller>,
+) -> Result<Response, Refusal> {
+    let is_mutation = admitted.is_mutation();
+    let (loaders, batches) = DbLoader::per_request(state.db.reader.clone());
+    let mut request = admitted.request.data(loaders);
+    if let Some(caller) = caller {
+        request = request.data(caller.clone());
+    }
+    // Waiting for a turn counts against the timeout like running does.
+    let deadline = tokio::time::Instant::now() + state.limits.timeout;
+    let timeout_secs = state.limits.timeout.as_secs();
+    let Ok(_turn) = tokio::time::timeout_at(deadline, state.executions.acquire()).await else {
+        // The server was busy, not the request too big: it may be sent again.
+        return Err(Refusal::new(
+            ErrorCode::ServiceUnavailable,
+            format!("the server is busy: no operation slot came free within {timeout_secs} s"),
+        ));
+    };
+    let execution = batches.run(state.schema.execute(request));
+    // A mutation cut off here drops its open transaction, which rolls back.
+    let outcome = tokio::time::timeout_at(deadline, execution).await;
+    if is_mutation {
+        // Committed or not, it has ended: subscribers look for its changes.
+        state.hub.written();
+    }
+    let Ok(mut response) = outcome else {
+        return Err(Refusal::bad_request(format!(
+            "the request did not finish within {timeout_secs} s; ask for less"
+        ))
+        .with_status(StatusCode::REQUEST_TIMEOUT));
+    };
+    tidy(&mut response.errors, Some(&admitted.prepared.document));
+    Ok(response)
+}
+
+/// Starts a subscription's stream of responses.
+pub fn subscribe(
+    state: &AppState,
+    admitted: Admitted,
+    caller: Option<&Caller>,
+) -> BoxStream<'static, Response> {
+    let mut request = admitted
+        .request
+        .data(DbLoader::spawned(state.db.reader.clone()));
+    if let Some(caller) = caller {
+        request = request.data(caller.clone());
+    }
+    let prepared = admitted.prepared.clone();
+    let stream = state
+        .schema
+        .execute_stream_with_session_data(request, Default::default());
+    Box::pin(futures_util::StreamExt::map(stream, move |mut response| {
+        tidy(&mut response.errors, Some(&prepared.document));
+        response
+    }))
+}
+
+/// Logs and counts one response that leaves by any transport.
+pub fn finished(response: &Response, caller: Option<&Caller>, operation: &str, started: Instant) {
+    let codes: Vec<ErrorCode> = response
+        .errors
+        .iter()
+        .map(crate::graphql::errors::code_of)
+        .collect();
+    let outcome = if codes.is_empty() { "ok" } else { "error" };
+    super::response::record(operation, outcome, &codes, started);
+    let names: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
+    tracing::info!(
+        operation,
+        outcome,
+        caller = caller.map(|c| c.name.as_str()).unwrap_or("-"),
+        errors = ?names,
+        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "graphql operation"
+    );
+}

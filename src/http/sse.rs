@@ -1,0 +1,74 @@
+//! GraphQL over Server-Sent Events, distinct connections mode: `POST
+//! /graphql` with `Accept: text/event-stream` runs one operation and sends
+//! each result as a `next` event, then `complete`. Refusals before the
+//! stream starts are ordinary HTTP responses (401 without a key, 4xx for a
+//! bad document), as the GraphQL-over-SSE protocol asks.
+
+use std::convert::Infallible;
+use std::time::{Duration, Instant};
+
+use async_graphql::Response;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response as HttpResponse};
+use futures_util::StreamExt;
+use futures_util::stream::{self, BoxStream};
+
+use super::operation::{self, Rejected, Transport};
+use super::response::{Answer, MediaType};
+use crate::auth::Caller;
+use crate::state::AppState;
+
+/// Whether the client asks for an event stream.
+pub fn wanted(headers: &HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/event-stream"))
+}
+
+pub async fn respond(
+    state: AppState,
+    request: async_graphql::Request,
+    caller: Option<Caller>,
+    started: Instant,
+) -> HttpResponse {
+    let admitted = match operation::admit(&state, request, caller.as_ref(), Transport::EventStream)
+    {
+        Ok(admitted) => admitted,
+        Err((Rejected::Refused(refusal), operation)) => {
+            return refusal.into_response(MediaType::Json, &operation, started);
+        }
+        Err((Rejected::Invalid(errors), _)) => {
+            let response = Response::from_errors(errors);
+            let answer = Answer::request_error(MediaType::GraphqlResponseJson);
+            return answer
+                .respond(MediaType::GraphqlResponseJson, &response)
+                .unwrap_or_else(|_| axum::http::StatusCode::BAD_REQUEST.into_response());
+        }
+    };
+    let results: BoxStream<'static, Response> = if admitted.is_subscription() {
+        operation::subscribe(&state, admitted, caller.as_ref())
+    } else {
+        Box::pin(stream::once(async move {
+            let operation = admitted.operation.clone();
+            let response = match operation::execute(&state, admitted, caller.as_ref()).await {
+                Ok(response) => response,
+                Err(refusal) => Response::from_errors(vec![refusal.to_server_error()]),
+            };
+            operation::finished(&response, caller.as_ref(), &operation, started);
+            response
+        }))
+    };
+    let events = results
+        .map(|response| {
+            let data = serde_json::to_string(&response).unwrap_or_else(|_| "{}".to_owned());
+            Ok::<_, Infallible>(Event::default().event("next").data(data))
+        })
+        .chain(stream::once(async {
+            Ok(Event::default().event("complete").data(""))
+        }));
+    Sse::new(events)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response()
+}
