@@ -15,7 +15,7 @@ use super::documents::Prepared;
 use super::response::Refusal;
 use crate::auth::Caller;
 use crate::error::ErrorCode;
-use crate::graphql::errors::{syntax_error, tidy};
+use crate::graphql::errors::{request_error, syntax_error, tidy};
 use crate::graphql::loaders::DbLoader;
 use crate::graphql::variables;
 use crate::metrics as m;
@@ -137,13 +137,15 @@ pub fn admit(
     if operation_type == Some(OperationType::Subscription)
         && matches!(transport, Transport::Get | Transport::Post)
     {
-        return refuse(
-            Refusal::bad_document(
-                "subscriptions need a stream: use a WebSocket (graphql-transport-ws) at \
-                 /graphql, or POST with `Accept: text/event-stream`",
-            ),
-            &operation,
+        // A request error: it cannot run here however well formed it is.
+        let error = request_error(
+            "subscriptions need a stream: use a WebSocket (graphql-transport-ws) at \
+             /graphql, or POST with `Accept: text/event-stream`"
+                .to_owned(),
+            None,
+            "query",
         );
+        return Err((Rejected::Invalid(vec![error]), operation));
     }
     if let Some(definition) = prepared.operation(operation_name.as_deref()) {
         let errors = variables::coerce(definition, &request.variables);
