@@ -72,7 +72,7 @@ enum ClientMessage {
     },
     Subscribe {
         id: String,
-        payload: async_graphql::Request,
+        payload: Box<async_graphql::Request>,
     },
     Complete {
         id: String,
@@ -243,7 +243,7 @@ impl Connection {
                 self.send(pong).await
             }
             ClientMessage::Pong { .. } => Ok(()),
-            ClientMessage::Subscribe { id, payload } => self.subscribe(id, payload).await,
+            ClientMessage::Subscribe { id, payload } => self.subscribe(id, *payload).await,
             ClientMessage::Complete { id } => {
                 if let Some(handle) = self.running.remove(&id) {
                     handle.abort();

@@ -10,8 +10,9 @@
 //! - `idle`: opens the subscriptions, waits, and prints the server's RSS
 //!   growth per subscription (`--pid` of the server to read /proc from).
 //!
-//!     sub-bench latency --write-url http://127.0.0.1:8301/graphql \
-//!       --subscribe-url http://127.0.0.1:8302/graphql --subscriptions 1000 --sockets 20
+//! For example:
+//!
+//!     sub-bench latency --write-url http://127.0.0.1:8301/graphql --subscribe-url http://127.0.0.1:8302/graphql
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
