@@ -27,6 +27,7 @@ pub struct Application {
     state: AppState,
     config: ServeConfig,
     stop: tokio::sync::watch::Sender<bool>,
+    change_listener: Option<sea_orm::sqlx::postgres::PgListener>,
 }
 
 impl Application {
@@ -49,6 +50,7 @@ impl Application {
         }
         let db = connect_and_migrate(&config.database_url).await?;
         let hub = Hub::new(db.clone());
+        let change_listener = hub.connect_listener(&config.database_url).await?;
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let schema = build_schema(
             db.clone(),
@@ -94,6 +96,7 @@ impl Application {
             state,
             config: config.clone(),
             stop,
+            change_listener,
         })
     }
 
@@ -147,9 +150,11 @@ impl Application {
         );
         let stop_tx = self.stop;
         let stop_rx = stop_tx.subscribe();
-        self.state
-            .hub
-            .start(&self.config.database_url, stop_rx.clone());
+        self.state.hub.start(
+            &self.config.database_url,
+            self.change_listener,
+            stop_rx.clone(),
+        );
         crate::housekeeping::spawn_pruning(
             self.state.db.clone(),
             serve.idempotency_retention,

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use sea_orm::sqlx::postgres::PgListener;
 use tokio::sync::{Notify, broadcast, watch};
 
 use super::snapshot::Snapshot;
@@ -81,11 +82,34 @@ impl Hub {
         })
     }
 
-    /// Starts the reader, and on PostgreSQL the listener and notifier, until
-    /// `stop` turns true.
-    pub fn start(self: &Arc<Self>, database_url: &str, stop: watch::Receiver<bool>) {
-        if self.postgres {
-            super::listener::spawn(self.clone(), database_url.to_owned(), stop.clone());
+    /// On PostgreSQL, the listening connection, made before the server
+    /// serves so that it is ready from the start.
+    pub async fn connect_listener(&self, database_url: &str) -> Result<Option<PgListener>> {
+        if !self.postgres {
+            return Ok(None);
+        }
+        let listener = super::listener::connect(database_url)
+            .await
+            .map_err(|err| crate::error::AppError::unavailable(&err))?;
+        self.set_listening(true);
+        Ok(Some(listener))
+    }
+
+    /// Starts the reader, and on PostgreSQL the listener (from `listener`)
+    /// and notifier, until `stop` turns true.
+    pub fn start(
+        self: &Arc<Self>,
+        database_url: &str,
+        listener: Option<PgListener>,
+        stop: watch::Receiver<bool>,
+    ) {
+        if let Some(listener) = listener {
+            super::listener::spawn(
+                self.clone(),
+                database_url.to_owned(),
+                listener,
+                stop.clone(),
+            );
         }
         let hub = self.clone();
         tokio::spawn(async move { hub.read_loop(stop).await });

@@ -23,15 +23,26 @@ const NOTIFY: &str = "NOTIFY agentgraph_changes";
 const RETRY_FIRST: Duration = Duration::from_millis(50);
 const RETRY_MAX: Duration = Duration::from_secs(2);
 
-pub fn spawn(hub: Arc<Hub>, url: String, stop: watch::Receiver<bool>) {
-    tokio::spawn(listen(hub.clone(), url.clone(), stop.clone()));
+/// Listens from `first` (connected at start-up, so the server is ready
+/// from its first request), reconnecting whenever it drops.
+pub fn spawn(hub: Arc<Hub>, url: String, first: PgListener, stop: watch::Receiver<bool>) {
+    tokio::spawn(listen(hub.clone(), url.clone(), Some(first), stop.clone()));
     tokio::spawn(notify(hub, url, stop));
 }
 
-async fn listen(hub: Arc<Hub>, url: String, mut stop: watch::Receiver<bool>) {
+async fn listen(
+    hub: Arc<Hub>,
+    url: String,
+    mut first: Option<PgListener>,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut retry = RETRY_FIRST;
     loop {
-        match connect_listener(&url).await {
+        let connected = match first.take() {
+            Some(listener) => Ok(listener),
+            None => connect(&url).await,
+        };
+        match connected {
             Ok(mut listener) => {
                 retry = RETRY_FIRST;
                 hub.set_listening(true);
@@ -64,7 +75,7 @@ async fn listen(hub: Arc<Hub>, url: String, mut stop: watch::Receiver<bool>) {
     }
 }
 
-async fn connect_listener(url: &str) -> Result<PgListener, sea_orm::sqlx::Error> {
+pub async fn connect(url: &str) -> Result<PgListener, sea_orm::sqlx::Error> {
     let mut listener = PgListener::connect(url).await?;
     // Reconnection is ours, so that a reconnect always rereads the log.
     listener.eager_reconnect(false);
