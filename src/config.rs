@@ -124,6 +124,31 @@ pub struct ServeArgs {
     #[arg(long, env = "AGENTGRAPH_IDEMPOTENCY_RETENTION", default_value = "24h", value_parser = humantime::parse_duration)]
     pub idempotency_retention: Duration,
 
+    /// Trusted documents: a JSON object from SHA-256 hash to document text
+    /// (graphql-codegen's persisted-documents manifest, made with
+    /// `hashAlgorithm: 'sha256'`). Requests may then send only the hash.
+    #[arg(long, env = "AGENTGRAPH_PERSISTED_DOCUMENTS")]
+    pub persisted_documents: Option<PathBuf>,
+
+    /// Run only the documents of `--persisted-documents`: any other text is
+    /// FORBIDDEN and clients cannot register documents.
+    #[arg(
+        long,
+        env = "AGENTGRAPH_ONLY_PERSISTED_DOCUMENTS",
+        requires = "persisted_documents"
+    )]
+    pub only_persisted_documents: bool,
+
+    /// Most documents clients may register by sending hash and text
+    /// together (automatic persisted queries), least recently used
+    /// forgotten first; 0 turns registration off.
+    #[arg(
+        long,
+        env = "AGENTGRAPH_MAX_REGISTERED_DOCUMENTS",
+        default_value_t = 10_000
+    )]
+    pub max_registered_documents: usize,
+
     /// Origins allowed to call the API from a browser (CORS), comma-separated; none by default.
     #[arg(long, env = "AGENTGRAPH_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,

@@ -9,7 +9,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use crate::auth::ApiKeys;
 use crate::db::Db;
 use crate::graphql::AppSchema;
-use crate::http::DocumentCache;
+use crate::http::{DocumentCache, PersistedDocuments};
 
 /// Limits checked per request by the HTTP layer (depth and complexity are the
 /// schema's own).
@@ -31,6 +31,8 @@ pub struct AppState {
     pub metrics: Option<PrometheusHandle>,
     /// Documents already parsed, by text and operation name.
     pub documents: Arc<DocumentCache>,
+    /// Documents known by hash: the trusted manifest and registrations.
+    pub persisted: Arc<PersistedDocuments>,
     /// One permit per operation allowed to execute at once.
     pub executions: Arc<tokio::sync::Semaphore>,
 }

@@ -13,6 +13,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use super::persisted::{self, PersistedRef};
 use super::response::{Answer, MediaType, Refusal, negotiate, not_acceptable, record};
 use crate::auth::Caller;
 use crate::error::{AppError, ErrorCode};
@@ -44,9 +45,13 @@ pub async fn get_graphql(
 ) -> Response {
     let started = Instant::now();
     let query = query.unwrap_or_default();
-    let has_document = query.split('&').any(|pair| pair.starts_with("query="));
+    let has_document = query.split('&').any(|pair| {
+        ["query=", "documentId=", "extensions="]
+            .iter()
+            .any(|p| pair.starts_with(p))
+    });
     if !has_document && wants_html(&headers) {
-        return super::graphiql::page().into_response();
+        return super::graphiql::page(state.persisted.only_trusted()).into_response();
     }
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
@@ -65,7 +70,11 @@ pub async fn get_graphql(
             );
         }
     };
-    run(&state, request, media, caller, Method::Get, started).await
+    let named = match PersistedRef::from_query_string(&query) {
+        Ok(named) => named,
+        Err(refusal) => return refusal.into_response(media, "anonymous", started),
+    };
+    run(&state, request, &named, media, caller, Method::Get, started).await
 }
 
 pub async fn post_graphql(
@@ -123,7 +132,20 @@ pub async fn post_graphql(
             );
         }
     };
-    run(&state, request, media, caller, Method::Post, started).await
+    let named = match PersistedRef::from_json(&body) {
+        Ok(named) => named,
+        Err(refusal) => return refusal.into_response(media, "anonymous", started),
+    };
+    run(
+        &state,
+        request,
+        &named,
+        media,
+        caller,
+        Method::Post,
+        started,
+    )
+    .await
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -135,12 +157,16 @@ enum Method {
 async fn run(
     state: &AppState,
     mut request: async_graphql::Request,
+    named: &PersistedRef,
     media: MediaType,
     caller: Option<Caller>,
     method: Method,
     started: Instant,
 ) -> Response {
     let mut operation = m::operation_label(request.operation_name.as_deref());
+    if let Err(refusal) = persisted::resolve(state, &mut request, named) {
+        return refusal.into_response(media, &operation, started);
+    }
     if request.query.trim().is_empty() {
         return Refusal::bad_document("the `query` parameter is required")
             .into_response(media, &operation, started);

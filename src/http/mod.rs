@@ -6,6 +6,7 @@ mod graphiql;
 mod graphql;
 mod health;
 mod limits;
+pub mod persisted;
 mod response;
 
 use axum::Router;
@@ -20,6 +21,7 @@ use tower_http::trace::TraceLayer;
 
 pub use documents::DocumentCache;
 pub use graphql::API_KEY_HEADER;
+pub use persisted::PersistedDocuments;
 
 use crate::metrics as m;
 use crate::state::AppState;
