@@ -174,7 +174,15 @@ pub fn resolve(
         if documents.only_trusted && !documents.trusted.contains_key(&hash) {
             return Err(forbidden());
         }
-        documents.register(hash, &request.query);
+        // Only what parses is remembered. The parse is not wasted: the
+        // request is prepared from the same cache right after.
+        let parses = state
+            .documents
+            .prepare(&request.query, request.operation_name.as_deref())
+            .is_ok();
+        if parses {
+            documents.register(hash, &request.query);
+        }
         return Ok(());
     }
     match documents.lookup(&hash) {

@@ -101,6 +101,18 @@ async fn apq_registers_with_the_text_then_runs_the_hash_alone() {
     assert_eq!(status, StatusCode::OK, "{body:#}");
     assert_eq!(body["data"]["agents"]["totalCount"], 1);
 
+    let page = app
+        .client
+        .get(app.graphql_url())
+        .header(reqwest::header::ACCEPT, "text/html")
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(page.contains("GraphiQL") && !page.contains("runs only trusted documents"));
+
     // The same registration serves a GET, with `extensions` as JSON.
     let extensions = apq(&hash).to_string();
     let (status, body) = app.get_params(&[("extensions", &extensions)]).await;
@@ -118,6 +130,17 @@ async fn a_hash_that_is_not_the_texts_is_bad_input_and_not_remembered() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_bad_input(&body, "extensions.persistedQuery.sha256Hash");
     let (status, body) = app.post_json(json!({ "extensions": apq(&wrong) })).await;
+    assert_not_found(status, &body);
+
+    // A document that does not parse is refused and not remembered either.
+    let broken = "{ agents {";
+    let (status, _) = app
+        .post_json(json!({ "query": broken, "extensions": apq(&sha256_hex(broken)) }))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, body) = app
+        .post_json(json!({ "extensions": apq(&sha256_hex(broken)) }))
+        .await;
     assert_not_found(status, &body);
 
     let (_, body) = app.post_json(json!({ "extensions": apq("abc") })).await;

@@ -7,7 +7,8 @@
 //! cargo run -p agentgraph-client --example quickstart
 //! ```
 //!
-//! `AGENTGRAPH_URL` names another endpoint, `AGENTGRAPH_API_KEY` a key.
+//! `AGENTGRAPH_URL` names another endpoint, `AGENTGRAPH_API_KEY` a key;
+//! `AGENTGRAPH_SEND=apq` sends automatic persisted queries (hashes first).
 
 use agentgraph_client::{Client, Error, create_agent, create_goal, update_goal, update_task};
 
@@ -16,7 +17,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let url = std::env::var("AGENTGRAPH_URL")
         .unwrap_or_else(|_| "http://127.0.0.1:8000/graphql".to_owned());
     let key = std::env::var("AGENTGRAPH_API_KEY").ok();
-    let client = Client::new(&url, key.as_deref())?;
+    let apq = std::env::var("AGENTGRAPH_SEND").is_ok_and(|send| send == "apq");
+    let client = Client::new(&url, key.as_deref())?.with_persisted_queries(apq);
 
     let agent = client
         .create_agent(create_agent::CreateAgentInput {
