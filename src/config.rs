@@ -42,7 +42,7 @@ pub enum LogFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Apply migrations and serve GraphQL over HTTP.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply pending database migrations and exit.
     Migrate,
     /// Print the GraphQL schema (SDL) to stdout.
@@ -141,6 +141,31 @@ pub struct ServeArgs {
     /// is closed (4408).
     #[arg(long, env = "AGENTGRAPH_CONNECTION_INIT_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
     pub connection_init_timeout: Duration,
+
+    /// Trusted documents: a JSON object from SHA-256 hash to document text
+    /// (graphql-codegen's persisted-documents manifest, made with
+    /// `hashAlgorithm: 'sha256'`). Requests may then send only the hash.
+    #[arg(long, env = "AGENTGRAPH_PERSISTED_DOCUMENTS")]
+    pub persisted_documents: Option<PathBuf>,
+
+    /// Run only the documents of `--persisted-documents`: any other text is
+    /// FORBIDDEN and clients cannot register documents.
+    #[arg(
+        long,
+        env = "AGENTGRAPH_ONLY_PERSISTED_DOCUMENTS",
+        requires = "persisted_documents"
+    )]
+    pub only_persisted_documents: bool,
+
+    /// Most documents clients may register by sending hash and text
+    /// together (automatic persisted queries), least recently used
+    /// forgotten first; 0 turns registration off.
+    #[arg(
+        long,
+        env = "AGENTGRAPH_MAX_REGISTERED_DOCUMENTS",
+        default_value_t = 10_000
+    )]
+    pub max_registered_documents: usize,
 
     /// Origins allowed to call the API from a browser (CORS), comma-separated; none by default.
     #[arg(long, env = "AGENTGRAPH_CORS_ORIGINS", value_delimiter = ',')]

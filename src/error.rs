@@ -20,17 +20,19 @@ pub enum ErrorCode {
     Conflict,
     Unauthenticated,
     Forbidden,
+    PersistedQueryNotFound,
     ServiceUnavailable,
     InternalServerError,
 }
 
 impl ErrorCode {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::BadUserInput,
         Self::NotFound,
         Self::Conflict,
         Self::Unauthenticated,
         Self::Forbidden,
+        Self::PersistedQueryNotFound,
         Self::ServiceUnavailable,
         Self::InternalServerError,
     ];
@@ -42,6 +44,7 @@ impl ErrorCode {
             Self::Conflict => "CONFLICT",
             Self::Unauthenticated => "UNAUTHENTICATED",
             Self::Forbidden => "FORBIDDEN",
+            Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             Self::InternalServerError => "INTERNAL_SERVER_ERROR",
         }
@@ -60,6 +63,8 @@ impl ErrorCode {
             Self::Conflict => StatusCode::CONFLICT,
             Self::Unauthenticated => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
+            // As Apollo's router answers an unknown persisted query id.
+            Self::PersistedQueryNotFound => StatusCode::NOT_FOUND,
             Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::InternalServerError => StatusCode::INTERNAL_SERVER_ERROR,
         }

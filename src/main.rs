@@ -32,7 +32,7 @@ async fn main() -> anyhow::Result<()> {
             telemetry::init(cli.log_format);
             let config = ServeConfig {
                 database_url: cli.database_url,
-                serve,
+                serve: *serve,
             };
             let app = Application::build(&config).await?;
             let address = app.local_addr()?;

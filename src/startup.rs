@@ -48,6 +48,22 @@ impl Application {
         } else {
             tracing::info!(keys = keys.len(), "API keys loaded");
         }
+        let trusted = match &serve.persisted_documents {
+            Some(path) => crate::http::PersistedDocuments::load_manifest(path)?,
+            None => Default::default(),
+        };
+        let persisted = crate::http::PersistedDocuments::new(
+            trusted,
+            serve.only_persisted_documents,
+            serve.max_registered_documents,
+        );
+        if serve.persisted_documents.is_some() {
+            tracing::info!(
+                documents = persisted.trusted_len(),
+                only_trusted = persisted.only_trusted(),
+                "persisted documents loaded"
+            );
+        }
         let db = connect_and_migrate(&config.database_url).await?;
         let hub = Hub::new(db.clone());
         let change_listener = hub.connect_listener(&config.database_url).await?;
@@ -79,6 +95,7 @@ impl Application {
             }),
             metrics: crate::metrics::handle(),
             documents: Arc::new(crate::http::DocumentCache::new(DOCUMENT_CACHE_ENTRIES)),
+            persisted: Arc::new(persisted),
             executions: Arc::new(tokio::sync::Semaphore::new(
                 usize::try_from(serve.max_concurrent_operations).unwrap_or(1),
             )),

@@ -10,7 +10,7 @@ use crate::auth::ApiKeys;
 use crate::changes::Hub;
 use crate::db::Db;
 use crate::graphql::AppSchema;
-use crate::http::DocumentCache;
+use crate::http::{DocumentCache, PersistedDocuments};
 
 /// Limits checked per request by the HTTP layer (depth and complexity are the
 /// schema's own).
@@ -32,6 +32,8 @@ pub struct AppState {
     pub metrics: Option<PrometheusHandle>,
     /// Documents already parsed, by text and operation name.
     pub documents: Arc<DocumentCache>,
+    /// Documents known by hash: the trusted manifest and registrations.
+    pub persisted: Arc<PersistedDocuments>,
     /// One permit per operation allowed to execute at once.
     pub executions: Arc<tokio::sync::Semaphore>,
     /// Live changes for subscriptions.

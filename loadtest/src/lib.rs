@@ -5,7 +5,9 @@
 
 pub mod bench;
 pub mod chart;
-pub mod client;
+/// The typed client (`clients/rust`), under the name the load test has
+/// always used for it.
+pub use agentgraph_client as client;
 pub mod html;
 pub mod report;
 pub mod stats;

@@ -7,6 +7,8 @@
 //! compiled into the binary, and served by [`routes`] under `/graphiql/`.
 //! [`page`] is the HTML that loads them.
 
+use std::sync::LazyLock;
+
 use axum::Router;
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
@@ -32,6 +34,8 @@ const PAGE: &str = r#"<!doctype html>
     <style>
       html, body { height: 100%; margin: 0; overflow: hidden; }
       #graphiql { height: 100vh; }
+      #notice { padding: 8px 16px; background: #fff3cd; color: #664d03; font: 14px sans-serif; }
+      #notice + #graphiql { height: calc(100vh - 36px); }
     </style>
     <link rel="stylesheet" href="/graphiql/graphiql.min.css" />
     <script src="/graphiql/react.production.min.js"></script>
@@ -39,6 +43,7 @@ const PAGE: &str = r#"<!doctype html>
     <script src="/graphiql/graphiql.min.js"></script>
   </head>
   <body>
+    <!--NOTICE-->
     <div id="graphiql">Loading GraphiQL&hellip;</div>
     <noscript>GraphiQL needs JavaScript.</noscript>
     <script>
@@ -113,7 +118,7 @@ const PAGE: &str = r#"<!doctype html>
         isSubscription(params, options?.documentAST)
           ? subscribe(params, options?.headers)
           : httpFetcher(params, options);
-      const defaultQuery = `# Ctrl-Enter runs the query.
+      const defaultQuery = `/*DEFAULT_COMMENT*/
 {
   agents(first: 5) {
     nodes {
@@ -138,9 +143,26 @@ const PAGE: &str = r#"<!doctype html>
 </html>
 "#;
 
+/// Shown when only trusted documents may run, so that the refusals of
+/// whatever is typed in the editor do not come as a surprise.
+const ONLY_TRUSTED_NOTICE: &str = "<div id=\"notice\" role=\"alert\">This server runs only \
+    trusted documents (<code>--only-persisted-documents</code>): documents typed here are \
+    refused with FORBIDDEN unless they are, character for character, one of its manifest.</div>";
+
 /// The playground page; its scripts and styles come from [`routes`].
-pub fn page() -> Html<&'static str> {
-    Html(PAGE)
+/// With `only_trusted` it says that ad-hoc documents cannot run here.
+pub fn page(only_trusted: bool) -> Html<&'static str> {
+    static OPEN: LazyLock<String> = LazyLock::new(|| {
+        PAGE.replace("<!--NOTICE-->", "")
+            .replace("/*DEFAULT_COMMENT*/", "# Ctrl-Enter runs the query.")
+    });
+    static ONLY_TRUSTED: LazyLock<String> = LazyLock::new(|| {
+        PAGE.replace("<!--NOTICE-->", ONLY_TRUSTED_NOTICE).replace(
+            "/*DEFAULT_COMMENT*/",
+            "# This server runs only trusted documents: ad-hoc documents are refused (FORBIDDEN).",
+        )
+    });
+    Html(if only_trusted { &ONLY_TRUSTED } else { &OPEN })
 }
 
 /// The playground's embedded assets, at `/graphiql/<file>`.

@@ -14,6 +14,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::operation::{self, Rejected, Transport};
+use super::persisted::PersistedRef;
 use super::response::{Answer, MediaType, Refusal, negotiate, not_acceptable, record};
 use crate::auth::Caller;
 use crate::error::{AppError, ErrorCode};
@@ -48,7 +49,7 @@ pub async fn get_graphql(
     let query = query.unwrap_or_default();
     let has_document = query.split('&').any(|pair| pair.starts_with("query="));
     if !has_document && wants_html(&headers) {
-        return super::graphiql::page().into_response();
+        return super::graphiql::page(state.persisted.only_trusted()).into_response();
     }
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
@@ -67,7 +68,20 @@ pub async fn get_graphql(
             );
         }
     };
-    run(&state, request, media, caller, Transport::Get, started).await
+    let named = match PersistedRef::from_query_string(&query) {
+        Ok(named) => named,
+        Err(refusal) => return refusal.into_response(media, "anonymous", started),
+    };
+    run(
+        &state,
+        request,
+        &named,
+        media,
+        caller,
+        Transport::Get,
+        started,
+    )
+    .await
 }
 
 pub async fn post_graphql(
@@ -128,21 +142,35 @@ pub async fn post_graphql(
             );
         }
     };
+    let named = match PersistedRef::from_json(&body) {
+        Ok(named) => named,
+        Err(refusal) => return refusal.into_response(media, "anonymous", started),
+    };
     if event_stream {
-        return super::sse::respond(state, request, caller, started).await;
+        return super::sse::respond(state, request, &named, caller, started).await;
     }
-    run(&state, request, media, caller, Transport::Post, started).await
+    run(
+        &state,
+        request,
+        &named,
+        media,
+        caller,
+        Transport::Post,
+        started,
+    )
+    .await
 }
 
 async fn run(
     state: &AppState,
     request: async_graphql::Request,
+    named: &PersistedRef,
     media: MediaType,
     caller: Option<Caller>,
     transport: Transport,
     started: Instant,
 ) -> Response {
-    let admitted = match operation::admit(state, request, caller.as_ref(), transport) {
+    let admitted = match operation::admit(state, request, named, caller.as_ref(), transport) {
         Ok(admitted) => admitted,
         Err((Rejected::Refused(refusal), operation)) => {
             return refusal.into_response(media, &operation, started);

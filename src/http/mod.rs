@@ -7,6 +7,7 @@ mod graphql;
 mod health;
 mod limits;
 mod operation;
+pub mod persisted;
 mod response;
 mod sse;
 mod ws;
@@ -23,6 +24,7 @@ use tower_http::trace::TraceLayer;
 
 pub use documents::DocumentCache;
 pub use graphql::API_KEY_HEADER;
+pub use persisted::PersistedDocuments;
 
 use crate::metrics as m;
 use crate::state::AppState;

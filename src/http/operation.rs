@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use futures_util::stream::BoxStream;
 
 use super::documents::Prepared;
+use super::persisted::PersistedRef;
 use super::response::Refusal;
 use crate::auth::Caller;
 use crate::error::ErrorCode;
@@ -64,17 +65,24 @@ impl Rejected {
     }
 }
 
-/// Checks `request` before anything runs; on refusal, also the operation
-/// label to record it under.
+/// Checks `request` (with `named`, its reference to a persisted document,
+/// if any) before anything runs; on refusal, also the operation label to
+/// record it under.
 pub fn admit(
     state: &AppState,
     mut request: async_graphql::Request,
+    named: &PersistedRef,
     caller: Option<&Caller>,
     transport: Transport,
 ) -> Result<Admitted, (Rejected, String)> {
     let mut operation = m::operation_label(request.operation_name.as_deref());
     let refuse =
         |refusal: Refusal, operation: &String| Err((Rejected::Refused(refusal), operation.clone()));
+    // A document named by its hash gets its text first, so that it then
+    // meets the document cache and every limit like any other.
+    if let Err(refusal) = super::persisted::resolve(state, &mut request, named) {
+        return refuse(refusal, &operation);
+    }
     if request.query.trim().is_empty() {
         return refuse(
             Refusal::bad_document("the `query` parameter is required"),

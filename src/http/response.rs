@@ -82,6 +82,10 @@ pub struct Refusal {
     message: String,
     /// The request parameter at fault, for `BAD_USER_INPUT`.
     field: Option<&'static str>,
+    /// Answered 200 under `application/json`, as the GraphQL-over-HTTP spec
+    /// has it for a request error (older APQ clients also stop sending
+    /// hashes after a 400).
+    ok_as_json: bool,
 }
 
 impl Refusal {
@@ -92,7 +96,23 @@ impl Refusal {
             code,
             message: message.into(),
             field: None,
+            ok_as_json: false,
         }
+    }
+
+    /// A request error: 200 under `application/json`, its code's status
+    /// under `application/graphql-response+json`.
+    pub fn request_error(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            ok_as_json: true,
+            ..Self::new(code, message)
+        }
+    }
+
+    /// The same refusal naming the request parameter at fault.
+    pub fn at(mut self, field: &'static str) -> Self {
+        self.field = Some(field);
+        self
     }
 
     /// What the document asks for is refused (`field` is `query`).
@@ -156,7 +176,11 @@ impl Refusal {
             extensions["field"] = json!(field);
         }
         let body = json!({ "errors": [{ "message": self.message, "extensions": extensions }] });
-        let mut response = (self.status, body.to_string()).into_response();
+        let status = match media {
+            MediaType::Json if self.ok_as_json => StatusCode::OK,
+            _ => self.status,
+        };
+        let mut response = (status, body.to_string()).into_response();
         set_headers(&mut response, media, self.code.retry_after_secs());
         if self.status == StatusCode::METHOD_NOT_ALLOWED {
             response

@@ -15,6 +15,7 @@ use futures_util::StreamExt;
 use futures_util::stream::{self, BoxStream};
 
 use super::operation::{self, Rejected, Transport};
+use super::persisted::PersistedRef;
 use super::response::{Answer, MediaType};
 use crate::auth::Caller;
 use crate::state::AppState;
@@ -30,11 +31,17 @@ pub fn wanted(headers: &HeaderMap) -> bool {
 pub async fn respond(
     state: AppState,
     request: async_graphql::Request,
+    named: &PersistedRef,
     caller: Option<Caller>,
     started: Instant,
 ) -> HttpResponse {
-    let admitted = match operation::admit(&state, request, caller.as_ref(), Transport::EventStream)
-    {
+    let admitted = match operation::admit(
+        &state,
+        request,
+        named,
+        caller.as_ref(),
+        Transport::EventStream,
+    ) {
         Ok(admitted) => admitted,
         Err((Rejected::Refused(refusal), operation)) => {
             return refusal.into_response(MediaType::Json, &operation, started);

@@ -28,6 +28,7 @@ use tokio::sync::mpsc;
 
 use super::API_KEY_HEADER;
 use super::operation::{self, Rejected, Transport};
+use super::persisted::PersistedRef;
 use super::response::Refusal;
 use crate::auth::Caller;
 use crate::metrics as m;
@@ -72,7 +73,7 @@ enum ClientMessage {
     },
     Subscribe {
         id: String,
-        payload: Box<async_graphql::Request>,
+        payload: Box<Value>,
     },
     Complete {
         id: String,
@@ -243,7 +244,15 @@ impl Connection {
                 self.send(pong).await
             }
             ClientMessage::Pong { .. } => Ok(()),
-            ClientMessage::Subscribe { id, payload } => self.subscribe(id, *payload).await,
+            ClientMessage::Subscribe { id, payload } => {
+                let named: PersistedRef =
+                    serde_json::from_value((*payload).clone()).unwrap_or_default();
+                let request: async_graphql::Request =
+                    serde_json::from_value(*payload).map_err(|err| {
+                        Close::new(4400, truncate(&format!("Invalid message received: {err}")))
+                    })?;
+                self.subscribe(id, request, &named).await
+            }
             ClientMessage::Complete { id } => {
                 if let Some(handle) = self.running.remove(&id) {
                     handle.abort();
@@ -275,6 +284,7 @@ impl Connection {
         &mut self,
         id: String,
         request: async_graphql::Request,
+        named: &PersistedRef,
     ) -> Result<(), Close> {
         let Some(caller) = self.caller.clone() else {
             return Err(Close::new(4401, "Unauthorized: connection_init first"));
@@ -297,18 +307,23 @@ impl Connection {
                 .send(json!({ "id": id, "type": "error", "payload": [refusal.to_server_error()] }))
                 .await;
         }
-        let admitted =
-            match operation::admit(&self.state, request, caller.as_ref(), Transport::Socket) {
-                Ok(admitted) => admitted,
-                Err((rejected, operation)) => {
-                    if let Rejected::Refused(refusal) = &rejected {
-                        refusal.record(&operation, started);
-                    }
-                    return self
-                        .send(json!({ "id": id, "type": "error", "payload": rejected.errors() }))
-                        .await;
+        let admitted = match operation::admit(
+            &self.state,
+            request,
+            named,
+            caller.as_ref(),
+            Transport::Socket,
+        ) {
+            Ok(admitted) => admitted,
+            Err((rejected, operation)) => {
+                if let Rejected::Refused(refusal) = &rejected {
+                    refusal.record(&operation, started);
                 }
-            };
+                return self
+                    .send(json!({ "id": id, "type": "error", "payload": rejected.errors() }))
+                    .await;
+            }
+        };
         let results: BoxStream<'static, Response> = if admitted.is_subscription() {
             operation::subscribe(&self.state, admitted, caller.as_ref())
         } else {

@@ -14,6 +14,7 @@ mod operations;
 mod ordering;
 mod pagination;
 mod paging_props;
+mod persisted;
 mod plans;
 mod process;
 mod projection;

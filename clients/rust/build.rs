@@ -2,6 +2,6 @@
 //! (the `GraphQLQuery` derive reads them, but cargo does not track that).
 
 fn main() {
-    println!("cargo::rerun-if-changed=../schema.graphql");
+    println!("cargo::rerun-if-changed=../../schema.graphql");
     println!("cargo::rerun-if-changed=graphql");
 }

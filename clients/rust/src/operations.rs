@@ -1,0 +1,217 @@
+//! One struct per operation of `graphql/`, named as the operation in its
+//! document; `#[derive(GraphQLQuery)]` generates, in a module named after it
+//! in snake case, its `Variables` and its `ResponseData`. `skip_serializing_none`
+//! leaves unset input fields out of the request rather than sending them as
+//! null (which would mean "clear it" where null is allowed).
+
+#![allow(missing_docs)]
+
+use graphql_client::GraphQLQuery;
+
+// The schema's custom scalars, as the Rust types the generated code uses.
+#[allow(clippy::upper_case_acronyms)]
+type UUID = uuid::Uuid;
+#[allow(clippy::upper_case_acronyms)]
+type JSON = serde_json::Value;
+/// RFC 3339, UTC.
+type DateTime = String;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "graphql/create_agent.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct CreateAgent;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "graphql/create_goal.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct CreateGoal;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "graphql/create_plan.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct CreatePlan;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "graphql/create_task.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct CreateTask;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "graphql/delete_agent.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct DeleteAgent;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "graphql/delete_goal.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct DeleteGoal;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "graphql/delete_plan.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct DeletePlan;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "graphql/delete_task.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct DeleteTask;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "graphql/get_agent.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct GetAgent;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "graphql/get_goal.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct GetGoal;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "graphql/get_plan.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct GetPlan;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "graphql/get_task.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct GetTask;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "graphql/list_agents.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct ListAgents;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "graphql/list_goals.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct ListGoals;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "graphql/list_plans.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct ListPlans;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "graphql/list_tasks.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct ListTasks;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "graphql/update_agent.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct UpdateAgent;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "graphql/update_goal.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct UpdateGoal;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "graphql/update_plan.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct UpdatePlan;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "graphql/update_task.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct UpdateTask;

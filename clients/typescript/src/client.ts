@@ -1,0 +1,104 @@
+// A small GraphQL-over-HTTP client for the typed documents of ./gql: the
+// result and variables types come from the document, so a call that does
+// not fit the schema does not compile.
+import { createHash } from 'node:crypto';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+
+/**
+ * How a document goes to the server:
+ * - `text`: the document itself (any server);
+ * - `documentId`: only the hash from the manifest, for a server started with
+ *   `--persisted-documents src/gql/persisted-documents.json` (and possibly
+ *   `--only-persisted-documents`);
+ * - `apq`: Apollo's automatic persisted queries: the hash first, the text
+ *   only when the server answers PERSISTED_QUERY_NOT_FOUND.
+ */
+export type SendMode = 'text' | 'documentId' | 'apq';
+
+export interface ClientOptions {
+  /** The GraphQL endpoint, e.g. http://127.0.0.1:8000/graphql. */
+  url: string;
+  /** Sent as `X-API-Key` when the server requires keys. */
+  apiKey?: string;
+  send?: SendMode;
+}
+
+/** The first error of a response, with its `extensions.code`. */
+export class GraphQLRequestError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+    readonly errors: unknown[],
+  ) {
+    super(`${code}: ${message}`);
+  }
+}
+
+interface GraphQLError {
+  message: string;
+  extensions?: { code?: string };
+}
+
+export interface Client {
+  execute<TResult, TVariables>(
+    document: TypedDocumentNode<TResult, TVariables>,
+    variables: TVariables,
+  ): Promise<TResult>;
+}
+
+export function createClient(options: ClientOptions): Client {
+  const send = options.send ?? 'text';
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'application/graphql-response+json, application/json;q=0.9',
+  };
+  if (options.apiKey) headers['x-api-key'] = options.apiKey;
+
+  async function post(body: Record<string, unknown>): Promise<unknown> {
+    const response = await fetch(options.url, { method: 'POST', headers, body: JSON.stringify(body) });
+    const text = await response.text();
+    let parsed: { data?: unknown; errors?: GraphQLError[] };
+    try {
+      parsed = JSON.parse(text) as typeof parsed;
+    } catch {
+      throw new GraphQLRequestError('HTTP', `${response.status}: ${text.slice(0, 200)}`, response.status, []);
+    }
+    const first = parsed.errors?.[0];
+    if (first) {
+      const code = first.extensions?.code ?? '(no code)';
+      throw new GraphQLRequestError(code, first.message, response.status, parsed.errors ?? []);
+    }
+    if (!response.ok || parsed.data == null) {
+      throw new GraphQLRequestError('HTTP', `${response.status}: no data`, response.status, []);
+    }
+    return parsed.data;
+  }
+
+  return {
+    async execute(document, variables) {
+      const vars = variables as Record<string, unknown>;
+      if (send === 'documentId') {
+        return (await post({ documentId: documentIdOf(document), variables: vars })) as never;
+      }
+      const query = print(document);
+      if (send === 'text') return (await post({ query, variables: vars })) as never;
+      const sha256Hash = createHash('sha256').update(query).digest('hex');
+      const extensions = { persistedQuery: { version: 1, sha256Hash } };
+      try {
+        return (await post({ extensions, variables: vars })) as never;
+      } catch (err) {
+        if (!(err instanceof GraphQLRequestError) || err.code !== 'PERSISTED_QUERY_NOT_FOUND') throw err;
+        return (await post({ query, extensions, variables: vars })) as never;
+      }
+    },
+  };
+}
+
+/** The manifest hash graphql-codegen embedded in a generated document. */
+export function documentIdOf(document: object): string {
+  const hash = (document as { __meta__?: { hash?: unknown } }).__meta__?.hash;
+  if (typeof hash !== 'string') throw new Error('the document has no persisted-document hash');
+  return hash;
+}
