@@ -215,3 +215,16 @@ pub struct UpdatePlan;
     skip_serializing_none
 )]
 pub struct UpdateTask;
+
+/// Live changes of a plan's tasks. Its types fit any graphql-transport-ws
+/// client (the server's WebSocket at `/graphql`); this crate's HTTP client
+/// does not run subscriptions.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "graphql/task_changed.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct TaskChanged;

@@ -1,19 +1,21 @@
 // The typed client end to end against AGENTGRAPH_URL: an agent, a goal
 // created together with its plans and tasks, the tree read back nested, an
 // update that applies only to the version read, and a change received over
-// graphql-ws (skipped, saying so, while the schema has no Subscription).
+// graphql-ws and over graphql-sse.
 //
 // AGENTGRAPH_SEND=text|documentId|apq picks how documents are sent (see
 // SendMode); documentId needs a server started with this package's manifest.
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { print } from 'graphql';
+import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { createClient, GraphQLRequestError, type SendMode } from './client.js';
+import { createClient, documentIdOf, GraphQLRequestError, type SendMode } from './client.js';
 import {
   CreateAgentDocument,
   CreateGoalDocument,
   GetGoalDocument,
+  TaskChangedDocument,
   UpdateGoalDocument,
   UpdateTaskDocument,
 } from './gql/graphql.js';
@@ -80,41 +82,53 @@ const running = () =>
     input: { status: 'RUNNING', expectedVersion: firstTask.version },
   });
 
-// Live changes over graphql-ws, once the server has them (issue 11).
-const schema = new URL('../../../schema.graphql', import.meta.url);
-const hasSubscriptions = existsSync(schema) && /^type Subscription\b/m.test(readFileSync(schema, 'utf8'));
-if (!hasSubscriptions) {
-  const { updateTask } = await running();
-  console.log(`task ${firstTask.description} is ${updateTask.status}`);
-  console.log('subscription step skipped: schema.graphql has no Subscription type yet');
-} else if (send === 'documentId') {
-  await running();
-  console.log('subscription step skipped: operations/subscriptions.graphql.pending is not in the manifest yet');
-} else {
-  const operation = new URL('../operations/subscriptions.graphql.pending', import.meta.url);
-  const query = readFileSync(existsSync(operation) ? operation : new URL('../operations/subscriptions.graphql', import.meta.url), 'utf8');
-  const ws = createWsClient({
-    url: url.replace(/^http/, 'ws'),
-    webSocketImpl: WebSocket,
-    connectionParams: apiKey ? { 'x-api-key': apiKey } : {},
-  });
-  const change = new Promise<unknown>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no change arrived within 10 s')), 10_000);
-    ws.subscribe(
-      { query, variables: { planId: firstPlan.id } },
-      {
-        next: (value) => { clearTimeout(timer); resolve(value); },
-        error: (err) => { clearTimeout(timer); reject(err instanceof Error ? err : new Error(JSON.stringify(err))); },
-        complete: () => {},
-      },
-    );
-  });
-  // The subscription must be in place before the change it should see.
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  await running();
-  const received = (await change) as { data?: { taskChanged?: { id?: string; kind?: string } } };
-  check(received.data?.taskChanged?.id === firstTask.id, `the change of task ${firstTask.id}, got ${JSON.stringify(received)}`);
-  console.log(`received over graphql-ws: ${received.data?.taskChanged?.kind} of task ${firstTask.id}`);
-  await ws.dispose();
+// Live changes: the same subscription over graphql-ws (WebSocket) and
+// graphql-sse (Server-Sent Events). Each is live once the server has read
+// it, so the task is changed (its description, any number of times) until
+// the change arrives.
+type TaskChange = { data?: { taskChanged?: { id?: string; kind?: string } | null } | null };
+// With documentId only the hash goes (a server may run only its manifest).
+const subscription = {
+  query: send === 'documentId' ? '' : print(TaskChangedDocument),
+  variables: { planId: firstPlan.id },
+  ...(send === 'documentId' ? { documentId: documentIdOf(TaskChangedDocument) } : {}),
+};
+const watchedId = firstTask.id;
+let pokes = 0;
+async function untilHeard(subscribe: (sink: (value: TaskChange) => void) => () => void, via: string) {
+  let heard: TaskChange | undefined;
+  const stop = subscribe((value) => { heard ??= value; });
+  for (let i = 0; i < 50 && heard === undefined; i += 1) {
+    pokes += 1;
+    await client.execute(UpdateTaskDocument, { id: watchedId, input: { description: `watched ${pokes}` } });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  stop();
+  check(heard !== undefined, `a change over ${via}`);
+  check(heard.data?.taskChanged?.id === watchedId, `the change of task ${watchedId} over ${via}, got ${JSON.stringify(heard)}`);
+  console.log(`received over ${via}: ${heard.data?.taskChanged?.kind} of task ${watchedId}`);
 }
+
+const { updateTask } = await running();
+console.log(`task ${firstTask.description} is ${updateTask.status}`);
+
+const ws = createWsClient({
+  url: url.replace(/^http/, 'ws'),
+  webSocketImpl: WebSocket,
+  connectionParams: apiKey ? { 'x-api-key': apiKey } : {},
+});
+await untilHeard((sink) => ws.subscribe(subscription, {
+  next: (value) => sink(value as TaskChange),
+  error: (err) => { throw err instanceof Error ? err : new Error(JSON.stringify(err)); },
+  complete: () => {},
+}), 'graphql-ws');
+await ws.dispose();
+
+const sse = createSseClient({ url, headers: apiKey ? { 'x-api-key': apiKey } : {} });
+await untilHeard((sink) => sse.subscribe(subscription, {
+  next: (value) => sink(value as TaskChange),
+  error: (err) => { throw err instanceof Error ? err : new Error(JSON.stringify(err)); },
+  complete: () => {},
+}), 'graphql-sse');
+sse.dispose();
 console.log('example: ok');
