@@ -21,6 +21,11 @@ use super::Hub;
 pub const CHANNEL: &str = "agentgraph_changes";
 const NOTIFY: &str = "NOTIFY agentgraph_changes";
 const RETRY_FIRST: Duration = Duration::from_millis(50);
+/// Least time between two notifications from one instance. Under a write
+/// load every NOTIFY is a transaction of its own; spacing them makes one
+/// cover the commits of a millisecond, at the price of that millisecond of
+/// delay for the other instances.
+const NOTIFY_SPACING: Duration = Duration::from_millis(1);
 const RETRY_MAX: Duration = Duration::from_secs(2);
 
 /// Listens from `first` (connected at start-up, so the server is ready
@@ -106,6 +111,12 @@ async fn notify(hub: Arc<Hub>, url: String, mut stop: watch::Receiver<bool>) {
             Ok::<_, sea_orm::sqlx::Error>(())
         }
         .await;
+        if sent.is_ok() {
+            tokio::select! {
+                () = tokio::time::sleep(NOTIFY_SPACING) => {}
+                _ = stop.wait_for(|stopped| *stopped) => return,
+            }
+        }
         if let Err(err) = sent {
             tracing::warn!(error = %err, "announcing changes failed; retrying");
             connection = None;
