@@ -100,6 +100,7 @@ impl Application {
                 usize::try_from(serve.max_concurrent_operations).unwrap_or(1),
             )),
             hub,
+            shared: Arc::default(),
             sockets: Arc::new(SocketLimits {
                 max_operations: usize::try_from(serve.max_subscriptions_per_connection)
                     .unwrap_or(1),

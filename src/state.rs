@@ -38,6 +38,8 @@ pub struct AppState {
     pub executions: Arc<tokio::sync::Semaphore>,
     /// Live changes for subscriptions.
     pub hub: Arc<Hub>,
+    /// Subscriptions that share one execution (same document and variables).
+    pub shared: Arc<crate::http::SharedSubscriptions>,
     pub sockets: Arc<SocketLimits>,
 }
 

@@ -161,7 +161,6 @@ impl Hub {
     /// reader loads only the kinds of object somebody listens for.
     pub fn watch(self: &Arc<Self>, resource: Resource) -> Watching {
         self.watching[resource.index()].fetch_add(1, Ordering::Relaxed);
-        ::metrics::gauge!(m::SUBSCRIPTIONS).increment(1.0);
         Watching {
             hub: self.clone(),
             resource,
@@ -357,6 +356,5 @@ pub struct Watching {
 impl Drop for Watching {
     fn drop(&mut self) {
         self.hub.watching[self.resource.index()].fetch_sub(1, Ordering::Relaxed);
-        ::metrics::gauge!(m::SUBSCRIPTIONS).decrement(1.0);
     }
 }

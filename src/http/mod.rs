@@ -9,6 +9,7 @@ mod limits;
 mod operation;
 pub mod persisted;
 mod response;
+mod shared;
 mod sse;
 mod ws;
 
@@ -25,6 +26,7 @@ use tower_http::trace::TraceLayer;
 pub use documents::DocumentCache;
 pub use graphql::API_KEY_HEADER;
 pub use persisted::PersistedDocuments;
+pub use shared::SharedSubscriptions;
 
 use crate::metrics as m;
 use crate::state::AppState;

@@ -17,6 +17,7 @@ use futures_util::stream::{self, BoxStream};
 use super::operation::{self, Rejected, Transport};
 use super::persisted::PersistedRef;
 use super::response::{Answer, MediaType};
+use super::shared::{self, Payload};
 use crate::auth::Caller;
 use crate::state::AppState;
 
@@ -54,8 +55,8 @@ pub async fn respond(
                 .unwrap_or_else(|_| axum::http::StatusCode::BAD_REQUEST.into_response());
         }
     };
-    let results: BoxStream<'static, Response> = if admitted.is_subscription() {
-        operation::subscribe(&state, admitted, caller.as_ref())
+    let results: BoxStream<'static, Payload> = if admitted.is_subscription() {
+        state.shared.join(&state, admitted, caller.as_ref())
     } else {
         Box::pin(stream::once(async move {
             let operation = admitted.operation.clone();
@@ -64,14 +65,11 @@ pub async fn respond(
                 Err(refusal) => Response::from_errors(vec![refusal.to_server_error()]),
             };
             operation::finished(&response, caller.as_ref(), &operation, started);
-            response
+            shared::serialize(&response)
         }))
     };
     let events = results
-        .map(|response| {
-            let data = serde_json::to_string(&response).unwrap_or_else(|_| "{}".to_owned());
-            Ok::<_, Infallible>(Event::default().event("next").data(data))
-        })
+        .map(|payload| Ok::<_, Infallible>(Event::default().event("next").data(&*payload)))
         .chain(stream::once(async {
             Ok(Event::default().event("complete").data(""))
         }));

@@ -30,6 +30,7 @@ use super::API_KEY_HEADER;
 use super::operation::{self, Rejected, Transport};
 use super::persisted::PersistedRef;
 use super::response::Refusal;
+use super::shared::{self, Payload};
 use crate::auth::Caller;
 use crate::metrics as m;
 use crate::state::AppState;
@@ -92,13 +93,13 @@ impl Close {
 /// What woke a socket's loop.
 enum Event {
     Incoming(Option<Result<Message, axum::Error>>),
-    Result((String, Option<Response>)),
+    Result((String, Option<Payload>)),
     InitTimeout,
     Closing,
 }
 
 /// One socket's operations, as tagged streams: `Some` a result, `None` done.
-type Operations = SelectAll<BoxStream<'static, (String, Option<Response>)>>;
+type Operations = SelectAll<BoxStream<'static, (String, Option<Payload>)>>;
 
 struct Connection {
     state: AppState,
@@ -207,9 +208,11 @@ async fn write(
 
 impl Connection {
     async fn send(&mut self, message: Value) -> Result<(), Close> {
-        let queued = self
-            .outbox
-            .send(Message::Text(Utf8Bytes::from(message.to_string())));
+        self.send_text(message.to_string()).await
+    }
+
+    async fn send_text(&mut self, text: String) -> Result<(), Close> {
+        let queued = self.outbox.send(Message::Text(Utf8Bytes::from(text)));
         match tokio::time::timeout(SEND_PATIENCE, queued).await {
             Ok(Ok(())) => Ok(()),
             _ => Err({
@@ -324,8 +327,10 @@ impl Connection {
                     .await;
             }
         };
-        let results: BoxStream<'static, Response> = if admitted.is_subscription() {
-            operation::subscribe(&self.state, admitted, caller.as_ref())
+        let results: BoxStream<'static, Payload> = if admitted.is_subscription() {
+            self.state
+                .shared
+                .join(&self.state, admitted, caller.as_ref())
         } else {
             let state = self.state.clone();
             Box::pin(stream::once(async move {
@@ -335,7 +340,7 @@ impl Connection {
                     Err(refusal) => Response::from_errors(vec![refusal.to_server_error()]),
                 };
                 operation::finished(&response, caller.as_ref(), &operation, started);
-                response
+                shared::serialize(&response)
             }))
         };
         let tag = id.clone();
@@ -349,12 +354,13 @@ impl Connection {
         Ok(())
     }
 
-    async fn emit(&mut self, id: String, item: Option<Response>) -> Result<(), Close> {
+    async fn emit(&mut self, id: String, item: Option<Payload>) -> Result<(), Close> {
         match item {
-            Some(response) => {
-                let payload = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
-                self.send(json!({ "id": id, "type": "next", "payload": payload }))
-                    .await
+            Some(payload) => {
+                // The payload is serialized once for every subscriber of its group.
+                let id = serde_json::to_string(&id).unwrap_or_default();
+                let text = format!(r#"{{"id":{id},"type":"next","payload":{payload}}}"#);
+                self.send_text(text).await
             }
             None => {
                 self.running.remove(&id);

@@ -379,3 +379,62 @@ async fn server_sent_events_stream_a_subscription_and_answer_a_query() {
     assert!(query.contains("totalCount"), "{query}");
     assert!(query.contains("event: complete"), "{query}");
 }
+
+/// Subscribers of the same document and variables share one execution:
+/// one leaving does not end it for the others, and a newcomer joins it.
+#[tokio::test]
+async fn subscribers_of_the_same_document_share_it_and_come_and_go_freely() {
+    let app = spawn_app().await;
+    let agent = app.create_agent("shared").await;
+    let document = "subscription($id: UUID) { agentChanged(id: $id) { version agent { name } } }";
+    let rename = |name: &'static str| {
+        let app = &app;
+        let agent = agent.clone();
+        async move {
+            app.gql_ok(
+                "mutation($id: UUID!, $n: String!) { updateAgent(id: $id, input: { name: $n }) { id } }",
+                json!({ "id": agent, "n": name }),
+            )
+            .await;
+        }
+    };
+    let mut first = WsClient::connect(&app.address).await;
+    let mut second = WsClient::connect(&app.address).await;
+    subscribe_live(&mut first, "1", document, json!({ "id": agent }), || {
+        rename("poke")
+    })
+    .await;
+    subscribe_live(&mut second, "1", document, json!({ "id": agent }), || {
+        rename("poke")
+    })
+    .await;
+    while first
+        .receive_within(Duration::from_millis(300))
+        .await
+        .is_some()
+    {}
+
+    rename("both").await;
+    for ws in [&mut first, &mut second] {
+        assert_eq!(
+            event(ws, "1", "agentChanged").await["agent"]["name"],
+            "both"
+        );
+    }
+    first.send(json!({ "type": "complete", "id": "1" })).await;
+    rename("second only").await;
+    assert_eq!(
+        event(&mut second, "1", "agentChanged").await["agent"]["name"],
+        "second only"
+    );
+    first.expect_silence(Duration::from_millis(300)).await;
+
+    second.send(json!({ "type": "complete", "id": "1" })).await;
+    let mut third = WsClient::connect(&app.address).await;
+    let joined = subscribe_live(&mut third, "7", document, json!({ "id": agent }), || {
+        rename("poke")
+    })
+    .await;
+    assert_eq!(joined["agentChanged"]["agent"]["name"], "poke");
+    second.expect_silence(Duration::from_millis(300)).await;
+}

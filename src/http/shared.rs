@@ -1,0 +1,190 @@
+//! Subscriptions that are the same operation with the same variables share
+//! one execution: it runs once per instance and its results, serialized
+//! once, go to every subscriber of the group. A thousand agents watching
+//! one plan cost one resolution per change, not a thousand.
+//!
+//! A subscription that may resume (its document mentions `after`) runs on
+//! its own: its catch-up is its own. A group ends when its last subscriber
+//! leaves (its execution is dropped) or when its stream ends (every
+//! subscriber completes).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+
+use async_graphql::Response;
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
+use tokio::sync::broadcast;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::operation::{self, Admitted};
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::metrics as m;
+use crate::state::AppState;
+
+/// A GraphQL response, serialized.
+pub type Payload = Arc<str>;
+
+/// Results a subscriber of a group may fall behind by before it is cut off.
+const GROUP_BACKLOG: usize = 256;
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Key {
+    query: String,
+    operation: Option<String>,
+    variables: String,
+}
+
+#[derive(Clone)]
+enum Item {
+    Next(Payload),
+    End,
+}
+
+struct Group {
+    id: u64,
+    key: Key,
+    sender: broadcast::Sender<Item>,
+    execution: tokio::task::AbortHandle,
+    registry: Weak<SharedSubscriptions>,
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        self.execution.abort();
+        if let Some(registry) = self.registry.upgrade() {
+            registry.forget(&self.key, self.id);
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct SharedSubscriptions {
+    /// By key: the group's id, so it can be told apart without upgrading.
+    groups: Mutex<HashMap<Key, (u64, Weak<Group>)>>,
+    next_id: AtomicU64,
+}
+
+impl SharedSubscriptions {
+    /// The results of `admitted` (a subscription) for one subscriber.
+    pub fn join(
+        self: &Arc<Self>,
+        state: &AppState,
+        admitted: Admitted,
+        caller: Option<&Caller>,
+    ) -> BoxStream<'static, Payload> {
+        let gauge = Subscribed::new();
+        if admitted.request.query.contains("after") {
+            let alone = operation::subscribe(state, admitted, caller);
+            return Box::pin(alone.map(move |response| {
+                let _ = &gauge;
+                serialize(&response)
+            }));
+        }
+        let key = Key {
+            query: admitted.request.query.clone(),
+            operation: admitted.request.operation_name.clone(),
+            variables: serde_json::to_string(&admitted.request.variables).unwrap_or_default(),
+        };
+        let mut groups = self.groups.lock().unwrap_or_else(PoisonError::into_inner);
+        // An upgraded group is kept (it becomes this subscriber's), so no
+        // group is ever dropped, and so forgotten, under the lock.
+        let group = match groups.get(&key).and_then(|(_, group)| group.upgrade()) {
+            Some(group) => group,
+            None => {
+                let group = self.start(state, admitted, caller, key.clone());
+                groups.insert(key, (group.id, Arc::downgrade(&group)));
+                group
+            }
+        };
+        drop(groups);
+        let receiver = group.sender.subscribe();
+        Box::pin(futures_util::stream::unfold(
+            (group, receiver, gauge, false),
+            |(group, mut receiver, gauge, ended)| async move {
+                if ended {
+                    return None;
+                }
+                match receiver.recv().await {
+                    Ok(Item::Next(payload)) => Some((payload, (group, receiver, gauge, false))),
+                    Ok(Item::End) | Err(RecvError::Closed) => None,
+                    Err(RecvError::Lagged(missed)) => {
+                        let error = AppError::FellBehind(format!(
+                            "this subscription fell {missed} results behind and was stopped; \
+                             subscribe again with `after` set to the last cursor received"
+                        ));
+                        let response = Response::from_errors(vec![
+                            crate::graphql::errors::plain_error(error)
+                                .into_server_error(Default::default()),
+                        ]);
+                        Some((serialize(&response), (group, receiver, gauge, true)))
+                    }
+                }
+            },
+        ))
+    }
+
+    fn start(
+        self: &Arc<Self>,
+        state: &AppState,
+        admitted: Admitted,
+        caller: Option<&Caller>,
+        key: Key,
+    ) -> Arc<Group> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (sender, _) = broadcast::channel(GROUP_BACKLOG);
+        let mut results = operation::subscribe(state, admitted, caller);
+        let publish = sender.clone();
+        let registry = Arc::downgrade(self);
+        let task_key = key.clone();
+        let execution = tokio::spawn(async move {
+            while let Some(response) = results.next().await {
+                let _ = publish.send(Item::Next(serialize(&response)));
+            }
+            // Nobody new may join a finished group; whoever joined, ends.
+            if let Some(registry) = registry.upgrade() {
+                registry.forget(&task_key, id);
+            }
+            let _ = publish.send(Item::End);
+        })
+        .abort_handle();
+        Arc::new(Group {
+            id,
+            key,
+            sender,
+            execution,
+            registry: Arc::downgrade(self),
+        })
+    }
+
+    fn forget(&self, key: &Key, id: u64) {
+        let mut groups = self.groups.lock().unwrap_or_else(PoisonError::into_inner);
+        if groups.get(key).is_some_and(|(current, _)| *current == id) {
+            groups.remove(key);
+        }
+    }
+}
+
+pub fn serialize(response: &Response) -> Payload {
+    serde_json::to_string(response)
+        .unwrap_or_else(|_| r#"{"errors":[{"message":"unserializable response"}]}"#.to_owned())
+        .into()
+}
+
+/// Counts one subscriber while it lives.
+struct Subscribed;
+
+impl Subscribed {
+    fn new() -> Self {
+        ::metrics::gauge!(m::SUBSCRIPTIONS).increment(1.0);
+        Self
+    }
+}
+
+impl Drop for Subscribed {
+    fn drop(&mut self) {
+        ::metrics::gauge!(m::SUBSCRIPTIONS).decrement(1.0);
+    }
+}
