@@ -217,6 +217,24 @@ impl Application {
 
 pub async fn connect_and_migrate(database_url: &str) -> anyhow::Result<Db> {
     let db = Db::connect(database_url).await?;
-    Migrator::up(&db.writer, None).await?;
+    if database_url.starts_with("sqlite:") {
+        // SQLite's writer is one connection: migrations cannot overlap.
+        Migrator::up(&db.writer, None).await?;
+        return Ok(db);
+    }
+    // Instances started together over one new database would otherwise
+    // create the same tables at once and all but one fail. An advisory lock
+    // held on a connection of its own lets one migrate while the others
+    // wait, then find nothing left to do.
+    use sea_orm::sqlx::{Connection, Executor};
+    let mut lock = sea_orm::sqlx::postgres::PgConnection::connect(database_url).await?;
+    lock.execute(MIGRATION_LOCK).await?;
+    let migrated = Migrator::up(&db.writer, None).await;
+    let _ = lock.close().await;
+    migrated?;
     Ok(db)
 }
+
+/// One key for "migrating agentgraph" in this database (the arbitrary
+/// number is ours; the lock is released when its connection closes).
+const MIGRATION_LOCK: &str = "SELECT pg_advisory_lock(7261201)";

@@ -179,3 +179,28 @@ async fn an_instance_whose_listener_is_killed_reconnects_and_delivers_what_it_mi
     }
     assert!(ready, "B reports ready again once it listens");
 }
+
+/// Instances started together over one new database: one migrates, the
+/// others wait for it, and all serve.
+#[tokio::test]
+async fn instances_started_together_over_a_new_database_all_come_up() {
+    if !is_postgres() {
+        return;
+    }
+    let url = crate::helpers::fresh_database_url().await;
+    let (a, b, c) = tokio::join!(
+        crate::helpers::spawn_app_on(url.clone(), |_| {}),
+        crate::helpers::spawn_app_on(url.clone(), |_| {}),
+        crate::helpers::spawn_app_on(url.clone(), |_| {}),
+    );
+    let agent = a.create_agent("made through A").await;
+    for other in [&b, &c] {
+        let data = other
+            .gql_ok(
+                "query($id: UUID!) { agent(id: $id) { name } }",
+                json!({ "id": agent }),
+            )
+            .await;
+        assert_eq!(data["agent"]["name"], "made through A");
+    }
+}
