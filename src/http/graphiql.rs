@@ -52,14 +52,15 @@ const PAGE: &str = r#"<!doctype html>
       // Subscriptions go over a WebSocket (graphql-transport-ws) at the same
       // path; this small client keeps the page free of any CDN.
       const socketUrl = url.replace(/^http/, 'ws');
-      function isSubscription(params, documentAST) {
-        const operations = (documentAST?.definitions ?? []).filter(
-          (d) => d.kind === 'OperationDefinition',
-        );
-        const chosen = params.operationName
-          ? operations.find((o) => o.name?.value === params.operationName)
-          : operations[0];
-        return chosen?.operation === 'subscription';
+      // The operation's kind, from the text (GraphiQL's parsed document is
+      // not always what runs): the named operation, else the first.
+      function isSubscription(params) {
+        const text = (params.query ?? '').replace(/#[^\n]*/g, '');
+        if (params.operationName) {
+          return new RegExp(`\\bsubscription\\s+${params.operationName}\\b`).test(text);
+        }
+        const first = text.match(/\b(query|mutation|subscription)\b|\{/);
+        return first?.[1] === 'subscription';
       }
       function apiKey(headers) {
         const entry = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'x-api-key');
@@ -115,7 +116,7 @@ const PAGE: &str = r#"<!doctype html>
         };
       }
       const fetcher = (params, options) =>
-        isSubscription(params, options?.documentAST)
+        isSubscription(params)
           ? subscribe(params, options?.headers)
           : httpFetcher(params, options);
       const defaultQuery = `/*DEFAULT_COMMENT*/
