@@ -65,7 +65,10 @@ fn describe() {
         SUBSCRIPTIONS,
         "Subscriptions running, over WebSocket and SSE"
     );
-    ::metrics::describe_counter!(DELIVERED, "Changes delivered to subscribers, by resource");
+    ::metrics::describe_counter!(
+        DELIVERED,
+        "Subscription results sent to subscribers (each subscriber counts)"
+    );
     ::metrics::describe_histogram!(
         DELIVERY_LAG,
         ::metrics::Unit::Seconds,

@@ -59,7 +59,6 @@ pub async fn watch(
             let next = state.next().await?;
             if let Ok(delivered) = &next {
                 state.last_cursor = Some(super::cursor::encode(&delivered.change));
-                ::metrics::counter!(crate::metrics::DELIVERED).increment(1);
             }
             Some((next, state))
         },

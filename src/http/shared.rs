@@ -80,6 +80,7 @@ impl SharedSubscriptions {
             let alone = operation::subscribe(state, admitted, caller);
             return Box::pin(alone.map(move |response| {
                 let _ = &gauge;
+                ::metrics::counter!(m::DELIVERED).increment(1);
                 serialize(&response)
             }));
         }
@@ -108,7 +109,10 @@ impl SharedSubscriptions {
                     return None;
                 }
                 match receiver.recv().await {
-                    Ok(Item::Next(payload)) => Some((payload, (group, receiver, gauge, false))),
+                    Ok(Item::Next(payload)) => {
+                        ::metrics::counter!(m::DELIVERED).increment(1);
+                        Some((payload, (group, receiver, gauge, false)))
+                    }
                     Ok(Item::End) | Err(RecvError::Closed) => None,
                     Err(RecvError::Lagged(missed)) => {
                         let error = AppError::FellBehind(format!(

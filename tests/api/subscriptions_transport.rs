@@ -438,3 +438,36 @@ async fn subscribers_of_the_same_document_share_it_and_come_and_go_freely() {
     assert_eq!(joined["agentChanged"]["agent"]["name"], "poke");
     second.expect_silence(Duration::from_millis(300)).await;
 }
+
+#[tokio::test]
+async fn metrics_show_sockets_subscriptions_deliveries_and_their_lag() {
+    let app = spawn_app().await;
+    let mut ws = WsClient::connect(&app.address).await;
+    subscribe_live(
+        &mut ws,
+        "1",
+        "subscription { agentChanged { id } }",
+        json!({}),
+        || async {
+            app.create_agent("poke").await;
+        },
+    )
+    .await;
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("body");
+    for name in [
+        "agentgraph_websocket_connections",
+        "agentgraph_subscriptions_active",
+        "agentgraph_changes_delivered_total",
+        "agentgraph_change_delivery_lag_seconds_bucket",
+    ] {
+        assert!(metrics.contains(name), "{name} missing from /metrics");
+    }
+}
