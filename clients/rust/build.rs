@@ -3,5 +3,5 @@
 
 fn main() {
     println!("cargo::rerun-if-changed=../../schema.graphql");
-    println!("cargo::rerun-if-changed=graphql");
+    println!("cargo::rerun-if-changed=../operations");
 }

@@ -9,8 +9,8 @@
 //! the gap was first seen (and so could own it) has ended. That makes
 //! publication order the log's order, per object the order of its versions.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use sea_orm::sqlx::postgres::PgListener;
@@ -50,8 +50,8 @@ pub struct Hub {
     db: Db,
     postgres: bool,
     sender: broadcast::Sender<Arc<Batch>>,
-    /// The position of the newest batch sent, taken with the sending.
-    published: Mutex<i64>,
+    /// Held while reading and sending, so `last` is always the position of
+    /// the newest batch sent.
     reader: tokio::sync::Mutex<Reader>,
     wake: Notify,
     /// Asks the notifier to tell the other instances (PostgreSQL).
@@ -69,7 +69,6 @@ impl Hub {
             db,
             postgres,
             sender: broadcast::channel(BACKLOG).0,
-            published: Mutex::new(0),
             reader: tokio::sync::Mutex::new(Reader {
                 stale: true,
                 ..Reader::default()
@@ -144,11 +143,8 @@ impl Hub {
         if reader.stale {
             self.resync(&mut reader).await?;
         }
-        let published = self
-            .published
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        Ok((self.sender.subscribe(), *published))
+        // No batch can be sent while the reader is held here.
+        Ok((self.sender.subscribe(), reader.last))
     }
 
     /// Completes when the server shuts down.
@@ -246,11 +242,6 @@ impl Hub {
                 changes: publish,
                 objects,
             });
-            let mut published = self
-                .published
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            *published = newest;
             let _ = self.sender.send(batch);
         }
         Ok(if full && !held {
@@ -326,10 +317,6 @@ impl Hub {
                 }
             }
         }
-        *self
-            .published
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = reader.last;
         Ok(())
     }
 }

@@ -4,10 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use entity::{agent, goal, plan, task};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
-    QueryResult, Statement, Value,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, Statement, Value};
 use uuid::Uuid;
 
 use super::snapshot::Snapshot;
@@ -42,6 +39,12 @@ fn decode(row: &QueryResult) -> Result<Change> {
     })
 }
 
+/// The `snapshot` column (`pg_current_snapshot()::text`) of a row.
+fn snapshot_of(row: &QueryResult) -> Result<Snapshot> {
+    let text: String = row.try_get("", "snapshot")?;
+    Snapshot::parse(&text).ok_or_else(|| AppError::internal(&format!("unreadable snapshot {text}")))
+}
+
 /// Up to `limit` changes after `seq`, in order, and on PostgreSQL the
 /// snapshot they were read under (to tell which gaps may still fill).
 pub async fn read_after(
@@ -68,13 +71,7 @@ pub async fn read_after(
         ))
         .await?;
     let snapshot = match (backend, rows.first()) {
-        (DbBackend::Postgres, Some(row)) => {
-            let text: String = row.try_get("", "snapshot")?;
-            Some(
-                Snapshot::parse(&text)
-                    .ok_or_else(|| AppError::internal(&format!("unreadable snapshot {text}")))?,
-            )
-        }
+        (DbBackend::Postgres, Some(row)) => Some(snapshot_of(row)?),
         _ => None,
     };
     let changes = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
@@ -98,9 +95,7 @@ pub async fn latest(db: &DatabaseConnection) -> Result<(i64, Vec<i64>, Option<Sn
     if backend != DbBackend::Postgres {
         return Ok((max, Vec::new(), None));
     }
-    let text: String = row.try_get("", "snapshot")?;
-    let snapshot = Snapshot::parse(&text)
-        .ok_or_else(|| AppError::internal(&format!("unreadable snapshot {text}")))?;
+    let snapshot = snapshot_of(&row)?;
     let recent = db
         .query_all_raw(Statement::from_sql_and_values(
             backend,
@@ -223,34 +218,10 @@ pub async fn objects(
     let mut objects = HashMap::new();
     for (resource, ids) in ids {
         let found: Vec<(Uuid, Object)> = match resource {
-            Resource::Agent => agent::Entity::find()
-                .filter(agent::Column::Id.is_in(ids))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|m| (m.id, Object::Agent(m)))
-                .collect(),
-            Resource::Goal => goal::Entity::find()
-                .filter(goal::Column::Id.is_in(ids))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|m| (m.id, Object::Goal(m)))
-                .collect(),
-            Resource::Plan => plan::Entity::find()
-                .filter(plan::Column::Id.is_in(ids))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|m| (m.id, Object::Plan(m)))
-                .collect(),
-            Resource::Task => task::Entity::find()
-                .filter(task::Column::Id.is_in(ids))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|m| (m.id, Object::Task(m)))
-                .collect(),
+            Resource::Agent => loaded::<agent::Entity>(db, &ids, Object::Agent).await?,
+            Resource::Goal => loaded::<goal::Entity>(db, &ids, Object::Goal).await?,
+            Resource::Plan => loaded::<plan::Entity>(db, &ids, Object::Plan).await?,
+            Resource::Task => loaded::<task::Entity>(db, &ids, Object::Task).await?,
         };
         objects.extend(
             found
@@ -259,4 +230,16 @@ pub async fn objects(
         );
     }
     Ok(objects)
+}
+
+async fn loaded<E: crate::service::page::Resource>(
+    db: &DatabaseConnection,
+    ids: &[Uuid],
+    wrap: fn(E::Model) -> Object,
+) -> Result<Vec<(Uuid, Object)>> {
+    Ok(crate::service::page::by_ids::<E>(db, ids)
+        .await?
+        .into_iter()
+        .map(|(id, model)| (id, wrap(model)))
+        .collect())
 }

@@ -15,10 +15,9 @@ use axum::response::{IntoResponse, Response};
 
 use super::operation::{self, Rejected, Transport};
 use super::persisted::PersistedRef;
-use super::response::{Answer, MediaType, Refusal, negotiate, not_acceptable, record};
+use super::response::{Answer, MediaType, Refusal, negotiate, not_acceptable};
 use crate::auth::Caller;
-use crate::error::{AppError, ErrorCode};
-use crate::graphql::errors::code_of;
+use crate::error::AppError;
 use crate::state::AppState;
 
 pub const API_KEY_HEADER: &str = "x-api-key";
@@ -223,10 +222,7 @@ fn finish(
     operation: &str,
     started: Instant,
 ) -> Response {
-    let codes: Vec<ErrorCode> = response.errors.iter().map(code_of).collect();
-    let outcome = if codes.is_empty() { "ok" } else { "error" };
-    record(operation, outcome, &codes, started);
-    let names: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
+    let (outcome, names) = operation::recorded(&response, operation, started);
     tracing::info!(
         operation,
         outcome,

@@ -230,8 +230,12 @@ pub fn subscribe(
     }))
 }
 
-/// Logs and counts one response that leaves by any transport.
-pub fn finished(response: &Response, caller: Option<&Caller>, operation: &str, started: Instant) {
+/// Counts one response in the metrics; its outcome and error codes, to log.
+pub fn recorded(
+    response: &Response,
+    operation: &str,
+    started: Instant,
+) -> (&'static str, Vec<&'static str>) {
     let codes: Vec<ErrorCode> = response
         .errors
         .iter()
@@ -239,7 +243,12 @@ pub fn finished(response: &Response, caller: Option<&Caller>, operation: &str, s
         .collect();
     let outcome = if codes.is_empty() { "ok" } else { "error" };
     super::response::record(operation, outcome, &codes, started);
-    let names: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
+    (outcome, codes.iter().map(|c| c.as_str()).collect())
+}
+
+/// Logs and counts one response that leaves by a streaming transport.
+pub fn finished(response: &Response, caller: Option<&Caller>, operation: &str, started: Instant) {
+    let (outcome, names) = recorded(response, operation, started);
     tracing::info!(
         operation,
         outcome,

@@ -171,6 +171,29 @@ impl SharedSubscriptions {
     }
 }
 
+/// What a streaming transport (WebSocket, SSE) sends for `admitted`: a
+/// subscription's results, or a query's or mutation's one response.
+pub fn results(
+    state: &AppState,
+    admitted: Admitted,
+    caller: Option<Caller>,
+    started: std::time::Instant,
+) -> BoxStream<'static, Payload> {
+    if admitted.is_subscription() {
+        return state.shared.join(state, admitted, caller.as_ref());
+    }
+    let state = state.clone();
+    Box::pin(futures_util::stream::once(async move {
+        let operation = admitted.operation.clone();
+        let response = match operation::execute(&state, admitted, caller.as_ref()).await {
+            Ok(response) => response,
+            Err(refusal) => Response::from_errors(vec![refusal.to_server_error()]),
+        };
+        operation::finished(&response, caller.as_ref(), &operation, started);
+        serialize(&response)
+    }))
+}
+
 pub fn serialize(response: &Response) -> Payload {
     serde_json::to_string(response)
         .unwrap_or_else(|_| r#"{"errors":[{"message":"unserializable response"}]}"#.to_owned())

@@ -12,12 +12,12 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response as HttpResponse};
 use futures_util::StreamExt;
-use futures_util::stream::{self, BoxStream};
+use futures_util::stream;
 
 use super::operation::{self, Rejected, Transport};
 use super::persisted::PersistedRef;
 use super::response::{Answer, MediaType};
-use super::shared::{self, Payload};
+use super::shared;
 use crate::auth::Caller;
 use crate::state::AppState;
 
@@ -55,19 +55,7 @@ pub async fn respond(
                 .unwrap_or_else(|_| axum::http::StatusCode::BAD_REQUEST.into_response());
         }
     };
-    let results: BoxStream<'static, Payload> = if admitted.is_subscription() {
-        state.shared.join(&state, admitted, caller.as_ref())
-    } else {
-        Box::pin(stream::once(async move {
-            let operation = admitted.operation.clone();
-            let response = match operation::execute(&state, admitted, caller.as_ref()).await {
-                Ok(response) => response,
-                Err(refusal) => Response::from_errors(vec![refusal.to_server_error()]),
-            };
-            operation::finished(&response, caller.as_ref(), &operation, started);
-            shared::serialize(&response)
-        }))
-    };
+    let results = shared::results(&state, admitted, caller, started);
     let events = results
         .map(|payload| Ok::<_, Infallible>(Event::default().event("next").data(&*payload)))
         .chain(stream::once(async {

@@ -16,7 +16,6 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use async_graphql::Response;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::http::HeaderMap;
 use axum::response::Response as HttpResponse;
@@ -327,22 +326,7 @@ impl Connection {
                     .await;
             }
         };
-        let results: BoxStream<'static, Payload> = if admitted.is_subscription() {
-            self.state
-                .shared
-                .join(&self.state, admitted, caller.as_ref())
-        } else {
-            let state = self.state.clone();
-            Box::pin(stream::once(async move {
-                let operation = admitted.operation.clone();
-                let response = match operation::execute(&state, admitted, caller.as_ref()).await {
-                    Ok(response) => response,
-                    Err(refusal) => Response::from_errors(vec![refusal.to_server_error()]),
-                };
-                operation::finished(&response, caller.as_ref(), &operation, started);
-                shared::serialize(&response)
-            }))
-        };
+        let results = shared::results(&self.state, admitted, caller, started);
         let tag = id.clone();
         let done = id.clone();
         let tagged = results

@@ -1,7 +1,8 @@
 //! A typed GraphQL client for agentgraph, generated from `schema.graphql`.
 //!
 //! Every operation is written as GraphQL, one per file, in
-//! `graphql/*.graphql`. The `#[derive(GraphQLQuery)]`s of [`operations`]
+//! `clients/operations/*.graphql`, the files the TypeScript client is
+//! generated from too. The `#[derive(GraphQLQuery)]`s of [`operations`]
 //! check each against the server's committed schema at compile time and
 //! generate a module named after it in snake case (`CreateAgent` ->
 //! [`create_agent`]) with a `Variables` type for its arguments and a

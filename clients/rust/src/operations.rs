@@ -19,7 +19,7 @@ type DateTime = String;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../../schema.graphql",
-    query_path = "graphql/create_agent.graphql",
+    query_path = "../operations/create_agent.graphql",
     variables_derives = "Debug, Clone",
     response_derives = "Debug, Clone, PartialEq",
     skip_serializing_none
@@ -29,7 +29,7 @@ pub struct CreateAgent;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../../schema.graphql",
-    query_path = "graphql/create_goal.graphql",
+    query_path = "../operations/create_goal.graphql",
     variables_derives = "Debug, Clone",
     response_derives = "Debug, Clone, PartialEq",
     skip_serializing_none
@@ -39,7 +39,7 @@ pub struct CreateGoal;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../../schema.graphql",
-    query_path = "graphql/create_plan.graphql",
+    query_path = "../operations/create_plan.graphql",
     variables_derives = "Debug, Clone",
     response_derives = "Debug, Clone, PartialEq",
     skip_serializing_none
@@ -49,7 +49,7 @@ pub struct CreatePlan;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../../schema.graphql",
-    query_path = "graphql/create_task.graphql",
+    query_path = "../operations/create_task.graphql",
     variables_derives = "Debug, Clone",
     response_derives = "Debug, Clone, PartialEq",
     skip_serializing_none
@@ -59,7 +59,7 @@ pub struct CreateTask;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../../schema.graphql",
-    query_path = "graphql/delete_agent.graphql",
+    query_path = "../operations/delete_agent.graphql",
     variables_derives = "Debug, Clone",
     response_derives = "Debug, Clone, PartialEq",
     skip_serializing_none
@@ -69,7 +69,7 @@ pub struct DeleteAgent;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../../schema.graphql",
-    query_path = "graphql/delete_goal.graphql",
+    query_path = "../operations/delete_goal.graphql",
     variables_derives = "Debug, Clone",
     response_derives = "Debug, Clone, PartialEq",
     skip_serializing_none
@@ -79,7 +79,7 @@ pub struct DeleteGoal;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../../schema.graphql",
-    query_path = "graphql/delete_plan.graphql",
+    query_path = "../operations/delete_plan.graphql",
     variables_derives = "Debug, Clone",
     response_derives = "Debug, Clone, PartialEq",
     skip_serializing_none
@@ -89,7 +89,7 @@ pub struct DeletePlan;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../../schema.graphql",
-    query_path = "graphql/delete_task.graphql",
+    query_path = "../operations/delete_task.graphql",
     variables_derives = "Debug, Clone",
     response_derives = "Debug, Clone, PartialEq",
     skip_serializing_none
@@ -99,7 +99,7 @@ pub struct DeleteTask;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../../schema.graphql",
-    query_path = "graphql/get_agent.graphql",
+    query_path = "../operations/get_agent.graphql",
     variables_derives = "Debug, Clone",
     response_derives = "Debug, Clone, PartialEq",
     skip_serializing_none
@@ -109,7 +109,7 @@ pub struct GetAgent;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../../schema.graphql",
-    query_path = "graphql/get_goal.graphql",
+    query_path = "../operations/get_goal.graphql",
     variables_derives = "Debug, Clone",
     response_derives = "Debug, Clone, PartialEq",
     skip_serializing_none
@@ -119,7 +119,7 @@ pub struct GetGoal;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../../schema.graphql",
-    query_path = "graphql/get_plan.graphql",
+    query_path = "../operations/get_plan.graphql",
     variables_derives = "Debug, Clone",
     response_derives = "Debug, Clone, PartialEq",
     skip_serializing_none
@@ -129,7 +129,7 @@ pub struct GetPlan;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../../schema.graphql",
-    query_path = "graphql/get_task.graphql",
+    query_path = "../operations/get_task.graphql",
     variables_derives = "Debug, Clone",
     response_derives = "Debug, Clone, PartialEq",
     skip_serializing_none
@@ -139,7 +139,7 @@ pub struct GetTask;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../../schema.graphql",
-    query_path = "graphql/list_agents.graphql",
+    query_path = "../operations/list_agents.graphql",
     variables_derives = "Debug, Clone",
     response_derives = "Debug, Clone, PartialEq",
     skip_serializing_none
@@ -149,7 +149,7 @@ pub struct ListAgents;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../../schema.graphql",
-    query_path = "graphql/list_goals.graphql",
+    query_path = "../operations/list_goals.graphql",
     variables_derives = "Debug, Clone",
     response_derives = "Debug, Clone, PartialEq",
     skip_serializing_none
@@ -159,7 +159,7 @@ pub struct ListGoals;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../../schema.graphql",
-    query_path = "graphql/list_plans.graphql",
+    query_path = "../operations/list_plans.graphql",
     variables_derives = "Debug, Clone",
     response_derives = "Debug, Clone, PartialEq",
     skip_serializing_none
@@ -169,7 +169,7 @@ pub struct ListPlans;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../../schema.graphql",
-    query_path = "graphql/list_tasks.graphql",
+    query_path = "../operations/list_tasks.graphql",
     variables_derives = "Debug, Clone",
     response_derives = "Debug, Clone, PartialEq",
     skip_serializing_none
@@ -179,7 +179,7 @@ pub struct ListTasks;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../../schema.graphql",
-    query_path = "graphql/update_agent.graphql",
+    query_path = "../operations/update_agent.graphql",
     variables_derives = "Debug, Clone",
     response_derives = "Debug, Clone, PartialEq",
     skip_serializing_none
@@ -189,7 +189,7 @@ pub struct UpdateAgent;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../../schema.graphql",
-    query_path = "graphql/update_goal.graphql",
+    query_path = "../operations/update_goal.graphql",
     variables_derives = "Debug, Clone",
     response_derives = "Debug, Clone, PartialEq",
     skip_serializing_none
@@ -199,7 +199,7 @@ pub struct UpdateGoal;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../../schema.graphql",
-    query_path = "graphql/update_plan.graphql",
+    query_path = "../operations/update_plan.graphql",
     variables_derives = "Debug, Clone",
     response_derives = "Debug, Clone, PartialEq",
     skip_serializing_none
@@ -209,7 +209,7 @@ pub struct UpdatePlan;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../../schema.graphql",
-    query_path = "graphql/update_task.graphql",
+    query_path = "../operations/update_task.graphql",
     variables_derives = "Debug, Clone",
     response_derives = "Debug, Clone, PartialEq",
     skip_serializing_none
@@ -222,7 +222,7 @@ pub struct UpdateTask;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../../schema.graphql",
-    query_path = "graphql/task_changed.graphql",
+    query_path = "../operations/task_changed.graphql",
     variables_derives = "Debug, Clone",
     response_derives = "Debug, Clone, PartialEq",
     skip_serializing_none
