@@ -112,6 +112,13 @@ pub struct ServeArgs {
     #[arg(long, env = "AGENTGRAPH_MAX_CONCURRENT_OPERATIONS", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_concurrent_operations: u32,
 
+    /// Creates of one resource written at once, each group in a statement
+    /// and a commit of its own (PostgreSQL; SQLite has one writer). Creates
+    /// that arrive while every group is being written are written together
+    /// in the next one.
+    #[arg(long, env = "AGENTGRAPH_WRITE_CONCURRENCY", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    pub write_concurrency: u32,
+
     /// Longest a request may run, in seconds.
     #[arg(long, env = "AGENTGRAPH_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,

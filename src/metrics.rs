@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::db::Db;
+pub use crate::service::group_commit::BATCH_ROWS;
 
 pub const REQUESTS: &str = "agentgraph_graphql_requests_total";
 pub const ERRORS: &str = "agentgraph_graphql_errors_total";
@@ -22,6 +23,8 @@ const LATENCY_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
 ];
 
+const BATCH_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
+
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
 /// The process-wide recorder (one per process: tests share it between servers).
@@ -35,6 +38,9 @@ pub fn handle() -> Option<PrometheusHandle> {
                         Matcher::Full(DELIVERY_LAG.to_owned()),
                         LATENCY_BUCKETS,
                     )
+                })
+                .and_then(|b| {
+                    b.set_buckets_for_metric(Matcher::Full(BATCH_ROWS.to_owned()), BATCH_BUCKETS)
                 });
             match builder.and_then(|b| b.install_recorder()) {
                 Ok(handle) => {
@@ -73,6 +79,10 @@ fn describe() {
         DELIVERY_LAG,
         ::metrics::Unit::Seconds,
         "From a change's commit to its publication to this instance's subscribers"
+    );
+    ::metrics::describe_histogram!(
+        BATCH_ROWS,
+        "Creates written by one statement (group commit: more than 1 under load)"
     );
     ::metrics::describe_gauge!(
         LISTENER_UP,

@@ -16,6 +16,7 @@ pub use crate::db::StatementCounter;
 use crate::graphql::subscription::ChangeRetention;
 use crate::graphql::{SchemaLimits, build_schema};
 use crate::http;
+use crate::service::group_commit::Creates;
 use crate::state::{AppState, RequestLimits, SocketLimits};
 
 /// Distinct documents kept parsed; clients typically send a few dozen.
@@ -28,6 +29,7 @@ pub struct Application {
     config: ServeConfig,
     stop: tokio::sync::watch::Sender<bool>,
     change_listener: Option<sea_orm::sqlx::postgres::PgListener>,
+    creates: Creates,
 }
 
 impl Application {
@@ -68,8 +70,15 @@ impl Application {
         let hub = Hub::new(db.clone());
         let change_listener = hub.connect_listener(&config.database_url).await?;
         let (stop, stopped) = tokio::sync::watch::channel(false);
+        let writers = if db.backend() == sea_orm::DbBackend::Sqlite {
+            1
+        } else {
+            serve.write_concurrency as usize
+        };
+        let creates = Creates::start(db.writer.clone(), writers);
         let schema = build_schema(
             db.clone(),
+            creates.clone(),
             hub.clone(),
             ChangeRetention(serve.change_retention),
             SchemaLimits {
@@ -115,6 +124,7 @@ impl Application {
             config: config.clone(),
             stop,
             change_listener,
+            creates,
         })
     }
 
@@ -140,6 +150,11 @@ impl Application {
     /// The database this server uses (tests use it to break things on purpose).
     pub fn db(&self) -> Db {
         self.state.db.clone()
+    }
+
+    /// The create queues (tests read how creates were grouped).
+    pub fn creates(&self) -> Creates {
+        self.creates.clone()
     }
 
     /// The operation slots (tests take them all to make the server busy).

@@ -11,6 +11,7 @@ use crate::changes::Hub;
 use crate::db::Db;
 use crate::graphql::AppSchema;
 use crate::http::{DocumentCache, PersistedDocuments};
+use crate::service::group_commit::Creates;
 
 /// Limits checked per request by the HTTP layer (depth and complexity are the
 /// schema's own).
@@ -55,4 +56,9 @@ pub struct SocketLimits {
 /// The database, from a resolver.
 pub fn db<'a>(ctx: &Context<'a>) -> &'a Db {
     ctx.data_unchecked::<Db>()
+}
+
+/// The create queues (group commit), from a resolver.
+pub fn creates<'a>(ctx: &Context<'a>) -> &'a Creates {
+    ctx.data_unchecked::<Creates>()
 }

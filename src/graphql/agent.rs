@@ -17,7 +17,7 @@ use super::task::{Task, TaskFilter, TaskOrderField};
 use super::validate::{DID_MAX, NAME_MAX, Violations};
 use crate::service::agents;
 use crate::service::bounds::TimeBounds;
-use crate::state::db;
+use crate::state::{creates, db};
 
 /// What an agent is doing; an agent may move between any two statuses.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -361,7 +361,7 @@ impl AgentMutation {
     async fn create_agent(&self, ctx: &Context<'_>, input: CreateAgentInput) -> Result<Agent> {
         let claim = claim_of(ctx, "createAgent", &input, input.idempotency_key.as_deref());
         let new = input.validate().gql(ctx)?;
-        let model = agents::create(&db(ctx).writer, new, claim).await.gql(ctx)?;
+        let model = agents::create(creates(ctx), new, claim).await.gql(ctx)?;
         Ok(Agent(model))
     }
 

@@ -17,7 +17,7 @@ use super::validate::{DESCRIPTION_MAX, Violations};
 use crate::error::AppError;
 use crate::service::bounds::TimeBounds;
 use crate::service::goals;
-use crate::state::db;
+use crate::state::{creates, db};
 
 /// Where a goal stands. PENDING -> ACTIVE | CANCELLED; ACTIVE -> COMPLETED |
 /// FAILED | CANCELLED.
@@ -355,7 +355,7 @@ impl GoalMutation {
     async fn create_goal(&self, ctx: &Context<'_>, input: CreateGoalInput) -> Result<Goal> {
         let claim = claim_of(ctx, "createGoal", &input, input.idempotency_key.as_deref());
         let new = input.validate().gql(ctx)?;
-        let model = goals::create(&db(ctx).writer, new, claim).await.gql(ctx)?;
+        let model = goals::create(creates(ctx), new, claim).await.gql(ctx)?;
         Ok(Goal(model))
     }
 

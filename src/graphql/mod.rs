@@ -69,12 +69,14 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
 /// The schema, built once at start-up and shared by every request.
 pub fn build_schema(
     db: Db,
+    creates: crate::service::group_commit::Creates,
     hub: std::sync::Arc<crate::changes::Hub>,
     retention: subscription::ChangeRetention,
     limits: SchemaLimits,
 ) -> AppSchema {
     let mut builder = builder()
         .data(db)
+        .data(creates)
         .data(hub)
         .data(retention)
         .limit_depth(limits.max_depth)

@@ -16,7 +16,7 @@ use super::task::{NewTaskInput, Task, TaskFilter, TaskOrderField};
 use super::validate::{DESCRIPTION_MAX, Violations, join};
 use crate::service::bounds::TimeBounds;
 use crate::service::plans;
-use crate::state::db;
+use crate::state::{creates, db};
 
 /// Where a plan stands. DRAFT -> ACTIVE | CANCELLED; ACTIVE -> COMPLETED |
 /// FAILED | CANCELLED.
@@ -345,7 +345,7 @@ impl PlanMutation {
     async fn create_plan(&self, ctx: &Context<'_>, input: CreatePlanInput) -> Result<Plan> {
         let claim = claim_of(ctx, "createPlan", &input, input.idempotency_key.as_deref());
         let new = input.validate().gql(ctx)?;
-        let model = plans::create(&db(ctx).writer, new, claim).await.gql(ctx)?;
+        let model = plans::create(creates(ctx), new, claim).await.gql(ctx)?;
         Ok(Plan(model))
     }
 

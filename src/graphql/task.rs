@@ -18,7 +18,7 @@ use super::projection::Projection;
 use super::validate::{DESCRIPTION_MAX, TASK_TYPE_MAX, Violations, join};
 use crate::service::bounds::TimeBounds;
 use crate::service::tasks;
-use crate::state::db;
+use crate::state::{creates, db};
 
 /// Where a task stands. PENDING -> RUNNING | CANCELLED; RUNNING -> COMPLETED |
 /// FAILED | CANCELLED; FAILED -> PENDING (a retry).
@@ -394,7 +394,7 @@ impl TaskMutation {
     async fn create_task(&self, ctx: &Context<'_>, input: CreateTaskInput) -> Result<Task> {
         let claim = claim_of(ctx, "createTask", &input, input.idempotency_key.as_deref());
         let new = input.validate().gql(ctx)?;
-        let model = tasks::create(&db(ctx).writer, new, claim).await.gql(ctx)?;
+        let model = tasks::create(creates(ctx), new, claim).await.gql(ctx)?;
         Ok(Task(model))
     }
 

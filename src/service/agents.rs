@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::bounds::TimeBounds;
 use super::columns::Columns;
 use super::create::{self, Inserted};
+use super::group_commit::Creates;
 use super::idempotency::Claim;
 use super::page::{Resource, ResourceFilter};
 use super::{check_version, goals, load_for_update, not_found, now};
@@ -105,11 +106,12 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<agent::Mo
 
 #[tracing::instrument(skip_all)]
 pub async fn create(
-    db: &DatabaseConnection,
+    creates: &Creates,
     new: NewAgent,
     claim: Option<Claim>,
 ) -> Result<agent::Model> {
     let id = Uuid::now_v7();
+    let db = creates.db();
     let at = now();
     let model = agent::Model {
         id,
@@ -122,9 +124,10 @@ pub async fn create(
         created_at: at,
         updated_at: at,
     };
-    let inserted = create::insert_one::<agent::Entity>(db, &model, Vec::new(), claim.as_ref(), at)
-        .await
-        .map_err(did_taken)?;
+    let (model, inserted) =
+        create::insert_one::<agent::Entity>(creates, model, Vec::new(), claim, at)
+            .await
+            .map_err(did_taken)?;
     match inserted {
         Inserted::Created => Ok(model),
         Inserted::Replay(id) => create::replayed::<agent::Entity>(db, id, "agent").await,

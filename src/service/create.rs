@@ -1,23 +1,31 @@
 //! Creating one object under its parents, with or without an idempotency
-//! key, in as few round trips as the backend allows.
+//! key, in as few round trips as the backend allows, and many such creates
+//! together when they arrive together (see `group_commit`).
 //!
 //! Without a key a create is one `INSERT … SELECT … WHERE EXISTS (parent)`
 //! in autocommit. With a key, PostgreSQL still takes one statement: the key
 //! is claimed in a data-modifying CTE and the object inserted only from the
 //! claim's row, so both or neither are written. SQLite has no such CTEs;
 //! there the claim and the insert share a transaction on the one writer
-//! connection.
+//! connection. Creates written together are the same statements with one
+//! `UNION ALL` branch per create, each branch carrying its own conditions,
+//! so a create whose parent is missing or whose key is taken inserts no row
+//! while the others do.
+
+use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, SelectStatement};
+use sea_orm::sea_query::{Expr, ExprTrait, InsertStatement, Query, SelectStatement, UnionType};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, ModelTrait, Statement, TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Iterable, ModelTrait, QueryResult,
+    Statement, TransactionTrait,
 };
 use uuid::Uuid;
 
+use super::group_commit::{Creates, Queued};
 use super::idempotency::{self, Claim};
 use super::page::Resource;
-use super::{insert_under_parents, insert_where};
+use super::{insert_under_parents, insert_where, values_where};
 use crate::error::{AppError, Result};
 
 /// What became of a create.
@@ -30,44 +38,184 @@ pub enum Inserted {
     ParentMissing,
 }
 
-/// Inserts `model` if its parents exist, remembering `claim` with it.
-pub async fn insert_one<E: Resource>(
-    db: &DatabaseConnection,
-    model: &E::Model,
+/// A create waiting to be written.
+pub struct Pending<E: Resource> {
+    pub model: E::Model,
+    /// `EXISTS` tests, one per parent.
+    pub parents: Vec<SelectStatement>,
+    pub claim: Option<Claim>,
+    pub at: DateTime<Utc>,
+}
+
+/// Inserts `model` if its parents exist, remembering `claim` with it, and
+/// gives the model back with what became of it. The write may share its
+/// statement and commit with concurrent creates; it is answered only after
+/// that commit.
+pub async fn insert_one<E: Queued>(
+    creates: &Creates,
+    model: E::Model,
     parents: Vec<SelectStatement>,
-    claim: Option<&Claim>,
+    claim: Option<Claim>,
     at: DateTime<Utc>,
-) -> Result<Inserted>
+) -> Result<(E::Model, Inserted)>
 where
     E::Model: ModelTrait<Entity = E>,
 {
+    let pending = Pending {
+        model,
+        parents,
+        claim,
+        at,
+    };
+    let (pending, went_in) = E::queue(creates).write(pending).await?;
+    let inserted = match (&pending.claim, went_in) {
+        (_, true) => Inserted::Created,
+        (Some(claim), false) => refused(creates.db(), claim).await?,
+        (None, false) => Inserted::ParentMissing,
+    };
+    Ok((pending.model, inserted))
+}
+
+/// Writes one create by itself; whether its row went in.
+pub async fn write_alone<E: Resource>(db: &DatabaseConnection, pending: &Pending<E>) -> Result<bool>
+where
+    E::Model: ModelTrait<Entity = E>,
+{
+    let Pending {
+        model,
+        parents,
+        claim,
+        at,
+    } = pending;
     let Some(claim) = claim else {
-        return Ok(if insert_under_parents::<E>(db, model, parents).await? {
-            Inserted::Created
-        } else {
-            Inserted::ParentMissing
-        });
+        return insert_under_parents::<E>(db, model, parents.iter().cloned()).await;
     };
-    let id = E::id_of(model);
-    let inserted = if db.get_database_backend() == DbBackend::Postgres {
-        let statement = claimed_insert_postgres::<E>(model, claim, at, &parents)?;
-        db.execute_raw(statement).await?.rows_affected() == 1
-    } else {
-        let txn = db.begin().await?;
-        if idempotency::claim(&txn, claim, id, at, &parents).await? {
-            // The claim found the parents in this same transaction.
-            insert_under_parents::<E>(&txn, model, []).await?;
-            txn.commit().await?;
-            true
-        } else {
-            txn.rollback().await?;
-            false
-        }
-    };
-    if inserted {
-        return Ok(Inserted::Created);
+    if db.get_database_backend() == DbBackend::Postgres {
+        let statement = claimed_insert_postgres::<E>(model, claim, *at, parents)?;
+        return Ok(db.execute_raw(statement).await?.rows_affected() == 1);
     }
-    refused(db, claim).await
+    let txn = db.begin().await?;
+    if idempotency::claim(&txn, claim, E::id_of(model), *at, parents).await? {
+        // The claim found the parents in this same transaction.
+        insert_under_parents::<E>(&txn, model, []).await?;
+        txn.commit().await?;
+        Ok(true)
+    } else {
+        txn.rollback().await?;
+        Ok(false)
+    }
+}
+
+/// Writes `batch` as one statement (PostgreSQL, or SQLite without keys) or
+/// one transaction of two (SQLite with keys): the ids of the rows that went
+/// in. An error means nothing was written; when the database itself
+/// rejected the statement (a unique value taken twice, say) the caller can
+/// tell which create was at fault only by writing them one by one.
+pub async fn write_together<E: Resource>(
+    db: &DatabaseConnection,
+    batch: &[Pending<E>],
+) -> std::result::Result<HashSet<Uuid>, DbErr>
+where
+    E::Model: ModelTrait<Entity = E>,
+{
+    let keyed: Vec<_> = batch
+        .iter()
+        .filter_map(|p| Some((p, p.claim.as_ref()?)))
+        .collect();
+    let claims = || {
+        union(keyed.iter().map(|(p, claim)| {
+            idempotency::claim_values(claim, E::id_of(&p.model), p.at, &p.parents)
+        }))
+        .map(idempotency::claims_statement)
+    };
+    if db.get_database_backend() == DbBackend::Postgres {
+        // A CTE's rows are not visible to the statement's own scans, so an
+        // object goes in only if its id came back from the claim.
+        let objects = objects_statement(batch, |pending| match &pending.claim {
+            Some(_) => vec![Expr::exists(claimed_by_cte(E::id_of(&pending.model)))],
+            None => parent_tests(pending),
+        })?;
+        let statement = match claims() {
+            Some(claiming) => {
+                let mut claiming = claiming.map_err(custom)?;
+                claiming.returning_col(entity::idempotency_key::Column::ObjectId);
+                with_claimed(&claiming, &objects)
+            }
+            None => DbBackend::Postgres.build(&objects),
+        };
+        return ids(db.query_all_raw(statement).await?);
+    }
+    let objects = objects_statement(batch, |pending| match &pending.claim {
+        Some(claim) => vec![Expr::exists(idempotency::claimed_in_transaction(
+            claim,
+            E::id_of(&pending.model),
+        ))],
+        None => parent_tests(pending),
+    })?;
+    let Some(claiming) = claims() else {
+        return ids(db.query_all(&objects).await?);
+    };
+    let txn = db.begin().await?;
+    txn.execute(&claiming.map_err(custom)?).await?;
+    let inserted = ids(txn.query_all(&objects).await?)?;
+    txn.commit().await?;
+    Ok(inserted)
+}
+
+fn parent_tests<E: Resource>(pending: &Pending<E>) -> Vec<Expr> {
+    pending.parents.iter().cloned().map(Expr::exists).collect()
+}
+
+/// `SELECT 1 FROM claimed WHERE object_id = <id>`, against the CTE of
+/// [`with_claimed`].
+fn claimed_by_cte(id: Uuid) -> SelectStatement {
+    Query::select()
+        .expr(Expr::val(1))
+        .from("claimed")
+        .and_where(Expr::col("object_id").eq(id))
+        .to_owned()
+}
+
+/// `INSERT INTO <E> (<every column>) <branch> UNION ALL <branch> … RETURNING id`,
+/// one branch per create with the conditions `conditions` gives it.
+fn objects_statement<E: Resource>(
+    batch: &[Pending<E>],
+    conditions: impl Fn(&Pending<E>) -> Vec<Expr>,
+) -> std::result::Result<InsertStatement, DbErr>
+where
+    E::Model: ModelTrait<Entity = E>,
+{
+    let columns: Vec<E::Column> = E::Column::iter().collect();
+    let values = union(
+        batch
+            .iter()
+            .map(|pending| values_where::<E>(&pending.model, &columns, conditions(pending))),
+    )
+    .ok_or_else(|| custom("an empty batch of creates"))?;
+    Ok(Query::insert()
+        .into_table(E::default())
+        .columns(columns)
+        .select_from(values)
+        .map_err(custom)?
+        .returning_col(E::id_column())
+        .to_owned())
+}
+
+fn union(branches: impl IntoIterator<Item = SelectStatement>) -> Option<SelectStatement> {
+    let mut branches = branches.into_iter();
+    let mut first = branches.next()?;
+    for branch in branches {
+        first.union(UnionType::All, branch);
+    }
+    Some(first)
+}
+
+fn ids(rows: Vec<QueryResult>) -> std::result::Result<HashSet<Uuid>, DbErr> {
+    rows.iter().map(|row| row.try_get("", "id")).collect()
+}
+
+fn custom(err: impl std::fmt::Display) -> DbErr {
+    DbErr::Custom(err.to_string())
 }
 
 /// What a claim that inserted nothing means: a replay of the key's object,
@@ -92,9 +240,14 @@ where
 {
     let mut claiming = idempotency::claim_statement(claim, E::id_of(model), at, parents)?;
     claiming.returning_col(entity::idempotency_key::Column::ObjectId);
-    let claiming = DbBackend::Postgres.build(&claiming);
     let insert = insert_where::<E>(model, [Expr::cust("EXISTS (SELECT 1 FROM claimed)")])?;
-    let insert = DbBackend::Postgres.build(&insert);
+    Ok(with_claimed(&claiming, &insert))
+}
+
+/// `WITH claimed AS (<claiming>) <insert>`, as one PostgreSQL statement.
+fn with_claimed(claiming: &InsertStatement, insert: &InsertStatement) -> Statement {
+    let claiming = DbBackend::Postgres.build(claiming);
+    let insert = DbBackend::Postgres.build(insert);
     let mut values = claiming.values.map(|v| v.0).unwrap_or_default();
     let offset = values.len();
     values.extend(insert.values.map(|v| v.0).unwrap_or_default());
@@ -103,11 +256,7 @@ where
         claiming.sql,
         shift_placeholders(&insert.sql, offset)
     );
-    Ok(Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        sql,
-        sea_orm::Values(values),
-    ))
+    Statement::from_sql_and_values(DbBackend::Postgres, sql, sea_orm::Values(values))
 }
 
 /// `$n` → `$(n + by)`. The statements come from the query builder, which

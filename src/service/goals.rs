@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::bounds::TimeBounds;
 use super::columns::Columns;
 use super::create::{self, Inserted};
+use super::group_commit::Creates;
 use super::idempotency::Claim;
 use super::page::{Resource, ResourceFilter};
 use super::plans::PlanFields;
@@ -105,11 +106,8 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<goal::Mod
 /// Creates a goal, and its plans and their tasks when it has any, in one
 /// transaction.
 #[tracing::instrument(skip_all)]
-pub async fn create(
-    db: &DatabaseConnection,
-    new: NewGoal,
-    claim: Option<Claim>,
-) -> Result<goal::Model> {
+pub async fn create(creates: &Creates, new: NewGoal, claim: Option<Claim>) -> Result<goal::Model> {
+    let db = creates.db();
     let at = now();
     let model = goal::Model {
         id: Uuid::now_v7(),
@@ -123,12 +121,14 @@ pub async fn create(
         updated_at: at,
     };
     let parents = vec![parent::<agent::Entity>(model.agent_id)];
-    let inserted = if new.plans.is_empty() {
-        create::insert_one::<goal::Entity>(db, &model, parents, claim.as_ref(), at).await?
+    let (model, inserted) = if new.plans.is_empty() {
+        create::insert_one::<goal::Entity>(creates, model, parents, claim, at).await?
     } else {
         let children = Children::Plans(new.plans);
-        trees::create_tree::<goal::Entity>(db, &model, parents, claim.as_ref(), at, children)
-            .await?
+        let inserted =
+            trees::create_tree::<goal::Entity>(db, &model, parents, claim.as_ref(), at, children)
+                .await?;
+        (model, inserted)
     };
     match inserted {
         Inserted::Created => Ok(model),

@@ -33,6 +33,17 @@ pub fn claim_statement(
     at: DateTime<Utc>,
     parents: &[SelectStatement],
 ) -> Result<InsertStatement> {
+    claims_statement(claim_values(claim, object_id, at, parents))
+}
+
+/// The row `claim` adds for `object_id` when every parent exists: one
+/// branch of a (possibly compound) `SELECT` for [`claims_statement`].
+pub fn claim_values(
+    claim: &Claim,
+    object_id: Uuid,
+    at: DateTime<Utc>,
+    parents: &[SelectStatement],
+) -> SelectStatement {
     let mut values = Query::select();
     values.exprs([
         Expr::val(claim.caller.clone()),
@@ -46,6 +57,13 @@ pub fn claim_statement(
     for parent in parents {
         values.and_where(Expr::exists(parent.clone()));
     }
+    values
+}
+
+/// `INSERT INTO idempotency_key … <values> ON CONFLICT DO NOTHING`: the
+/// rows of `values` whose key is new go in, the others are skipped (a key
+/// offered twice in one statement goes in once).
+pub fn claims_statement(values: SelectStatement) -> Result<InsertStatement> {
     Ok(Query::insert()
         .into_table(idempotency_key::Entity)
         .columns([
@@ -63,6 +81,18 @@ pub fn claim_statement(
                 .to_owned(),
         )
         .to_owned())
+}
+
+/// The test that `claim` was remembered for `object_id` earlier in the same
+/// transaction (SQLite, where claims and objects are two statements).
+pub fn claimed_in_transaction(claim: &Claim, object_id: Uuid) -> SelectStatement {
+    Query::select()
+        .expr(Expr::val(1))
+        .from(idempotency_key::Entity)
+        .and_where(Column::Caller.eq(claim.caller.as_str()))
+        .and_where(Column::Key.eq(claim.key.as_str()))
+        .and_where(Column::ObjectId.eq(object_id))
+        .to_owned()
 }
 
 /// Remembers `claim` inside a transaction; false when the key was taken or

@@ -10,6 +10,7 @@ pub mod children;
 pub mod columns;
 pub mod create;
 pub mod goals;
+pub mod group_commit;
 pub mod idempotency;
 pub mod order;
 pub mod page;
@@ -110,17 +111,30 @@ where
     E::Model: ModelTrait<Entity = E>,
 {
     let columns: Vec<E::Column> = E::Column::iter().collect();
-    let mut values = Query::select();
-    values.exprs(columns.iter().map(|column| Expr::val(model.get(*column))));
-    for condition in conditions {
-        values.and_where(condition);
-    }
+    let values = values_where::<E>(model, &columns, conditions);
     Ok(Query::insert()
         .into_table(E::default())
         .columns(columns)
         .select_from(values)
         .map_err(|err| AppError::internal(&err))?
         .to_owned())
+}
+
+/// `SELECT <model's values of columns> WHERE <conditions>`.
+pub fn values_where<E: Resource>(
+    model: &E::Model,
+    columns: &[E::Column],
+    conditions: impl IntoIterator<Item = Expr>,
+) -> SelectStatement
+where
+    E::Model: ModelTrait<Entity = E>,
+{
+    let mut values = Query::select();
+    values.exprs(columns.iter().map(|column| Expr::val(model.get(*column))));
+    for condition in conditions {
+        values.and_where(condition);
+    }
+    values
 }
 
 /// A create found a parent missing, yet a second look finds it: it was

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::bounds::TimeBounds;
 use super::columns::Columns;
 use super::create::{self, Inserted};
+use super::group_commit::Creates;
 use super::idempotency::Claim;
 use super::page::{Resource, ResourceFilter};
 use super::tasks::TaskFields;
@@ -117,11 +118,8 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<plan::Mod
 
 /// Creates a plan, and its tasks when it has any, in one transaction.
 #[tracing::instrument(skip_all)]
-pub async fn create(
-    db: &DatabaseConnection,
-    new: NewPlan,
-    claim: Option<Claim>,
-) -> Result<plan::Model> {
+pub async fn create(creates: &Creates, new: NewPlan, claim: Option<Claim>) -> Result<plan::Model> {
+    let db = creates.db();
     let at = now();
     let PlanFields {
         description,
@@ -130,12 +128,14 @@ pub async fn create(
     } = new.plan;
     let model = new_model(new.goal_id, description, status, at);
     let parents = vec![parent::<goal::Entity>(model.goal_id)];
-    let inserted = if tasks.is_empty() {
-        create::insert_one::<plan::Entity>(db, &model, parents, claim.as_ref(), at).await?
+    let (model, inserted) = if tasks.is_empty() {
+        create::insert_one::<plan::Entity>(creates, model, parents, claim, at).await?
     } else {
         let children = Children::Tasks(tasks);
-        trees::create_tree::<plan::Entity>(db, &model, parents, claim.as_ref(), at, children)
-            .await?
+        let inserted =
+            trees::create_tree::<plan::Entity>(db, &model, parents, claim.as_ref(), at, children)
+                .await?;
+        (model, inserted)
     };
     match inserted {
         Inserted::Created => Ok(model),

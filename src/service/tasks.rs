@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::bounds::TimeBounds;
 use super::columns::Columns;
 use super::create::{self, Inserted};
+use super::group_commit::Creates;
 use super::idempotency::Claim;
 use super::page::{Resource, ResourceFilter};
 use super::{check_version, ensure_exists, load_for_update, now, parent, parent_vanished};
@@ -146,17 +147,16 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<task::Mod
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn create(
-    db: &DatabaseConnection,
-    new: NewTask,
-    claim: Option<Claim>,
-) -> Result<task::Model> {
+pub async fn create(creates: &Creates, new: NewTask, claim: Option<Claim>) -> Result<task::Model> {
+    let db = creates.db();
     let at = now();
     let model = new_model(new.plan_id, new.task, at);
     let parents = std::iter::once(parent::<plan::Entity>(model.plan_id))
         .chain(model.agent_id.map(parent::<agent::Entity>))
         .collect();
-    match create::insert_one::<task::Entity>(db, &model, parents, claim.as_ref(), at).await? {
+    let (model, inserted) =
+        create::insert_one::<task::Entity>(creates, model, parents, claim, at).await?;
+    match inserted {
         Inserted::Created => Ok(model),
         Inserted::Replay(id) => create::replayed::<task::Entity>(db, id, "task").await,
         Inserted::ParentMissing => {

@@ -18,6 +18,8 @@ pub struct TestApp {
     pub db: agentgraph::db::Db,
     /// The server's operation slots, for tests that make it busy on purpose.
     pub executions: std::sync::Arc<tokio::sync::Semaphore>,
+    /// The server's create queues, whose counts show creates written together.
+    pub creates: agentgraph::service::group_commit::Creates,
     stop: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
     server: std::sync::Mutex<Option<tokio::task::JoinHandle<std::io::Result<()>>>>,
 }
@@ -111,6 +113,7 @@ pub async fn spawn_app_on(
     let statements = app.statement_counter();
     let db = app.db();
     let executions = app.executions();
+    let creates = app.creates();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(app.run_with_shutdown(async move {
         let _ = stopped.await;
@@ -122,12 +125,18 @@ pub async fn spawn_app_on(
         database_url,
         db,
         executions,
+        creates,
         stop: std::sync::Mutex::new(Some(stop)),
         server: std::sync::Mutex::new(Some(server)),
     }
 }
 
 impl TestApp {
+    /// How the server has grouped creates into statements so far.
+    pub fn create_batches(&self) -> agentgraph::service::group_commit::BatchCounts {
+        self.creates.counts()
+    }
+
     /// Signals a graceful shutdown and returns the server task to await.
     pub fn shut_down(&self) -> tokio::task::JoinHandle<std::io::Result<()>> {
         if let Some(stop) = self.stop.lock().expect("stop lock").take() {

@@ -4,6 +4,7 @@ mod agents;
 mod dashboard;
 mod errors;
 mod goals;
+mod group_commit;
 mod helpers;
 mod http;
 mod idempotency;

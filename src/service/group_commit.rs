@@ -1,0 +1,249 @@
+//! Group commit for creates: what the DataLoader does for reads, done for
+//! writes across requests.
+//!
+//! Each resource has a queue and a few writers. A writer takes the first
+//! create queued, then every other one already waiting (it never waits for
+//! more), and writes them as one statement and one commit. With a writer
+//! idle a create is written at once, as before; only creates that arrive
+//! while every writer is busy share a commit, which is where the time goes
+//! under load: one round trip, one commit and one pass of the change-log
+//! trigger for the lot, where each used to pay for its own.
+//!
+//! Every create still gets its own answer, after the commit that wrote it.
+//! A create whose parent is missing or whose key is taken inserts nothing
+//! in that statement while the others go in. When the database rejects the
+//! statement as a whole (a unique `did` taken, a parent deleted under it),
+//! nothing was written, and the writer writes the creates one by one so
+//! that only the one at fault fails. An error that leaves the outcome
+//! unknown (a connection lost during the commit) is reported to each of
+//! them and not retried: a create without a key must not be written twice.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use entity::{agent, goal, plan, task};
+use sea_orm::{DatabaseConnection, DbErr, ModelTrait, RuntimeErr};
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+use super::create::{self, Pending};
+use super::page::Resource;
+use crate::error::{AppError, Result};
+
+/// The most creates one statement carries; each has a dozen or so values,
+/// far below either backend's limit on bound parameters.
+const MAX_BATCH: usize = 64;
+
+/// Creates waiting in one queue before senders wait for room.
+const QUEUE_DEPTH: usize = 1024;
+
+pub const BATCH_ROWS: &str = "agentgraph_create_batch_rows";
+
+/// The create queues of all four resources.
+#[derive(Clone)]
+pub struct Creates {
+    db: DatabaseConnection,
+    agents: Queue<agent::Entity>,
+    goals: Queue<goal::Entity>,
+    plans: Queue<plan::Entity>,
+    tasks: Queue<task::Entity>,
+    stats: Arc<Counts>,
+}
+
+impl Creates {
+    /// Starts `writers` writers per resource over `db`. On SQLite give one:
+    /// there is one writer connection, and more would only queue on it.
+    pub fn start(db: DatabaseConnection, writers: usize) -> Self {
+        let stats = Arc::new(Counts::default());
+        let writers = writers.max(1);
+        Self {
+            agents: Queue::start(&db, writers, &stats),
+            goals: Queue::start(&db, writers, &stats),
+            plans: Queue::start(&db, writers, &stats),
+            tasks: Queue::start(&db, writers, &stats),
+            db,
+            stats,
+        }
+    }
+
+    /// The writer connection, for what a create reads after it is written.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// How many statements have written how many creates so far.
+    pub fn counts(&self) -> BatchCounts {
+        BatchCounts {
+            batches: self.stats.batches.load(Ordering::Relaxed),
+            creates: self.stats.creates.load(Ordering::Relaxed),
+            largest: self.stats.largest.load(Ordering::Relaxed),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchCounts {
+    /// Groups written (one statement, or one transaction, each).
+    pub batches: u64,
+    /// Creates in them.
+    pub creates: u64,
+    /// The most creates one group held.
+    pub largest: u64,
+}
+
+#[derive(Default)]
+struct Counts {
+    batches: AtomicU64,
+    creates: AtomicU64,
+    largest: AtomicU64,
+}
+
+impl Counts {
+    fn record(&self, size: usize) {
+        self.batches.fetch_add(1, Ordering::Relaxed);
+        self.creates.fetch_add(size as u64, Ordering::Relaxed);
+        self.largest.fetch_max(size as u64, Ordering::Relaxed);
+        metrics::histogram!(BATCH_ROWS).record(size as f64);
+    }
+}
+
+/// A resource whose creates go through [`Creates`].
+pub trait Queued: Resource
+where
+    Self::Model: ModelTrait<Entity = Self>,
+{
+    fn queue(creates: &Creates) -> &Queue<Self>;
+}
+
+macro_rules! queued {
+    ($($entity:ident => $field:ident),*) => {$(
+        impl Queued for $entity::Entity {
+            fn queue(creates: &Creates) -> &Queue<Self> {
+                &creates.$field
+            }
+        }
+    )*};
+}
+queued!(agent => agents, goal => goals, plan => plans, task => tasks);
+
+type Outcome<E> = Result<(Pending<E>, bool)>;
+
+struct Job<E: Resource> {
+    pending: Pending<E>,
+    reply: oneshot::Sender<Outcome<E>>,
+}
+
+pub struct Queue<E: Resource> {
+    jobs: mpsc::Sender<Job<E>>,
+}
+
+impl<E: Resource> Clone for Queue<E> {
+    fn clone(&self) -> Self {
+        Self {
+            jobs: self.jobs.clone(),
+        }
+    }
+}
+
+impl<E: Resource> Queue<E>
+where
+    E::Model: ModelTrait<Entity = E>,
+{
+    fn start(db: &DatabaseConnection, writers: usize, stats: &Arc<Counts>) -> Self {
+        let (jobs, queued) = mpsc::channel(QUEUE_DEPTH);
+        // The writers take turns at the receiver: the one holding it waits
+        // for the next create, the others are writing.
+        let queued = Arc::new(Mutex::new(queued));
+        for _ in 0..writers {
+            tokio::spawn(write_queued(db.clone(), queued.clone(), stats.clone()));
+        }
+        Self { jobs }
+    }
+
+    /// Writes `pending` (with whatever else is queued) and answers after the
+    /// commit: the create given back, and whether its row went in.
+    pub async fn write(&self, pending: Pending<E>) -> Outcome<E> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Job { pending, reply })
+            .await
+            .map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+fn stopped() -> AppError {
+    AppError::internal(&"the create queue has stopped")
+}
+
+async fn write_queued<E: Resource>(
+    db: DatabaseConnection,
+    queued: Arc<Mutex<mpsc::Receiver<Job<E>>>>,
+    stats: Arc<Counts>,
+) where
+    E::Model: ModelTrait<Entity = E>,
+{
+    loop {
+        let mut batch = Vec::new();
+        {
+            let mut queued = queued.lock().await;
+            let Some(first) = queued.recv().await else {
+                return;
+            };
+            batch.push(first);
+            while batch.len() < MAX_BATCH {
+                match queued.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
+            }
+        }
+        stats.record(batch.len());
+        write_batch(&db, batch).await;
+    }
+}
+
+async fn write_batch<E: Resource>(db: &DatabaseConnection, batch: Vec<Job<E>>)
+where
+    E::Model: ModelTrait<Entity = E>,
+{
+    let (pending, replies): (Vec<_>, Vec<_>) = batch
+        .into_iter()
+        .map(|job| (job.pending, job.reply))
+        .unzip();
+    if pending.len() > 1 {
+        match create::write_together(db, &pending).await {
+            Ok(inserted) => {
+                for (pending, reply) in pending.into_iter().zip(replies) {
+                    let went_in = inserted.contains(&E::id_of(&pending.model));
+                    let _ = reply.send(Ok((pending, went_in)));
+                }
+                return;
+            }
+            // Rolled back whole: find the one at fault by writing each alone.
+            Err(err) if rejected_by_database(&err) => {}
+            Err(err) => {
+                let err = AppError::from(err);
+                for reply in replies {
+                    let _ = reply.send(Err(err.clone()));
+                }
+                return;
+            }
+        }
+    }
+    for (pending, reply) in pending.into_iter().zip(replies) {
+        let outcome = create::write_alone(db, &pending).await;
+        let _ = reply.send(outcome.map(|went_in| (pending, went_in)));
+    }
+}
+
+/// Whether the database ran the statement and refused it, so that nothing
+/// of it was written (in autocommit, or in a transaction then rolled back).
+/// A lost connection is not: its commit may have happened.
+fn rejected_by_database(err: &DbErr) -> bool {
+    match err {
+        DbErr::Exec(RuntimeErr::SqlxError(sqlx)) | DbErr::Query(RuntimeErr::SqlxError(sqlx)) => {
+            matches!(**sqlx, sea_orm::SqlxError::Database(_))
+        }
+        _ => false,
+    }
+}
