@@ -5,6 +5,7 @@
 # alike. Each round, per backend and per binary, on a fresh database seeded
 # with 20 agents x 5 goals x 2 plans x 5 tasks:
 #   M1    createTask, no key, oha at 20 connections and at 1 (latency)
+#   M1w   createTask, no key, by write-bench (20 workers)
 #   M1k   createTask with a fresh idempotency key each (write-bench, 20 workers)
 #   Q1    agent by id, oha at 20 connections
 #   Q2    20 agents -> goals -> plans -> tasks (1,320 objects), oha at 20
@@ -71,8 +72,12 @@ gql() { curl -s -X POST "$URL" -H 'content-type: application/json' --data-binary
 # Seeds the Q2 tree; sets AGENT and PLAN.
 seed() {
   local agents goal_doc i
-  agents="$(gql '{"query":"mutation { '"$(for i in $(seq 0 19); do printf 'a%d: createAgent(input: { name: "bench agent %d", configuration: { max_tokens: 500 } }) { id } ' "$i" "$i"; done)"'}"}' |
-    jq -r '.data[].id')"
+  PLAN=""
+  local agent_doc="mutation {"
+  for i in $(seq 0 19); do
+    agent_doc+=" a$i: createAgent(input: { name: \"bench agent $i\", configuration: { max_tokens: 500 } }) { id }"
+  done
+  agents="$(gql "$(jq -cn --arg q "$agent_doc }" '{query: $q}')" | jq -r '.data[].id')"
   goal_doc='mutation($a: UUID!) {'
   for i in 0 1 2 3 4; do
     goal_doc+=" g$i: createGoal(input: { agentId: \$a, description: \"bench goal $i\", plans: [{ description: \"p0\", tasks: [{ description: \"t\" }, { description: \"t\" }, { description: \"t\" }, { description: \"t\" }, { description: \"t\" }] }, { description: \"p1\", tasks: [{ description: \"t\" }, { description: \"t\" }, { description: \"t\" }, { description: \"t\" }, { description: \"t\" }] }] }) { id plans { nodes { id } } }"
@@ -108,8 +113,9 @@ measure_agentgraph() {
   record "$backend,$name,Q1" "$(oha_run "$q1" 20 | cut -d' ' -f1)"
   record "$backend,$name,M1" "$(oha_run "$m1" 20 | cut -d' ' -f1)"
   record "$backend,$name,M1 p50 ms, 1 conn" "$(oha_run "$m1" 1 | cut -d' ' -f2)"
-  record "$backend,$name,M1k" "$("$WRITE_BENCH" --url "$URL" --seconds "$SECONDS_PER_RUN" --workers 20 task-keyed 2>/dev/null |
-    awk -F'|' '/task-keyed/ { gsub(/[ ,]/, "", $4); print int($4) }')"
+  "$WRITE_BENCH" --url "$URL" --seconds "$SECONDS_PER_RUN" --workers 20 task task-keyed >"$OUT/writes.md" 2>/dev/null
+  record "$backend,$name,M1w" "$(awk -F'|' '$2 ~ /^ *task *$/ { gsub(/[ ,]/, "", $4); print int($4) }' "$OUT/writes.md")"
+  record "$backend,$name,M1k" "$(awk -F'|' '/task-keyed/ { gsub(/[ ,]/, "", $4); print int($4) }' "$OUT/writes.md")"
   record "$backend,$name,RSS MiB" "$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$PID/status")"
   stop
   if [[ "$backend" == postgres && -x "$BARE" && "$name" == new ]]; then
@@ -143,7 +149,7 @@ cell() { local v="${R[$1]:-}"; [[ -z "$v" ]] && { echo "n/a"; return; }; echo "$
     echo
     echo "| measure | old | new | new / old | bare handler |"
     echo "|---|---|---|---|---|"
-    for m in M1 M1k Q1 Q2 "M1 p50 ms, 1 conn" "RSS MiB"; do
+    for m in M1 M1w M1k Q1 Q2 "M1 p50 ms, 1 conn" "RSS MiB"; do
       o="$(median <<<"${R[$backend,old,$m]:-}")"; n="$(median <<<"${R[$backend,new,$m]:-}")"
       ratio="$(awk -v o="$o" -v n="$n" 'BEGIN { if (o + 0 > 0 && n + 0 > 0) printf "%.2f", n / o; else print "n/a" }')"
       echo "| $m | $(cell "$backend,old,$m") | $(cell "$backend,new,$m") | $ratio | $(cell "$backend,bare,$m") |"
