@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Draws each benchmark table DIR/*.tsv as DIR/*.svg: throughput and latency
-# per target, one chart per part (the table format is in loadtest/src/bench.rs).
+# per target, one chart per part (the table format is in loadtest/src/bench.rs);
+# a table with a line `# chart: none` is skipped.
 # bench/run.sh runs it on its results; it also redraws committed tables:
 #
 #   bench/charts.sh bench/charts/2026-11-27-third-session
@@ -23,6 +24,9 @@ shopt -s nullglob
 tables=("$dir"/*.tsv)
 ((${#tables[@]} > 0)) || { echo "charts: no .tsv table in $dir" >&2; exit 1; }
 for table in "${tables[@]}"; do
+  # A table that is not throughput and latency per target (the soak's
+  # memory over time) says so, and is left as a table.
+  grep -q '^# chart: none' "$table" && continue
   "$chart" "$table" "${table%.tsv}.svg"
   echo "${table%.tsv}.svg"
 done

@@ -6,7 +6,9 @@
 #   - Q1 point read, Q2 nested read and M1 createTask with oha at 20 and 64
 #     connections,
 #   - keyset depth: the page after the 50,000th task against the first page,
-#   - the server's peak RSS, and cold start to /ready on an existing database.
+#   - the server's peak RSS, and cold start to /ready on an existing database,
+#   - on request (BENCH_PARTS=soak), a 30-minute soak: the throughput load
+#     test with the server's memory sampled every 15 s.
 # It prints the numbers and writes them to bench/results/<date>/results.md,
 # with one tab-separated table and one SVG chart (throughput and latency per
 # target, drawn by bench/charts.sh) per part beside it. Timing never fails
@@ -23,6 +25,7 @@
 #   ORIGINAL_SECONDS   original-conditions load test, s, 0 skips it
 #                                                     (default 120; quick 0)
 #   KEYSET_TASKS       tasks before the deep page     (default 50000; quick 2000)
+#   SOAK_SECONDS       length of the soak, s          (default 1800; quick 120)
 #   BENCH_PORT         port of the server under test  (default 8300)
 #   PGHOST PGPORT PGUSER  PostgreSQL to use           (default 127.0.0.1 5432 postgres)
 #   BENCH_PG_DB        database created and dropped   (default agentgraph_bench)
@@ -30,6 +33,8 @@
 #                      PostgreSQL is on loopback here, and TLS to it costs
 #                      CPU on every statement; set it empty to measure TLS)
 #   CARGO_TARGET_DIR   where cargo builds             (default ./target)
+#   BENCH_PROFILE      cargo profile of the binaries  (default release;
+#                      profiling builds in a fraction of the time)
 #   BENCH_NO_BUILD=1   use the release binaries already built there
 
 set -uo pipefail
@@ -38,7 +43,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT" || exit 1
 
 if [[ "${BENCH_QUICK:-0}" == 1 ]]; then
-  : "${BENCH_SECONDS:=3}" "${LOADTEST_SECONDS:=10}" "${ORIGINAL_SECONDS:=0}" "${KEYSET_TASKS:=2000}"
+  : "${BENCH_SECONDS:=3}" "${LOADTEST_SECONDS:=10}" "${ORIGINAL_SECONDS:=0}" "${KEYSET_TASKS:=2000}" "${SOAK_SECONDS:=120}"
 fi
 BENCH_BACKENDS="${BENCH_BACKENDS:-sqlite postgres}"
 BENCH_PARTS="${BENCH_PARTS:-original throughput oha keyset coldstart}"
@@ -46,14 +51,16 @@ BENCH_SECONDS="${BENCH_SECONDS:-15}"
 LOADTEST_SECONDS="${LOADTEST_SECONDS:-60}"
 ORIGINAL_SECONDS="${ORIGINAL_SECONDS:-120}"
 KEYSET_TASKS="${KEYSET_TASKS:-50000}"
+SOAK_SECONDS="${SOAK_SECONDS:-1800}"
 BENCH_PORT="${BENCH_PORT:-8300}"
 BENCH_PG_PARAMS="${BENCH_PG_PARAMS-sslmode=disable}"
 export PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-postgres}"
 BENCH_PG_DB="${BENCH_PG_DB:-agentgraph_bench}"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
-SERVER="$TARGET_DIR/release/agentgraph"
-LOADTEST="$TARGET_DIR/release/loadtest"
-CHART="$TARGET_DIR/release/bench-chart"
+BENCH_PROFILE="${BENCH_PROFILE:-release}"
+SERVER="$TARGET_DIR/$BENCH_PROFILE/agentgraph"
+LOADTEST="$TARGET_DIR/$BENCH_PROFILE/loadtest"
+CHART="$TARGET_DIR/$BENCH_PROFILE/bench-chart"
 BASE="http://127.0.0.1:$BENCH_PORT"
 URL="$BASE/graphql"
 
@@ -102,8 +109,8 @@ command -v curl >/dev/null || die "curl is needed (apt-get install curl)"
 if [[ "${BENCH_NO_BUILD:-0}" == 1 ]]; then
   [[ -x "$SERVER" && -x "$LOADTEST" ]] || die "BENCH_NO_BUILD=1 but $SERVER or $LOADTEST is missing"
 else
-  log "bench: building release binaries (agentgraph, loadtest)"
-  cargo build --release -p agentgraph -p loadtest >&2 || die "the release build failed"
+  log "bench: building $BENCH_PROFILE binaries (agentgraph, loadtest)"
+  cargo build --profile "$BENCH_PROFILE" -p agentgraph -p loadtest >&2 || die "the $BENCH_PROFILE build failed"
 fi
 
 if ! command -v oha >/dev/null; then
@@ -148,6 +155,20 @@ start_server() {
 # Peak resident set of the server so far, in MiB.
 peak_rss_mib() {
   awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status" 2>/dev/null || echo "n/a"
+}
+
+# The server's resident memory now, in MiB: "rss anon file".
+rss_now_mib() {
+  awk '/^VmRSS:/ { r = $2 } /^RssAnon:/ { a = $2 } /^RssFile:/ { f = $2 }
+    END { printf "%.1f %.1f %.1f", r / 1024, a / 1024, f / 1024 }' "/proc/$SERVER_PID/status" 2>/dev/null
+}
+
+# The size of backend $1's database (for SQLite with its WAL), in MiB.
+database_mib() {
+  case "$1" in
+    sqlite) du -cm "$WORK"/bench.db* 2>/dev/null | awk 'END { print $1 }' ;;
+    postgres) psql -d "$BENCH_PG_DB" -Atc "SELECT pg_database_size(current_database()) / 1048576" 2>/dev/null ;;
+  esac
 }
 
 # POSTs a GraphQL request body (JSON) and prints the response; fails on a
@@ -213,6 +234,46 @@ loadtest_run() {
     ] | map(tostring) | join(" ")' "$report"
   # Keep the failures, if any, for the results.
   jq -r --arg run "$3" '.failures[] | "| \($run) | \(.operation) | \(.count) | \(.message) |"' "$report" >>"$WORK/failures.md"
+}
+
+# Runs the throughput load test for $2 seconds against backend $1's server,
+# writing its memory every 15 s to soak-$1.tsv; prints "rss_1min rss_end
+# end/1min peak ops_per_s requests failures" (MiB; RSS at the first sample
+# at or after 60 s, and at the last).
+soak_run() {
+  local backend="$1" seconds="$2" table="$RESULTS_DIR/soak-$1.tsv" report="$WORK/loadtest-$1-soak.json"
+  local started next now rss anon file first="" last="" peak runner
+  {
+    echo "# chart: none (the server's memory during the soak on $backend, $STAMP)"
+    printf 'seconds\tRSS MiB\tanon MiB\tfile MiB\tpeak MiB\tdatabase MiB\n'
+  } >"$table"
+  "$LOADTEST" --url "$URL" --users 20 --spawn-rate 5 --duration "${seconds}s" \
+    --think-time 0 --report "$report" >"$WORK/loadtest-$1-soak.txt" 2>&1 &
+  runner=$!
+  started="$(date +%s)"
+  next=$((started + 15))
+  while kill -0 "$runner" 2>/dev/null; do
+    now="$(date +%s)"
+    ((next > now)) && sleep $((next - now))
+    kill -0 "$runner" 2>/dev/null || break
+    read -r rss anon file <<<"$(rss_now_mib)"
+    [[ -n "$rss" ]] || break
+    peak="$(peak_rss_mib)"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' $((next - started)) "$rss" "$anon" "$file" "$peak" "$(database_mib "$backend")" >>"$table"
+    [[ -z "$first" ]] && ((next - started >= 60)) && first="$rss"
+    last="$rss"
+    next=$((next + 15))
+  done
+  wait "$runner"
+  peak="$(peak_rss_mib)"
+  [[ -n "$first" && -n "$last" ]] || { echo "n/a n/a n/a $peak n/a n/a n/a"; return; }
+  printf '%s %s %s %s ' "$first" "$last" "$(awk -v a="$first" -v b="$last" 'BEGIN { printf "%.2f", b / a }')" "$peak"
+  if [[ -s "$report" ]]; then
+    jq -r '[(.operations_total.rps | floor), .all_requests.requests, .all_requests.failures] | map(tostring) | join(" ")' "$report"
+    jq -r --arg run "$backend-soak" '.failures[] | "| \($run) | \(.operation) | \(.count) | \(.message) |"' "$report" >>"$WORK/failures.md"
+  else
+    echo "n/a n/a n/a"
+  fi
 }
 
 fresh_database() {
@@ -365,6 +426,14 @@ for backend in $BENCH_BACKENDS; do
     stop_server
   fi
 
+  if part soak; then
+    db="$(fresh_database "$backend")" || { log "bench: cannot create the database"; continue; }
+    start_server "$db" || continue
+    log "bench: $backend: soak (think time 0, ${SOAK_SECONDS}s, memory every 15 s)"
+    R[$backend,soak]="$(soak_run "$backend" "$SOAK_SECONDS")"
+    stop_server
+  fi
+
   part oha || part keyset || part coldstart || { out "$backend: finished $(date -u +%H:%M:%SZ), load average $(loadavg)"; continue; }
 
   # 2. oha on a fresh database seeded for Q2.
@@ -468,6 +537,19 @@ for backend in $BENCH_BACKENDS; do
     out "| $backend | throughput: think 0, ${LOADTEST_SECONDS}s | $(field "$backend,lt" 1) | $(field "$backend,lt" 2) | $(field "$backend,lt" 3) | $(field "$backend,lt" 4) | $(field "$backend,lt" 5) | $(field "$backend,lt" 6) | $(dash "${R[$backend,lt_rss]:-}") |"
   fi
 done
+fi
+if part soak; then
+out ""
+out "## Soak (throughput load test, think time 0, ${SOAK_SECONDS}s; memory every 15 s in soak-<backend>.tsv)"
+out ""
+out "| backend | RSS at 1 min MiB | RSS at the end MiB | end / 1 min | peak RSS MiB | ops/s | requests | failures |"
+out "|---|---:|---:|---:|---:|---:|---:|---:|"
+for backend in $BENCH_BACKENDS; do
+  [[ -n "${R[$backend,soak]:-}" ]] || continue
+  out "| $backend | $(field "$backend,soak" 1) | $(field "$backend,soak" 2) | $(field "$backend,soak" 3) | $(field "$backend,soak" 4) | $(field "$backend,soak" 5) | $(field "$backend,soak" 6) | $(field "$backend,soak" 7) |"
+done
+fi
+if part original || part throughput || part soak; then
 out ""
 if [[ -s "$WORK/failures.md" ]]; then
   out "Load test failures:"
@@ -518,15 +600,17 @@ for backend in $BENCH_BACKENDS; do
   done
 done
 fi
+if part oha || part keyset || part coldstart; then
 out ""
 out "## Memory and cold start"
 out ""
-out "| backend | peak RSS of the server that ran oha and keyset, MiB | cold start to /ready (median of 3) |"
-out "|---|---:|---|"
+out "| backend | peak RSS after oha, MiB | peak RSS after oha and keyset, MiB | cold start to /ready (median of 3) |"
+out "|---|---:|---:|---|"
 for backend in $BENCH_BACKENDS; do
   [[ -n "${R[$backend,rss]:-}" ]] || continue
-  out "| $backend | ${R[$backend,rss]} | ${R[$backend,cold]:-n/a} |"
+  out "| $backend | ${R[$backend,oha_rss]:-n/a} | ${R[$backend,rss]} | ${R[$backend,cold]:-n/a} |"
 done
+fi
 out ""
 # The charts, each beside its table; a part with no measured row has none.
 for table in "$RESULTS_DIR"/*.tsv; do

@@ -176,6 +176,18 @@ pub struct ServeArgs {
     )]
     pub max_registered_documents: usize,
 
+    /// SQLite's page cache per connection, in KiB (1 writer and 4 readers
+    /// each keep one, filled as the database is read). More saves reads
+    /// of a database larger than the OS keeps in its own file cache.
+    #[arg(long, env = "AGENTGRAPH_SQLITE_CACHE_KIB", default_value_t = crate::db::DEFAULT_SQLITE_CACHE_KIB)]
+    pub sqlite_cache_kib: u32,
+
+    /// Prepared statements kept per database connection (both backends),
+    /// least recently used dropped first; one not kept is prepared again
+    /// each time it runs.
+    #[arg(long, env = "AGENTGRAPH_STATEMENT_CACHE", default_value_t = crate::db::DEFAULT_STATEMENT_CACHE)]
+    pub statement_cache: usize,
+
     /// Origins allowed to call the API from a browser (CORS), comma-separated; none by default.
     #[arg(long, env = "AGENTGRAPH_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
@@ -200,6 +212,13 @@ impl ServeArgs {
 
     pub fn drain_timeout(&self) -> Duration {
         Duration::from_secs(self.drain_timeout_secs)
+    }
+
+    pub fn connection_memory(&self) -> crate::db::ConnectionMemory {
+        crate::db::ConnectionMemory {
+            sqlite_cache_kib: self.sqlite_cache_kib,
+            statement_cache: self.statement_cache,
+        }
     }
 }
 

@@ -50,6 +50,30 @@ impl StatementCounter {
     }
 }
 
+/// What each database connection may keep in memory. Both caches fill as
+/// the server runs and then stay at their size, one per connection (on
+/// SQLite 1 writer and 4 readers, on PostgreSQL up to 16).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionMemory {
+    /// SQLite's page cache, KiB per connection.
+    pub sqlite_cache_kib: u32,
+    /// Prepared statements kept per connection, least recently used
+    /// dropped first.
+    pub statement_cache: usize,
+}
+
+pub const DEFAULT_SQLITE_CACHE_KIB: u32 = 2000;
+pub const DEFAULT_STATEMENT_CACHE: usize = 100;
+
+impl Default for ConnectionMemory {
+    fn default() -> Self {
+        Self {
+            sqlite_cache_kib: DEFAULT_SQLITE_CACHE_KIB,
+            statement_cache: DEFAULT_STATEMENT_CACHE,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Db {
     /// For queries; several connections.
@@ -60,17 +84,17 @@ pub struct Db {
 }
 
 impl Db {
-    pub async fn connect(url: &str) -> Result<Self, DbErr> {
+    pub async fn connect(url: &str, memory: ConnectionMemory) -> Result<Self, DbErr> {
         let statements = StatementCounter::default();
         if url.starts_with("sqlite:") {
             // An in-memory database exists once per connection, so it gets one
             // connection for everything.
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-            let writer = connect_counted(sqlite_options(url, 1), &statements).await?;
+            let writer = connect_counted(sqlite_options(url, 1, memory), &statements).await?;
             let reader = if in_memory {
                 writer.clone()
             } else {
-                connect_counted(sqlite_options(url, 4), &statements).await?
+                connect_counted(sqlite_options(url, 4, memory), &statements).await?
             };
             Ok(Self {
                 reader,
@@ -90,7 +114,9 @@ impl Db {
                 // firewall) is worth testing.
                 .test_before_acquire_if_idle_for(Duration::from_secs(30))
                 .sqlx_logging(false);
-            if !url.contains("random_page_cost") {
+            let tune_planner = !url.contains("random_page_cost");
+            options.map_sqlx_postgres_opts(move |pg| {
+                let pg = pg.statement_cache_capacity(memory.statement_cache);
                 // Every page is meant to be an ordered walk of a (parent, key,
                 // id) index. Under a LATERAL join PostgreSQL estimates each
                 // parent's children from the average, and with the default cost
@@ -99,8 +125,12 @@ impl Db {
                 // parent with 50,000 of them reads all 50,000 per page. At the
                 // cost usual for SSDs, 1.1, the ordered walk wins whatever the
                 // estimate. A URL that sets the parameter itself keeps its own.
-                options.map_sqlx_postgres_opts(|pg| pg.options([("random_page_cost", "1.1")]));
-            }
+                if tune_planner {
+                    pg.options([("random_page_cost", "1.1")])
+                } else {
+                    pg
+                }
+            });
             let pool = connect_counted(options, &statements).await?;
             Ok(Self {
                 reader: pool.clone(),
@@ -120,7 +150,7 @@ impl Db {
     }
 }
 
-fn sqlite_options(url: &str, connections: u32) -> ConnectOptions {
+fn sqlite_options(url: &str, connections: u32, memory: ConnectionMemory) -> ConnectOptions {
     let mut options = ConnectOptions::new(url);
     options
         .max_connections(connections)
@@ -130,7 +160,7 @@ fn sqlite_options(url: &str, connections: u32) -> ConnectOptions {
         // one more hand-off to the connection's thread for every statement.
         .test_before_acquire(false)
         .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(|opts| {
+        .map_sqlx_sqlite_opts(move |opts| {
             opts.create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
@@ -140,6 +170,9 @@ fn sqlite_options(url: &str, connections: u32) -> ConnectOptions {
                 // channel; at the default 50 a page of nested children
                 // (1,000 rows) makes that thread stop and be woken 20 times.
                 .row_buffer_size(1024)
+                .statement_cache_capacity(memory.statement_cache)
+                // Negative: a size in KiB rather than in pages.
+                .pragma("cache_size", format!("-{}", memory.sqlite_cache_kib))
         });
     options
 }

@@ -24,7 +24,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Migrate => {
             telemetry::init(cli.log_format);
-            let db = connect_and_migrate(&cli.database_url).await?;
+            let db = connect_and_migrate(&cli.database_url, Default::default()).await?;
             db.close().await;
             tracing::info!("migrations applied");
         }

@@ -2,8 +2,10 @@
 //! latency, requests in flight, and database pool connections.
 
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use tokio::sync::watch;
 
 use crate::db::Db;
 pub use crate::service::group_commit::BATCH_ROWS;
@@ -24,6 +26,12 @@ const LATENCY_BUCKETS: &[f64] = &[
 ];
 
 const BATCH_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
+
+/// How often recorded latencies are folded into their histogram buckets.
+/// Until then the recorder keeps every sample (8 bytes each), and only a
+/// scrape of `/metrics` folds them: a server nobody scraped grew by about
+/// 1 MiB a minute at 2,000 requests/s, without end.
+const UPKEEP_EVERY: Duration = Duration::from_secs(5);
 
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
@@ -54,6 +62,21 @@ pub fn handle() -> Option<PrometheusHandle> {
             }
         })
         .clone()
+}
+
+/// Folds recorded samples into the histograms every [`UPKEEP_EVERY`], until
+/// `stop` turns true.
+pub fn spawn_upkeep(handle: PrometheusHandle, mut stop: watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(UPKEEP_EVERY);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticks.tick() => handle.run_upkeep(),
+                _ = stop.wait_for(|stopped| *stopped) => return,
+            }
+        }
+    });
 }
 
 fn describe() {

@@ -11,8 +11,8 @@ use tokio::net::TcpListener;
 use crate::auth::ApiKeys;
 use crate::changes::Hub;
 use crate::config::ServeConfig;
-use crate::db::Db;
 pub use crate::db::StatementCounter;
+use crate::db::{ConnectionMemory, Db};
 use crate::graphql::subscription::ChangeRetention;
 use crate::graphql::{SchemaLimits, build_schema};
 use crate::http;
@@ -66,7 +66,7 @@ impl Application {
                 "persisted documents loaded"
             );
         }
-        let db = connect_and_migrate(&config.database_url).await?;
+        let db = connect_and_migrate(&config.database_url, serve.connection_memory()).await?;
         let hub = Hub::new(db.clone());
         let change_listener = hub.connect_listener(&config.database_url).await?;
         let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -194,6 +194,9 @@ impl Application {
             serve.change_retention,
             stop_rx.clone(),
         );
+        if let Some(handle) = self.state.metrics.clone() {
+            crate::metrics::spawn_upkeep(handle, stop_rx.clone());
+        }
         if let Some(listener) = self.metrics_listener {
             let mut stop = stop_rx.clone();
             let metrics = http::metrics_router(self.state.clone());
@@ -230,8 +233,11 @@ impl Application {
     }
 }
 
-pub async fn connect_and_migrate(database_url: &str) -> anyhow::Result<Db> {
-    let db = Db::connect(database_url).await?;
+pub async fn connect_and_migrate(
+    database_url: &str,
+    memory: ConnectionMemory,
+) -> anyhow::Result<Db> {
+    let db = Db::connect(database_url, memory).await?;
     if database_url.starts_with("sqlite:") {
         // SQLite's writer is one connection: migrations cannot overlap.
         Migrator::up(&db.writer, None).await?;

@@ -11,6 +11,7 @@ mod idempotency;
 mod list_filters;
 mod lists;
 mod loaders;
+mod memory;
 mod operations;
 mod ordering;
 mod pagination;
