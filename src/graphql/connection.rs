@@ -264,8 +264,8 @@ macro_rules! connection {
                 self.edge_list()
             }
             /// The objects of this page, in the order asked for.
-            async fn nodes(&self) -> &[$node] {
-                &self.nodes
+            async fn nodes(&self) -> $crate::graphql::node_list::NodeList<'_, $node> {
+                $crate::graphql::node_list::NodeList(&self.nodes)
             }
             /// Where this page sits in the whole list.
             async fn page_info(&self) -> $crate::graphql::pagination::PageInfo {

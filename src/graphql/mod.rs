@@ -8,6 +8,7 @@ pub mod errors;
 pub mod goal;
 pub mod idempotent;
 pub mod loaders;
+pub mod node_list;
 pub mod pagination;
 pub mod plan;
 pub mod projection;
@@ -58,7 +59,8 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     // No extensions: any extension makes async-graphql wrap every field's
     // resolution in its hooks, a cost paid per object in large results. The
     // codes of async-graphql's own errors are added where responses leave
-    // (`errors::add_missing_code`).
+    // (`errors::add_missing_code`). Lists of nodes skip extension hooks
+    // anyway (`node_list`): adding an extension means revisiting that.
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
