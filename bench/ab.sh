@@ -9,6 +9,7 @@
 #   M1k   createTask with a fresh idempotency key each (write-bench, 20 workers)
 #   Q1    agent by id, oha at 20 connections
 #   Q2    20 agents -> goals -> plans -> tasks (1,320 objects), oha at 20
+# and, for each oha run at 20, the server's CPU time per request.
 # then the bare handler's M1 and Q1 over the same database. It prints one
 # Markdown table per backend, each cell the median of the rounds with the
 # rounds in brackets, and keeps everything in bench/results/ab-<time>/.
@@ -89,11 +90,28 @@ seed() {
   [[ -n "$PLAN" && "$PLAN" != null ]]
 }
 
-# oha for SECONDS_PER_RUN at $2 connections with body $1: "rps p50ms".
+# oha for SECONDS_PER_RUN at $2 connections with body $1: "rps p50ms
+# cpu", cpu being the server's own CPU time (user + system) per request in
+# ms, which the machine's noise moves far less than the rate.
 oha_run() {
-  oha --no-tui --output-format json -w -z "${SECONDS_PER_RUN}s" -c "$2" -m POST \
-    -H 'content-type: application/json' -d "$1" "$URL" 2>/dev/null |
-    jq -r '"\(.summary.requestsPerSec | floor) \((.latencyPercentiles.p50 // 0) * 1000 * 1000 | round / 1000)"'
+  local before after json
+  before="$(cpu_ticks)"
+  json="$(oha --no-tui --output-format json -w -z "${SECONDS_PER_RUN}s" -c "$2" -m POST \
+    -H 'content-type: application/json' -d "$1" "$URL" 2>/dev/null)"
+  after="$(cpu_ticks)"
+  jq -r --argjson ticks "$((after - before))" --argjson hz "$(getconf CLK_TCK)" '
+    ([.statusCodeDistribution[]] | add // 0) as $n |
+    "\(.summary.requestsPerSec | floor) \((.latencyPercentiles.p50 // 0) * 1000 * 1000 | round / 1000) \(if $n > 0 then ($ticks * 1000 / $hz / $n * 1000 | round / 1000) else "n/a" end)"' <<<"$json"
+}
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$PID/stat" 2>/dev/null || echo 0; }
+
+# Runs oha and records its rate as $2 and its CPU per request as "$2 cpu".
+timed() {
+  local key=$1 body=$2 conns=$3 rps p50 cpu
+  read -r rps p50 cpu <<<"$(oha_run "$body" "$conns")"
+  record "$key" "$rps"
+  record "$key cpu" "$cpu"
 }
 
 declare -A R
@@ -109,9 +127,9 @@ measure_agentgraph() {
   q2='{"query":"query Q2 { agents(first: 20) { nodes { goals { nodes { plans { nodes { tasks { nodes { id } } } } } } } } }"}'
   [[ "$(gql "$q2" | jq '[.data.agents.nodes[].goals.nodes[].plans.nodes[].tasks.nodes[]] | length')" == 1000 ]] ||
     log "ab: Q2 does not return 1,000 tasks"
-  record "$backend,$name,Q2" "$(oha_run "$q2" 20 | cut -d' ' -f1)"
-  record "$backend,$name,Q1" "$(oha_run "$q1" 20 | cut -d' ' -f1)"
-  record "$backend,$name,M1" "$(oha_run "$m1" 20 | cut -d' ' -f1)"
+  timed "$backend,$name,Q2" "$q2" 20
+  timed "$backend,$name,Q1" "$q1" 20
+  timed "$backend,$name,M1" "$m1" 20
   record "$backend,$name,M1 p50 ms, 1 conn" "$(oha_run "$m1" 1 | cut -d' ' -f2)"
   "$WRITE_BENCH" --url "$URL" --seconds "$SECONDS_PER_RUN" --workers 20 task task-keyed >"$OUT/writes.md" 2>/dev/null
   record "$backend,$name,M1w" "$(awk -F'|' '$2 ~ /^ *task *$/ { gsub(/[ ,]/, "", $4); print int($4) }' "$OUT/writes.md")"
@@ -120,8 +138,8 @@ measure_agentgraph() {
   stop
   if [[ "$backend" == postgres && -x "$BARE" && "$name" == new ]]; then
     start "$BARE" "${db%%\?*}" "127.0.0.1:$PORT" || return
-    record "$backend,bare,M1" "$(oha_run "$m1" 20 | cut -d' ' -f1)"
-    record "$backend,bare,Q1" "$(oha_run "$q1" 20 | cut -d' ' -f1)"
+    timed "$backend,bare,M1" "$m1" 20
+    timed "$backend,bare,Q1" "$q1" 20
     stop
   fi
 }
@@ -142,14 +160,14 @@ cell() { local v="${R[$1]:-}"; [[ -z "$v" ]] && { echo "n/a"; return; }; echo "$
 {
   echo "# bench/ab.sh, $(date -u +%FT%TZ), $ROUNDS rounds of ${SECONDS_PER_RUN}s"
   echo
-  echo "- old: \`$OLD\`; new: \`$NEW\`; req/s unless named"
+  echo "- old: \`$OLD\`; new: \`$NEW\`; req/s unless named; \"cpu\": the server's CPU ms per request"
   for backend in $BACKENDS; do
     echo
     echo "## $backend"
     echo
     echo "| measure | old | new | new / old | bare handler |"
     echo "|---|---|---|---|---|"
-    for m in M1 M1w M1k Q1 Q2 "M1 p50 ms, 1 conn" "RSS MiB"; do
+    for m in M1 "M1 cpu" M1w M1k Q1 "Q1 cpu" Q2 "Q2 cpu" "M1 p50 ms, 1 conn" "RSS MiB"; do
       o="$(median <<<"${R[$backend,old,$m]:-}")"; n="$(median <<<"${R[$backend,new,$m]:-}")"
       ratio="$(awk -v o="$o" -v n="$n" 'BEGIN { if (o + 0 > 0 && n + 0 > 0) printf "%.2f", n / o; else print "n/a" }')"
       echo "| $m | $(cell "$backend,old,$m") | $(cell "$backend,new,$m") | $ratio | $(cell "$backend,bare,$m") |"
