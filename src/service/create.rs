@@ -25,7 +25,7 @@ use uuid::Uuid;
 use super::group_commit::{Creates, Queued};
 use super::idempotency::{self, Claim};
 use super::page::Resource;
-use super::{insert_under_parents, insert_where, values_where};
+use super::values_where;
 use crate::error::{AppError, Result};
 
 /// What became of a create.
@@ -76,34 +76,13 @@ where
     Ok((pending.model, inserted))
 }
 
-/// Writes one create by itself; whether its row went in.
+/// Writes one create by itself (a group of one); whether its row went in.
 pub async fn write_alone<E: Resource>(db: &DatabaseConnection, pending: &Pending<E>) -> Result<bool>
 where
     E::Model: ModelTrait<Entity = E>,
 {
-    let Pending {
-        model,
-        parents,
-        claim,
-        at,
-    } = pending;
-    let Some(claim) = claim else {
-        return insert_under_parents::<E>(db, model, parents.iter().cloned()).await;
-    };
-    if db.get_database_backend() == DbBackend::Postgres {
-        let statement = claimed_insert_postgres::<E>(model, claim, *at, parents)?;
-        return Ok(db.execute_raw(statement).await?.rows_affected() == 1);
-    }
-    let txn = db.begin().await?;
-    if idempotency::claim(&txn, claim, E::id_of(model), *at, parents).await? {
-        // The claim found the parents in this same transaction.
-        insert_under_parents::<E>(&txn, model, []).await?;
-        txn.commit().await?;
-        Ok(true)
-    } else {
-        txn.rollback().await?;
-        Ok(false)
-    }
+    let inserted = write_together(db, std::slice::from_ref(pending)).await?;
+    Ok(inserted.contains(&E::id_of(&pending.model)))
 }
 
 /// Writes `batch` as one statement (PostgreSQL, or SQLite without keys) or
@@ -227,24 +206,8 @@ pub async fn refused(db: &impl ConnectionTrait, claim: &Claim) -> Result<Inserte
     })
 }
 
-/// `WITH claimed AS (<claim> RETURNING …) INSERT … SELECT … WHERE EXISTS
-/// (SELECT 1 FROM claimed)`: one statement, so one round trip and one commit.
-fn claimed_insert_postgres<E: Resource>(
-    model: &E::Model,
-    claim: &Claim,
-    at: DateTime<Utc>,
-    parents: &[SelectStatement],
-) -> Result<Statement>
-where
-    E::Model: ModelTrait<Entity = E>,
-{
-    let mut claiming = idempotency::claim_statement(claim, E::id_of(model), at, parents)?;
-    claiming.returning_col(entity::idempotency_key::Column::ObjectId);
-    let insert = insert_where::<E>(model, [Expr::cust("EXISTS (SELECT 1 FROM claimed)")])?;
-    Ok(with_claimed(&claiming, &insert))
-}
-
-/// `WITH claimed AS (<claiming>) <insert>`, as one PostgreSQL statement.
+/// `WITH claimed AS (<claiming>) <insert>`, as one PostgreSQL statement: one
+/// round trip and one commit for the claims and the objects together.
 fn with_claimed(claiming: &InsertStatement, insert: &InsertStatement) -> Statement {
     let claiming = DbBackend::Postgres.build(claiming);
     let insert = DbBackend::Postgres.build(insert);
