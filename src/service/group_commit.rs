@@ -1,11 +1,12 @@
 //! Group commit for creates: what the DataLoader does for reads, done for
 //! writes across requests.
 //!
-//! Each resource has a queue and a few writers. A writer takes the first
-//! create queued, then every other one already waiting (it never waits for
-//! more), and writes them as one statement and one commit. With a writer
-//! idle a create is written at once, as before; only creates that arrive
-//! while every writer is busy share a commit, which is where the time goes
+//! Each resource has a queue and a few writers. A create that finds a
+//! writer free and no one queued is written at once, in its own task, as
+//! it would be without any of this. One that arrives while every writer is
+//! busy queues, and the next free writer takes every create waiting (it
+//! never waits for more) and writes them as one statement and one commit.
+//! Only creates that arrive together share a commit, which is where the time goes
 //! under load: one round trip, one commit and one pass of the change-log
 //! trigger for the lot, where each used to pay for its own.
 //!
@@ -18,12 +19,13 @@
 //! unknown (a connection lost during the commit) is reported to each of
 //! them and not retried: a create without a key must not be written twice.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use entity::{agent, goal, plan, task};
 use sea_orm::{DatabaseConnection, DbErr, ModelTrait, RuntimeErr};
-use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::sync::oneshot;
 
 use super::create::{self, Pending};
 use super::page::Resource;
@@ -32,9 +34,6 @@ use crate::error::{AppError, Result};
 /// The most creates one statement carries; each has a dozen or so values,
 /// far below either backend's limit on bound parameters.
 const MAX_BATCH: usize = 64;
-
-/// Creates waiting in one queue before senders wait for room.
-const QUEUE_DEPTH: usize = 1024;
 
 pub const BATCH_ROWS: &str = "agentgraph_create_batch_rows";
 
@@ -132,14 +131,40 @@ struct Job<E: Resource> {
     reply: oneshot::Sender<Outcome<E>>,
 }
 
+/// One resource's creates: those waiting, and how many writers are free.
+///
+/// A create that finds no one waiting and a writer free writes itself, in
+/// its own task, as a group of one: under light load nothing is handed to
+/// another task and nothing waits. Otherwise it joins the queue, and a
+/// writer task (started when one is free) writes what has gathered. A
+/// finished writer, whichever kind, starts a writer task for creates that
+/// queued while it wrote. One lock guards both, so no create is left
+/// waiting with a writer free.
 pub struct Queue<E: Resource> {
-    jobs: mpsc::Sender<Job<E>>,
+    shared: Arc<Shared<E>>,
+}
+
+struct Shared<E: Resource> {
+    db: DatabaseConnection,
+    stats: Arc<Counts>,
+    state: std::sync::Mutex<State<E>>,
+}
+
+/// Who writes a create: the request itself, or a writer it waits for.
+enum Turn<E: Resource> {
+    Mine(Pending<E>),
+    Queued(oneshot::Receiver<Outcome<E>>),
+}
+
+struct State<E: Resource> {
+    waiting: VecDeque<Job<E>>,
+    free_writers: usize,
 }
 
 impl<E: Resource> Clone for Queue<E> {
     fn clone(&self) -> Self {
         Self {
-            jobs: self.jobs.clone(),
+            shared: self.shared.clone(),
         }
     }
 }
@@ -149,25 +174,93 @@ where
     E::Model: ModelTrait<Entity = E>,
 {
     fn start(db: &DatabaseConnection, writers: usize, stats: &Arc<Counts>) -> Self {
-        let (jobs, queued) = mpsc::channel(QUEUE_DEPTH);
-        // The writers take turns at the receiver: the one holding it waits
-        // for the next create, the others are writing.
-        let queued = Arc::new(Mutex::new(queued));
-        for _ in 0..writers {
-            tokio::spawn(write_queued(db.clone(), queued.clone(), stats.clone()));
+        Self {
+            shared: Arc::new(Shared {
+                db: db.clone(),
+                stats: stats.clone(),
+                state: std::sync::Mutex::new(State {
+                    waiting: VecDeque::new(),
+                    free_writers: writers,
+                }),
+            }),
         }
-        Self { jobs }
     }
 
-    /// Writes `pending` (with whatever else is queued) and answers after the
-    /// commit: the create given back, and whether its row went in.
+    /// Writes `pending` (alone, or with whatever else is queued) and answers
+    /// after the commit: the create given back, and whether its row went in.
     pub async fn write(&self, pending: Pending<E>) -> Outcome<E> {
-        let (reply, answer) = oneshot::channel();
-        self.jobs
-            .send(Job { pending, reply })
-            .await
-            .map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?
+        let turn = {
+            let mut state = self.shared.lock();
+            if state.waiting.is_empty() && state.free_writers > 0 {
+                state.free_writers -= 1;
+                Turn::Mine(pending)
+            } else {
+                let (reply, answer) = oneshot::channel();
+                state.waiting.push_back(Job { pending, reply });
+                Shared::start_writer(&self.shared, &mut state);
+                Turn::Queued(answer)
+            }
+        };
+        match turn {
+            Turn::Queued(answer) => answer.await.map_err(|_| stopped())?,
+            Turn::Mine(pending) => {
+                // Handed back even if this request is dropped mid-write.
+                let _writer = Writer(self.shared.clone());
+                self.shared.stats.record(1);
+                let went_in = create::write_alone(&self.shared.db, &pending).await?;
+                Ok((pending, went_in))
+            }
+        }
+    }
+}
+
+impl<E: Resource> Shared<E>
+where
+    E::Model: ModelTrait<Entity = E>,
+{
+    fn lock(&self) -> std::sync::MutexGuard<'_, State<E>> {
+        // Nothing panics while holding it; a poisoned lock's state is whole.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Takes a free writer for the waiting creates, if both exist.
+    fn start_writer(shared: &Arc<Self>, state: &mut State<E>) {
+        if !state.waiting.is_empty() && state.free_writers > 0 {
+            state.free_writers -= 1;
+            let writer = Writer(shared.clone());
+            // Only absent while the runtime shuts down, when nothing awaits.
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(write_queued(writer));
+            } else {
+                std::mem::forget(writer);
+            }
+        }
+    }
+
+    /// The next group to write, up to [`MAX_BATCH`] of what is waiting.
+    fn next_batch(&self) -> Vec<Job<E>> {
+        let mut state = self.lock();
+        let take = state.waiting.len().min(MAX_BATCH);
+        state.waiting.drain(..take).collect()
+    }
+}
+
+/// A writer's turn; ending it (by return or by drop) frees the writer and
+/// starts another for creates that queued meanwhile.
+struct Writer<E: Resource>(Arc<Shared<E>>)
+where
+    E::Model: ModelTrait<Entity = E>;
+
+impl<E: Resource> Drop for Writer<E>
+where
+    E::Model: ModelTrait<Entity = E>,
+{
+    fn drop(&mut self) {
+        let mut state = self.0.lock();
+        state.free_writers += 1;
+        Shared::start_writer(&self.0, &mut state);
     }
 }
 
@@ -175,30 +268,18 @@ fn stopped() -> AppError {
     AppError::internal(&"the create queue has stopped")
 }
 
-async fn write_queued<E: Resource>(
-    db: DatabaseConnection,
-    queued: Arc<Mutex<mpsc::Receiver<Job<E>>>>,
-    stats: Arc<Counts>,
-) where
+async fn write_queued<E: Resource>(writer: Writer<E>)
+where
     E::Model: ModelTrait<Entity = E>,
 {
+    let shared = &writer.0;
     loop {
-        let mut batch = Vec::new();
-        {
-            let mut queued = queued.lock().await;
-            let Some(first) = queued.recv().await else {
-                return;
-            };
-            batch.push(first);
-            while batch.len() < MAX_BATCH {
-                match queued.try_recv() {
-                    Ok(job) => batch.push(job),
-                    Err(_) => break,
-                }
-            }
+        let batch = shared.next_batch();
+        if batch.is_empty() {
+            return;
         }
-        stats.record(batch.len());
-        write_batch(&db, batch).await;
+        shared.stats.record(batch.len());
+        write_batch(&shared.db, batch).await;
     }
 }
 
