@@ -6,9 +6,9 @@
 //! it would be without any of this. One that arrives while every writer is
 //! busy queues, and the next free writer takes every create waiting (it
 //! never waits for more) and writes them as one statement and one commit.
-//! Only creates that arrive together share a commit, which is where the time goes
-//! under load: one round trip, one commit and one pass of the change-log
-//! trigger for the lot, where each used to pay for its own.
+//! Only creates that arrive together share a commit, which is where the
+//! time goes under load: one round trip, one commit and one pass of the
+//! change-log trigger for the lot, where each used to pay for its own.
 //!
 //! Every create still gets its own answer, after the commit that wrote it.
 //! A create whose parent is missing or whose key is taken inserts nothing
