@@ -7,6 +7,7 @@ mod m20261127_000001_create_tables;
 mod m20261201_000001_ordering_indexes;
 mod m20261201_000002_idempotency_keys;
 mod m20261202_000001_change_log;
+mod m20261202_000002_idempotency_keys_by_rowid;
 
 pub use m20261201_000001_ordering_indexes::index_name;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_ordering_indexes::Migration),
             Box::new(m20261201_000002_idempotency_keys::Migration),
             Box::new(m20261202_000001_change_log::Migration),
+            Box::new(m20261202_000002_idempotency_keys_by_rowid::Migration),
         ]
     }
 }

@@ -18,14 +18,14 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, InsertStatement, Query, SelectStatement, UnionType};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Iterable, ModelTrait, QueryResult,
-    Statement, TransactionTrait,
+    Statement,
 };
 use uuid::Uuid;
 
 use super::group_commit::{Creates, Queued};
 use super::idempotency::{self, Claim};
 use super::page::Resource;
-use super::values_where;
+use super::{sqlite_transaction, values_where};
 use crate::error::{AppError, Result};
 
 /// What became of a create.
@@ -110,7 +110,7 @@ where
     if db.get_database_backend() == DbBackend::Postgres {
         // A CTE's rows are not visible to the statement's own scans, so an
         // object goes in only if its id came back from the claim.
-        let objects = objects_statement(batch, |pending| match &pending.claim {
+        let objects = objects_statement(batch.iter(), |pending| match &pending.claim {
             Some(_) => vec![Expr::exists(claimed_by_cte(E::id_of(&pending.model)))],
             None => parent_tests(pending),
         })?;
@@ -124,21 +124,26 @@ where
         };
         return ids(db.query_all_raw(statement).await?);
     }
-    let objects = objects_statement(batch, |pending| match &pending.claim {
+    let Some(claiming) = claims() else {
+        return ids(db
+            .query_all(&objects_statement(batch.iter(), parent_tests)?)
+            .await?);
+    };
+    // SQLite has no data-modifying CTEs, so the claims and the objects are
+    // two statements of one transaction, sent as one command. An object
+    // goes in only if its claim did, earlier in the same transaction.
+    let objects = objects_statement(batch.iter(), |pending| match &pending.claim {
         Some(claim) => vec![Expr::exists(idempotency::claimed_in_transaction(
             claim,
             E::id_of(&pending.model),
         ))],
         None => parent_tests(pending),
     })?;
-    let Some(claiming) = claims() else {
-        return ids(db.query_all(&objects).await?);
-    };
-    let txn = db.begin().await?;
-    txn.execute(&claiming.map_err(custom)?).await?;
-    let inserted = ids(txn.query_all(&objects).await?)?;
-    txn.commit().await?;
-    Ok(inserted)
+    let statements = [
+        DbBackend::Sqlite.build(&claiming.map_err(custom)?),
+        DbBackend::Sqlite.build(&objects),
+    ];
+    ids(sqlite_transaction::query_all(db, &statements).await?)
 }
 
 fn parent_tests<E: Resource>(pending: &Pending<E>) -> Vec<Expr> {
@@ -157,8 +162,8 @@ fn claimed_by_cte(id: Uuid) -> SelectStatement {
 
 /// `INSERT INTO <E> (<every column>) <branch> UNION ALL <branch> … RETURNING id`,
 /// one branch per create with the conditions `conditions` gives it.
-fn objects_statement<E: Resource>(
-    batch: &[Pending<E>],
+fn objects_statement<'a, E: Resource>(
+    batch: impl Iterator<Item = &'a Pending<E>>,
     conditions: impl Fn(&Pending<E>) -> Vec<Expr>,
 ) -> std::result::Result<InsertStatement, DbErr>
 where
@@ -166,9 +171,7 @@ where
 {
     let columns: Vec<E::Column> = E::Column::iter().collect();
     let values = union(
-        batch
-            .iter()
-            .map(|pending| values_where::<E>(&pending.model, &columns, conditions(pending))),
+        batch.map(|pending| values_where::<E>(&pending.model, &columns, conditions(pending))),
     )
     .ok_or_else(|| custom("an empty batch of creates"))?;
     Ok(Query::insert()

@@ -10,7 +10,10 @@
 use chrono::{DateTime, Utc};
 use entity::idempotency_key::{self, Column};
 use sea_orm::sea_query::{Expr, ExprTrait, InsertStatement, OnConflict, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    Statement,
+};
 use uuid::Uuid;
 
 use crate::error::{AppError, Result};
@@ -128,10 +131,39 @@ pub async fn settle(db: &impl ConnectionTrait, claim: &Claim) -> Result<Option<U
 }
 
 /// Forgets keys remembered before `before`; returns how many.
-pub async fn prune(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<u64> {
-    Ok(idempotency_key::Entity::delete_many()
-        .filter(Column::CreatedAt.lt(before))
-        .exec(db)
-        .await?
-        .rows_affected)
+pub async fn prune(db: &DatabaseConnection, before: DateTime<Utc>) -> Result<u64> {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return Ok(idempotency_key::Entity::delete_many()
+            .filter(Column::CreatedAt.lt(before))
+            .exec(db)
+            .await?
+            .rows_affected);
+    }
+    // SQLite has no index on `created_at` (see the migration that dropped
+    // it): keys go in in rowid order, so the expired ones come first. Each
+    // slice deletes the rows before the first unexpired key, scanning only
+    // those; `created_at < before` keeps any out-of-order young key.
+    let mut pruned = 0;
+    loop {
+        let deleted = db
+            .execute_raw(Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                "DELETE FROM idempotency_keys WHERE created_at < ?1 \
+                 AND rowid < coalesce( \
+                   (SELECT rowid FROM idempotency_keys WHERE created_at >= ?1 ORDER BY rowid LIMIT 1), \
+                   (SELECT max(rowid) + 1 FROM idempotency_keys)) \
+                 AND rowid < (SELECT min(rowid) FROM idempotency_keys) + ?2",
+                [before.into(), PRUNE_SLICE.into()],
+            ))
+            .await?
+            .rows_affected();
+        pruned += deleted;
+        if deleted == 0 {
+            return Ok(pruned);
+        }
+    }
 }
+
+/// Keys deleted per statement on SQLite, so that pruning a backlog does
+/// not hold the one writer for long.
+const PRUNE_SLICE: i64 = 5000;

@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod order;
 pub mod page;
 pub mod plans;
+mod sqlite_transaction;
 pub mod tasks;
 pub mod trees;
 

@@ -186,8 +186,11 @@ async fn a_group_the_database_rejects_is_written_one_create_at_a_time() {
         .map(|n| json!({ "name": format!("agent {n}") }))
         .collect();
     // One did five times: the unique index rejects the group's statement
-    // as a whole; written one by one, the first of them wins.
-    inputs.extend((0..5).map(|n| json!({ "name": format!("dup {n}"), "did": "did:example:dup" })));
+    // as a whole; written one by one, the first of them wins. Keyed, so
+    // that on SQLite each failure ends a transaction of its own.
+    inputs.extend((0..5).map(|n| {
+        json!({ "name": format!("dup {n}"), "did": "did:example:dup", "idempotencyKey": format!("dup-{n}") })
+    }));
     let first = json!({ "name": "held", "idempotencyKey": HELD_KEY });
 
     let (first, answers) = create_while_held(&app, CREATE_AGENT, first, &inputs).await;
@@ -206,14 +209,25 @@ async fn a_group_the_database_rejects_is_written_one_create_at_a_time() {
     for lost in dups.iter().filter(|answer| answer.get("errors").is_some()) {
         assert_eq!(error_codes(lost), ["CONFLICT"], "{lost}");
     }
-    assert_eq!(app.counts().await[0], 1 + 10 + 1);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM idempotency_keys").await,
+        2,
+        "the held create's key and the winner's: a failed create remembers nothing"
+    );
+    // The writer is whole again after the failed transactions.
+    app.gql_ok(
+        CREATE_AGENT,
+        json!({ "input": { "name": "after", "idempotencyKey": "after" } }),
+    )
+    .await;
+    assert_eq!(app.counts().await[0], 1 + 10 + 1 + 1);
     assert_eq!(
         count(
             &app,
             "SELECT COUNT(*) FROM change_log WHERE resource = 1 AND kind = 1"
         )
         .await,
-        12
+        13
     );
 }
 

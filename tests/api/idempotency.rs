@@ -241,3 +241,30 @@ async fn keys_are_forgotten_after_the_retention() {
     }
     assert!(forgotten, "the key was still remembered after 5 s");
 }
+
+#[tokio::test]
+async fn pruning_keeps_the_keys_inside_their_retention() {
+    let app =
+        spawn_app_with(|config| config.serve.idempotency_retention = Duration::from_secs(4)).await;
+    let plan = plan_of(&app).await;
+    let old = app.gql_ok(CREATE_TASK, task_input(&plan, "old")).await["createTask"]["id"].clone();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let young =
+        app.gql_ok(CREATE_TASK, task_input(&plan, "young")).await["createTask"]["id"].clone();
+    // Wait until the old key is forgotten (a retry then makes a new task)...
+    let mut forgotten = false;
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let again =
+            app.gql_ok(CREATE_TASK, task_input(&plan, "old")).await["createTask"]["id"].clone();
+        if again != old {
+            forgotten = true;
+            break;
+        }
+    }
+    assert!(forgotten, "the old key was still remembered after 12 s");
+    // ...when the young one, 2 s younger, is still inside its retention.
+    let replayed =
+        app.gql_ok(CREATE_TASK, task_input(&plan, "young")).await["createTask"]["id"].clone();
+    assert_eq!(replayed, young, "a key inside its retention was pruned");
+}

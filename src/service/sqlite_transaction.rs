@@ -1,0 +1,103 @@
+//! A whole SQLite transaction sent as one command on a connection held for
+//! it: one hand-off to SQLite's connection thread, where a sea-orm
+//! transaction costs three (BEGIN, the statements, COMMIT) and each wakes
+//! that thread and then the task waiting on it.
+//!
+//! sqlx runs a command's statements in order and stops at the first that
+//! fails, or as soon as nobody waits for the result (this future dropped),
+//! so a command cut short can leave its transaction open. Such a connection
+//! must not go back to the pool, where the next writer would find itself
+//! inside that transaction: it is rolled back first, by the failed call or,
+//! when the call was dropped, by a task of its own that holds the
+//! connection until then.
+
+use std::sync::Arc;
+
+use sea_orm::sqlx::{self, Sqlite, pool::PoolConnection};
+use sea_orm::{ConnAcquireErr, DatabaseConnection, DbErr, QueryResult, RuntimeErr, Statement};
+use sea_query_sqlx::SqlxValues;
+
+/// Runs `statements` in one transaction, as one command; the rows they
+/// return, in order. An error means nothing was written.
+pub async fn query_all(
+    db: &DatabaseConnection,
+    statements: &[Statement],
+) -> Result<Vec<QueryResult>, DbErr> {
+    let mut sql = String::from("BEGIN;");
+    let mut values = Vec::new();
+    for statement in statements {
+        sql.push(' ');
+        sql.push_str(&statement.sql);
+        sql.push(';');
+        values.extend(statement.values.iter().flat_map(|v| v.0.iter().cloned()));
+    }
+    sql.push_str(" COMMIT");
+    let pool = db.get_sqlite_connection_pool();
+    let mut held = Held(Some(pool.acquire().await.map_err(acquire_error)?));
+    let result = sqlx::query_with(
+        sqlx::AssertSqlSafe(sql),
+        SqlxValues(sea_orm::sea_query::Values(values)),
+    )
+    .fetch_all(&mut **held.connection())
+    .await;
+    match result {
+        Ok(rows) => {
+            held.release();
+            Ok(rows.into_iter().map(QueryResult::from).collect())
+        }
+        Err(err) => {
+            roll_back(held.connection()).await;
+            held.release();
+            Err(DbErr::Query(RuntimeErr::SqlxError(Arc::new(err))))
+        }
+    }
+}
+
+/// Ends whatever transaction a command cut short left open. ROLLBACK fails
+/// when none is (the command ended it, or failed at BEGIN): then there is
+/// nothing to undo. A connection that is broken instead fails the ping sqlx
+/// gives every connection it takes back, and the pool closes it.
+async fn roll_back(connection: &mut PoolConnection<Sqlite>) {
+    let _ = sqlx::raw_sql("ROLLBACK").execute(&mut **connection).await;
+}
+
+/// The writer connection a command runs on; dropped before [`Held::release`]
+/// (the call abandoned mid-command), it is rolled back before the pool gets
+/// it again.
+struct Held(Option<PoolConnection<Sqlite>>);
+
+impl Held {
+    fn connection(&mut self) -> &mut PoolConnection<Sqlite> {
+        self.0
+            .as_mut()
+            .unwrap_or_else(|| unreachable!("used after release"))
+    }
+
+    fn release(&mut self) {
+        self.0.take();
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        let Some(mut connection) = self.0.take() else {
+            return;
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move { roll_back(&mut connection).await });
+            }
+            // No runtime to roll back on: close it, which rolls back too.
+            Err(_) => connection.close_on_drop(),
+        }
+    }
+}
+
+/// As sea-orm reports a connection it could not get.
+fn acquire_error(err: sqlx::Error) -> DbErr {
+    match err {
+        sqlx::Error::PoolTimedOut => DbErr::ConnectionAcquire(ConnAcquireErr::Timeout),
+        sqlx::Error::PoolClosed => DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed),
+        other => DbErr::Conn(RuntimeErr::SqlxError(Arc::new(other))),
+    }
+}
