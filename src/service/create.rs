@@ -110,7 +110,7 @@ where
     if db.get_database_backend() == DbBackend::Postgres {
         // A CTE's rows are not visible to the statement's own scans, so an
         // object goes in only if its id came back from the claim.
-        let objects = objects_statement(batch.iter(), |pending| match &pending.claim {
+        let objects = objects_statement(batch, |pending| match &pending.claim {
             Some(_) => vec![Expr::exists(claimed_by_cte(E::id_of(&pending.model)))],
             None => parent_tests(pending),
         })?;
@@ -126,13 +126,13 @@ where
     }
     let Some(claiming) = claims() else {
         return ids(db
-            .query_all(&objects_statement(batch.iter(), parent_tests)?)
+            .query_all(&objects_statement(batch, parent_tests)?)
             .await?);
     };
     // SQLite has no data-modifying CTEs, so the claims and the objects are
     // two statements of one transaction, sent as one command. An object
     // goes in only if its claim did, earlier in the same transaction.
-    let objects = objects_statement(batch.iter(), |pending| match &pending.claim {
+    let objects = objects_statement(batch, |pending| match &pending.claim {
         Some(claim) => vec![Expr::exists(idempotency::claimed_in_transaction(
             claim,
             E::id_of(&pending.model),
@@ -143,7 +143,7 @@ where
         DbBackend::Sqlite.build(&claiming.map_err(custom)?),
         DbBackend::Sqlite.build(&objects),
     ];
-    ids(sqlite_transaction::query_all(db, &statements).await?)
+    ids(sqlite_transaction::query_all(db, statements).await?)
 }
 
 fn parent_tests<E: Resource>(pending: &Pending<E>) -> Vec<Expr> {
@@ -162,8 +162,8 @@ fn claimed_by_cte(id: Uuid) -> SelectStatement {
 
 /// `INSERT INTO <E> (<every column>) <branch> UNION ALL <branch> … RETURNING id`,
 /// one branch per create with the conditions `conditions` gives it.
-fn objects_statement<'a, E: Resource>(
-    batch: impl Iterator<Item = &'a Pending<E>>,
+fn objects_statement<E: Resource>(
+    batch: &[Pending<E>],
     conditions: impl Fn(&Pending<E>) -> Vec<Expr>,
 ) -> std::result::Result<InsertStatement, DbErr>
 where
@@ -171,7 +171,9 @@ where
 {
     let columns: Vec<E::Column> = E::Column::iter().collect();
     let values = union(
-        batch.map(|pending| values_where::<E>(&pending.model, &columns, conditions(pending))),
+        batch
+            .iter()
+            .map(|pending| values_where::<E>(&pending.model, &columns, conditions(pending))),
     )
     .ok_or_else(|| custom("an empty batch of creates"))?;
     Ok(Query::insert()

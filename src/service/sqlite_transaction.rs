@@ -21,7 +21,7 @@ use sea_query_sqlx::SqlxValues;
 /// return, in order. An error means nothing was written.
 pub async fn query_all(
     db: &DatabaseConnection,
-    statements: &[Statement],
+    statements: impl IntoIterator<Item = Statement>,
 ) -> Result<Vec<QueryResult>, DbErr> {
     let mut sql = String::from("BEGIN;");
     let mut values = Vec::new();
@@ -29,7 +29,7 @@ pub async fn query_all(
         sql.push(' ');
         sql.push_str(&statement.sql);
         sql.push(';');
-        values.extend(statement.values.iter().flat_map(|v| v.0.iter().cloned()));
+        values.extend(statement.values.into_iter().flat_map(|v| v.0));
     }
     sql.push_str(" COMMIT");
     let pool = db.get_sqlite_connection_pool();
