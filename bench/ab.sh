@@ -16,8 +16,9 @@
 #
 # Usage: bench/ab.sh OLD_BINARY NEW_BINARY
 # Settings: AB_ROUNDS (3), AB_SECONDS (8 per run), AB_BACKENDS
-#   ("sqlite postgres"), AB_PORT (8320), WRITE_BENCH and BARE (binaries;
-#   default target/release/{write-bench,bare-handler}), PGHOST/PGPORT/PGUSER.
+#   ("sqlite postgres"), AB_WRITES_ONLY (set: M1w and M1k alone, no oha),
+#   AB_PORT (8320), WRITE_BENCH and BARE (binaries; default
+#   target/release/{write-bench,bare-handler}), PGHOST/PGPORT/PGUSER.
 
 set -uo pipefail
 
@@ -43,7 +44,8 @@ stop() {
   PID=""
 }
 trap stop EXIT
-for tool in oha jq curl; do command -v "$tool" >/dev/null || { log "ab: $tool is missing"; exit 1; }; done
+needed="jq curl"; [[ -n "${AB_WRITES_ONLY:-}" ]] || needed+=" oha"
+for tool in $needed; do command -v "$tool" >/dev/null || { log "ab: $tool is missing"; exit 1; }; done
 for bin in "$OLD" "$NEW" "$WRITE_BENCH"; do [[ -x "$bin" ]] || { log "ab: no binary $bin"; exit 1; }; done
 
 fresh_db() {
@@ -114,6 +116,27 @@ timed() {
   record "$key cpu" "$cpu"
 }
 
+# write-bench in mode $2 at 20 workers: its rate as $1, the server's CPU
+# ms per create as "$1 cpu".
+written() {
+  local key=$1 mode=$2 before after rate
+  before="$(cpu_ticks)"
+  "$WRITE_BENCH" --url "$URL" --seconds "$SECONDS_PER_RUN" --workers 20 "$mode" >"$OUT/writes.md" 2>/dev/null
+  after="$(cpu_ticks)"
+  rate="$(awk -F'|' -v m="$mode" '{ mode = $2; gsub(/ /, "", mode) } mode == m { gsub(/[ ,]/, "", $4); print int($4) }' "$OUT/writes.md")"
+  record "$key" "$rate"
+  record "$key cpu" "$(awk -v t="$((after - before))" -v hz="$(getconf CLK_TCK)" -v r="${rate:-0}" -v s="$SECONDS_PER_RUN" \
+    'BEGIN { if (r > 0) printf "%.3f", t * 1000 / hz / (r * s); else print "n/a" }')"
+}
+
+# M1w and M1k, and their ratio in this round as "M1k / M1w".
+writes() {
+  written "$1,M1w" task
+  written "$1,M1k" task-keyed
+  local w="${R[$1,M1w]##* }" k="${R[$1,M1k]##* }"
+  record "$1,M1k / M1w" "$(awk -v w="${w:-0}" -v k="${k:-0}" 'BEGIN { if (w > 0) printf "%.2f", k / w; else print "n/a" }')"
+}
+
 declare -A R
 record() { R[$1]+="${R[$1]:+ }$2"; }
 
@@ -122,6 +145,11 @@ measure_agentgraph() {
   db="$(fresh_db "$backend")"
   start env RUST_LOG=warn "$bin" --database-url "$db" serve --listen "127.0.0.1:$PORT" || return
   seed || { log "ab: seeding failed"; stop; return; }
+  if [[ -n "${AB_WRITES_ONLY:-}" ]]; then
+    writes "$backend,$name"
+    stop
+    return
+  fi
   m1="$(jq -cn --arg p "$PLAN" '{query: "mutation M1($p: UUID!) { createTask(input: { planId: $p, description: \"benchmark task\", inputData: { n: 1 } }) { id } }", variables: {p: $p}}')"
   q1="$(jq -cn --arg id "$AGENT" '{query: "query Q1($id: UUID!) { agent(id: $id) { id name status configuration } }", variables: {id: $id}}')"
   q2='{"query":"query Q2 { agents(first: 20) { nodes { goals { nodes { plans { nodes { tasks { nodes { id } } } } } } } } }"}'
@@ -131,9 +159,7 @@ measure_agentgraph() {
   timed "$backend,$name,Q1" "$q1" 20
   timed "$backend,$name,M1" "$m1" 20
   record "$backend,$name,M1 p50 ms, 1 conn" "$(oha_run "$m1" 1 | cut -d' ' -f2)"
-  "$WRITE_BENCH" --url "$URL" --seconds "$SECONDS_PER_RUN" --workers 20 task task-keyed >"$OUT/writes.md" 2>/dev/null
-  record "$backend,$name,M1w" "$(awk -F'|' '$2 ~ /^ *task *$/ { gsub(/[ ,]/, "", $4); print int($4) }' "$OUT/writes.md")"
-  record "$backend,$name,M1k" "$(awk -F'|' '/task-keyed/ { gsub(/[ ,]/, "", $4); print int($4) }' "$OUT/writes.md")"
+  writes "$backend,$name"
   record "$backend,$name,RSS MiB" "$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$PID/status")"
   stop
   if [[ "$backend" == postgres && -x "$BARE" && "$name" == new ]]; then
@@ -167,7 +193,7 @@ cell() { local v="${R[$1]:-}"; [[ -z "$v" ]] && { echo "n/a"; return; }; echo "$
     echo
     echo "| measure | old | new | new / old | bare handler |"
     echo "|---|---|---|---|---|"
-    for m in M1 "M1 cpu" M1w M1k Q1 "Q1 cpu" Q2 "Q2 cpu" "M1 p50 ms, 1 conn" "RSS MiB"; do
+    for m in M1 "M1 cpu" M1w "M1w cpu" M1k "M1k cpu" "M1k / M1w" Q1 "Q1 cpu" Q2 "Q2 cpu" "M1 p50 ms, 1 conn" "RSS MiB"; do
       o="$(median <<<"${R[$backend,old,$m]:-}")"; n="$(median <<<"${R[$backend,new,$m]:-}")"
       ratio="$(awk -v o="$o" -v n="$n" 'BEGIN { if (o + 0 > 0 && n + 0 > 0) printf "%.2f", n / o; else print "n/a" }')"
       echo "| $m | $(cell "$backend,old,$m") | $(cell "$backend,new,$m") | $ratio | $(cell "$backend,bare,$m") |"

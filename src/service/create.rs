@@ -10,15 +10,18 @@
 //! connection. Creates written together are the same statements with one
 //! `UNION ALL` branch per create, each branch carrying its own conditions,
 //! so a create whose parent is missing or whose key is taken inserts no row
-//! while the others do.
+//! while the others do; on PostgreSQL the keyed ones are instead one
+//! `VALUES` list filtered by the ids the claim returned.
 
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, InsertStatement, Query, SelectStatement, UnionType};
+use sea_orm::sea_query::{
+    Expr, ExprTrait, InsertStatement, Query, SelectStatement, UnionType, ValueTuple,
+};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Iterable, ModelTrait, QueryResult,
-    Statement,
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, IdenStatic, Iterable, ModelTrait,
+    QueryResult, Statement,
 };
 use uuid::Uuid;
 
@@ -108,19 +111,13 @@ where
         .map(idempotency::claims_statement)
     };
     if db.get_database_backend() == DbBackend::Postgres {
-        // A CTE's rows are not visible to the statement's own scans, so an
-        // object goes in only if its id came back from the claim.
-        let objects = objects_statement(batch, |pending| match &pending.claim {
-            Some(_) => vec![Expr::exists(claimed_by_cte(E::id_of(&pending.model)))],
-            None => parent_tests(pending),
-        })?;
         let statement = match claims() {
             Some(claiming) => {
                 let mut claiming = claiming.map_err(custom)?;
                 claiming.returning_col(entity::idempotency_key::Column::ObjectId);
-                with_claimed(&claiming, &objects)
+                with_claimed(&claiming, &claimed_objects_statement(batch)?)
             }
-            None => DbBackend::Postgres.build(&objects),
+            None => DbBackend::Postgres.build(&objects_statement(batch, parent_tests)?),
         };
         return ids(db.query_all_raw(statement).await?);
     }
@@ -150,16 +147,6 @@ fn parent_tests<E: Resource>(pending: &Pending<E>) -> Vec<Expr> {
     pending.parents.iter().cloned().map(Expr::exists).collect()
 }
 
-/// `SELECT 1 FROM claimed WHERE object_id = <id>`, against the CTE of
-/// [`with_claimed`].
-fn claimed_by_cte(id: Uuid) -> SelectStatement {
-    Query::select()
-        .expr(Expr::val(1))
-        .from("claimed")
-        .and_where(Expr::col("object_id").eq(id))
-        .to_owned()
-}
-
 /// `INSERT INTO <E> (<every column>) <branch> UNION ALL <branch> … RETURNING id`,
 /// one branch per create with the conditions `conditions` gives it.
 fn objects_statement<E: Resource>(
@@ -170,16 +157,66 @@ where
     E::Model: ModelTrait<Entity = E>,
 {
     let columns: Vec<E::Column> = E::Column::iter().collect();
-    let values = union(
-        batch
-            .iter()
-            .map(|pending| values_where::<E>(&pending.model, &columns, conditions(pending))),
-    )
-    .ok_or_else(|| custom("an empty batch of creates"))?;
+    let branches = batch
+        .iter()
+        .map(|pending| values_where::<E>(&pending.model, &columns, conditions(pending)));
+    let rows = union(branches);
+    insert_rows::<E>(columns, rows)
+}
+
+/// [`objects_statement`] for the objects of [`with_claimed`]: the keyed
+/// creates are one `VALUES` list joined to the ids the claim returned (a
+/// CTE's rows are not visible to the statement's own scans, so that is how
+/// an object learns its claim went in); the others test their parents.
+/// One list rather than one branch per create keeps the plan, which
+/// PostgreSQL builds and starts on every execution, the size of one.
+fn claimed_objects_statement<E: Resource>(
+    batch: &[Pending<E>],
+) -> std::result::Result<InsertStatement, DbErr>
+where
+    E::Model: ModelTrait<Entity = E>,
+{
+    let columns: Vec<E::Column> = E::Column::iter().collect();
+    let (keyed, unkeyed): (Vec<_>, Vec<_>) = batch.iter().partition(|p| p.claim.is_some());
+    let id = 1 + columns
+        .iter()
+        .position(|column| column.as_str() == E::id_column().as_str())
+        .ok_or_else(|| custom("a resource without its id column"))?;
+    let claimed = (!keyed.is_empty()).then(|| {
+        let rows = keyed.iter().map(|pending| {
+            ValueTuple::Many(columns.iter().map(|c| pending.model.get(*c)).collect())
+        });
+        // PostgreSQL names a `VALUES` list's columns column1, column2, …
+        let column = |n: usize| Expr::col(("created", format!("column{n}")));
+        Query::select()
+            .exprs((1..=columns.len()).map(column))
+            .from_values(rows, "created")
+            .and_where(
+                column(id).in_subquery(
+                    Query::select()
+                        .column("object_id")
+                        .from("claimed")
+                        .to_owned(),
+                ),
+            )
+            .to_owned()
+    });
+    let others = unkeyed
+        .into_iter()
+        .map(|pending| values_where::<E>(&pending.model, &columns, parent_tests(pending)));
+    let rows = union(claimed.into_iter().chain(others));
+    insert_rows::<E>(columns, rows)
+}
+
+fn insert_rows<E: Resource>(
+    columns: Vec<E::Column>,
+    rows: Option<SelectStatement>,
+) -> std::result::Result<InsertStatement, DbErr> {
+    let rows = rows.ok_or_else(|| custom("an empty batch of creates"))?;
     Ok(Query::insert()
         .into_table(E::default())
         .columns(columns)
-        .select_from(values)
+        .select_from(rows)
         .map_err(custom)?
         .returning_col(E::id_column())
         .to_owned())
