@@ -172,17 +172,25 @@ pub async fn matching(
 }
 
 /// Forgets changes made before `cutoff` (µs since the epoch), oldest first,
-/// in slices so no one statement holds the log for long.
+/// in slices so no one statement holds the log for long. It stops at the
+/// first change inside the retention: an expired one after it (seq and
+/// `at` disagree by the microseconds between concurrent writers) goes in
+/// a later prune.
 pub async fn prune(db: &DatabaseConnection, cutoff: i64) -> Result<u64> {
     let backend = db.get_database_backend();
     let (p1, p2) = (placeholder(backend, 1), placeholder(backend, 2));
     let mut pruned = 0;
     loop {
-        // The log is scanned in seq order from its start, so the work is
-        // the rows about to go, not the whole table.
+        // Both scans walk the log in seq order from its start and stop at
+        // the first young change, so the work is the rows about to go. A
+        // bare `at < cutoff … LIMIT` would, short of a full slice, read on
+        // through every young row to the end of the log.
         let sql = format!(
             "DELETE FROM change_log WHERE seq IN \
-             (SELECT seq FROM change_log WHERE at < {p1} ORDER BY seq LIMIT {p2})"
+             (SELECT seq FROM change_log WHERE at < {p1} AND seq < COALESCE(\
+               (SELECT seq FROM change_log WHERE at >= {p1} ORDER BY seq LIMIT 1), \
+               {SEQ_MAX}) \
+              ORDER BY seq LIMIT {p2})"
         );
         let deleted = db
             .execute_raw(Statement::from_sql_and_values(
@@ -200,6 +208,9 @@ pub async fn prune(db: &DatabaseConnection, cutoff: i64) -> Result<u64> {
 }
 
 const PRUNE_SLICE: i64 = 5000;
+
+/// Past every seq either backend hands out (both are signed 64-bit).
+const SEQ_MAX: i64 = i64::MAX;
 
 /// The objects `changes` name as they are now, one statement per kind.
 pub async fn objects(
