@@ -173,6 +173,12 @@ fn sqlite_options(url: &str, connections: u32, memory: ConnectionMemory) -> Conn
                 .statement_cache_capacity(memory.statement_cache)
                 // Negative: a size in KiB rather than in pages.
                 .pragma("cache_size", format!("-{}", memory.sqlite_cache_kib))
+                // A statement inside a transaction (a keyed create's two)
+                // journals the pages it changes; past 64 KiB SQLite moves
+                // that journal to a temporary file, created, written and
+                // deleted for every statement, unless temporary storage is
+                // memory.
+                .pragma("temp_store", "memory")
         });
     options
 }

@@ -10,8 +10,9 @@
 //! connection. Creates written together are the same statements with one
 //! `UNION ALL` branch per create, each branch carrying its own conditions,
 //! so a create whose parent is missing or whose key is taken inserts no row
-//! while the others do; on PostgreSQL the keyed ones are instead one
-//! `VALUES` list filtered by the ids the claim returned.
+//! while the others do; the keyed objects are instead one `VALUES` list
+//! filtered by the ids whose claims went in (the CTE's rows on PostgreSQL,
+//! a lookup of the keys on SQLite).
 
 use std::collections::HashSet;
 
@@ -115,30 +116,26 @@ where
             Some(claiming) => {
                 let mut claiming = claiming.map_err(custom)?;
                 claiming.returning_col(entity::idempotency_key::Column::ObjectId);
-                with_claimed(&claiming, &claimed_objects_statement(batch)?)
+                let claimed = Query::select()
+                    .column("object_id")
+                    .from("claimed")
+                    .to_owned();
+                with_claimed(&claiming, &objects_statement(batch, Some(claimed))?)
             }
-            None => DbBackend::Postgres.build(&objects_statement(batch, parent_tests)?),
+            None => DbBackend::Postgres.build(&objects_statement(batch, None)?),
         };
         return ids(db.query_all_raw(statement).await?);
     }
     let Some(claiming) = claims() else {
-        return ids(db
-            .query_all(&objects_statement(batch, parent_tests)?)
-            .await?);
+        return ids(db.query_all(&objects_statement(batch, None)?).await?);
     };
     // SQLite has no data-modifying CTEs, so the claims and the objects are
     // two statements of one transaction, sent as one command. An object
     // goes in only if its claim did, earlier in the same transaction.
-    let objects = objects_statement(batch, |pending| match &pending.claim {
-        Some(claim) => vec![Expr::exists(idempotency::claimed_in_transaction(
-            claim,
-            E::id_of(&pending.model),
-        ))],
-        None => parent_tests(pending),
-    })?;
+    let claimed = idempotency::claimed_in_transaction(keyed.iter().map(|(_, claim)| *claim));
     let statements = [
         DbBackend::Sqlite.build(&claiming.map_err(custom)?),
-        DbBackend::Sqlite.build(&objects),
+        DbBackend::Sqlite.build(&objects_statement(batch, Some(claimed))?),
     ];
     ids(sqlite_transaction::query_all(db, statements).await?)
 }
@@ -147,65 +144,58 @@ fn parent_tests<E: Resource>(pending: &Pending<E>) -> Vec<Expr> {
     pending.parents.iter().cloned().map(Expr::exists).collect()
 }
 
-/// `INSERT INTO <E> (<every column>) <branch> UNION ALL <branch> … RETURNING id`,
-/// one branch per create with the conditions `conditions` gives it.
+/// `INSERT INTO <E> (<every column>) <rows> RETURNING id`. A create without
+/// a key is a branch `SELECT <values> WHERE EXISTS (<parent>) …` of a
+/// `UNION ALL`; the keyed ones are together one branch, a `VALUES` list of
+/// which only the rows whose id is among `claimed` go in (the objects whose
+/// claims went in, earlier in the statement or the transaction). One list
+/// rather than one branch per keyed create keeps the plan the size of one,
+/// which PostgreSQL builds and starts on every execution, and the statement
+/// quick to build.
 fn objects_statement<E: Resource>(
     batch: &[Pending<E>],
-    conditions: impl Fn(&Pending<E>) -> Vec<Expr>,
-) -> std::result::Result<InsertStatement, DbErr>
-where
-    E::Model: ModelTrait<Entity = E>,
-{
-    let columns: Vec<E::Column> = E::Column::iter().collect();
-    let branches = batch
-        .iter()
-        .map(|pending| values_where::<E>(&pending.model, &columns, conditions(pending)));
-    let rows = union(branches);
-    insert_rows::<E>(columns, rows)
-}
-
-/// [`objects_statement`] for the objects of [`with_claimed`]: the keyed
-/// creates are one `VALUES` list joined to the ids the claim returned (a
-/// CTE's rows are not visible to the statement's own scans, so that is how
-/// an object learns its claim went in); the others test their parents.
-/// One list rather than one branch per create keeps the plan, which
-/// PostgreSQL builds and starts on every execution, the size of one.
-fn claimed_objects_statement<E: Resource>(
-    batch: &[Pending<E>],
+    claimed: Option<SelectStatement>,
 ) -> std::result::Result<InsertStatement, DbErr>
 where
     E::Model: ModelTrait<Entity = E>,
 {
     let columns: Vec<E::Column> = E::Column::iter().collect();
     let (keyed, unkeyed): (Vec<_>, Vec<_>) = batch.iter().partition(|p| p.claim.is_some());
+    let keyed = match (keyed.is_empty(), claimed) {
+        (true, _) => None,
+        (false, Some(claimed)) => Some(claimed_rows::<E>(&keyed, &columns, claimed)?),
+        (false, None) => return Err(custom("keyed creates without their claims")),
+    };
+    let others = unkeyed
+        .into_iter()
+        .map(|pending| values_where::<E>(&pending.model, &columns, parent_tests(pending)));
+    let rows = union(keyed.into_iter().chain(others));
+    insert_rows::<E>(columns, rows)
+}
+
+/// `SELECT created.* FROM (VALUES <keyed>) AS created WHERE <id> IN (<claimed>)`.
+fn claimed_rows<E: Resource>(
+    keyed: &[&Pending<E>],
+    columns: &[E::Column],
+    claimed: SelectStatement,
+) -> std::result::Result<SelectStatement, DbErr>
+where
+    E::Model: ModelTrait<Entity = E>,
+{
     let id = 1 + columns
         .iter()
         .position(|column| column.as_str() == E::id_column().as_str())
         .ok_or_else(|| custom("a resource without its id column"))?;
-    let claimed = (!keyed.is_empty()).then(|| {
-        let rows = keyed.iter().map(|pending| {
-            ValueTuple::Many(columns.iter().map(|c| pending.model.get(*c)).collect())
-        });
-        // PostgreSQL names a `VALUES` list's columns column1, column2, …
-        let column = |n: usize| Expr::col(("created", format!("column{n}")));
-        Query::select()
-            .exprs((1..=columns.len()).map(column))
-            .from_values(rows, "created")
-            .and_where(
-                column(id).in_subquery(
-                    Query::select()
-                        .column("object_id")
-                        .from("claimed")
-                        .to_owned(),
-                ),
-            )
-            .to_owned()
-    });
-    let others = unkeyed
-        .into_iter()
-        .map(|pending| values_where::<E>(&pending.model, &columns, parent_tests(pending)));
-    let rows = union(claimed.into_iter().chain(others));
-    insert_rows::<E>(columns, rows)
+    let rows = keyed
+        .iter()
+        .map(|pending| ValueTuple::Many(columns.iter().map(|c| pending.model.get(*c)).collect()));
+    // Both backends name a `VALUES` list's columns column1, column2, …
+    let column = |n: usize| Expr::col(("created", format!("column{n}")));
+    Ok(Query::select()
+        .exprs((1..=columns.len()).map(column))
+        .from_values(rows, "created")
+        .and_where(column(id).in_subquery(claimed))
+        .to_owned())
 }
 
 fn insert_rows<E: Resource>(

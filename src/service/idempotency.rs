@@ -9,7 +9,9 @@
 
 use chrono::{DateTime, Utc};
 use entity::idempotency_key::{self, Column};
-use sea_orm::sea_query::{Expr, ExprTrait, InsertStatement, OnConflict, Query, SelectStatement};
+use sea_orm::sea_query::{
+    Asterisk, Expr, ExprTrait, InsertStatement, OnConflict, Query, SelectStatement,
+};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
     Statement,
@@ -86,15 +88,25 @@ pub fn claims_statement(values: SelectStatement) -> Result<InsertStatement> {
         .to_owned())
 }
 
-/// The test that `claim` was remembered for `object_id` earlier in the same
-/// transaction (SQLite, where claims and objects are two statements).
-pub fn claimed_in_transaction(claim: &Claim, object_id: Uuid) -> SelectStatement {
+/// The ids of the objects whose `claims` were remembered earlier in the
+/// same transaction (SQLite, where claims and objects are two statements):
+/// `SELECT object_id … WHERE (caller, key) IN (VALUES …)`. A key taken
+/// before holds an older object's id, which no new object has.
+pub fn claimed_in_transaction<'a>(claims: impl IntoIterator<Item = &'a Claim>) -> SelectStatement {
+    let offered = claims
+        .into_iter()
+        .map(|claim| (claim.caller.clone(), claim.key.clone()));
     Query::select()
-        .expr(Expr::val(1))
+        .column(Column::ObjectId)
         .from(idempotency_key::Entity)
-        .and_where(Column::Caller.eq(claim.caller.as_str()))
-        .and_where(Column::Key.eq(claim.key.as_str()))
-        .and_where(Column::ObjectId.eq(object_id))
+        .and_where(
+            Expr::tuple([Expr::col(Column::Caller), Expr::col(Column::Key)]).in_subquery(
+                Query::select()
+                    .column(Asterisk)
+                    .from_values(offered, "offered")
+                    .to_owned(),
+            ),
+        )
         .to_owned()
 }
 
