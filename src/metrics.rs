@@ -130,32 +130,13 @@ pub fn operation_label(name: Option<&str>) -> String {
 
 /// Samples the pools, then renders every metric in Prometheus text format.
 pub fn render(handle: &PrometheusHandle, db: &Db) -> String {
-    for (pool, conn) in [("reader", &db.reader), ("writer", &db.writer)] {
-        if let Some((size, idle)) = pool_sizes(conn) {
+    let writer = crate::db::Connections::Pool(db.writer.clone());
+    for (pool, connections) in [("reader", &db.reader), ("writer", &writer)] {
+        if let Some((size, idle)) = connections.sizes() {
             ::metrics::gauge!(POOL, "pool" => pool, "state" => "in_use")
                 .set(size.saturating_sub(idle) as f64);
             ::metrics::gauge!(POOL, "pool" => pool, "state" => "idle").set(idle as f64);
         }
     }
     handle.render()
-}
-
-fn pool_sizes(conn: &sea_orm::DatabaseConnection) -> Option<(u32, u32)> {
-    match conn.get_database_backend() {
-        sea_orm::DbBackend::Sqlite => {
-            let pool = conn.get_sqlite_connection_pool();
-            Some((
-                pool.size(),
-                u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
-            ))
-        }
-        sea_orm::DbBackend::Postgres => {
-            let pool = conn.get_postgres_connection_pool();
-            Some((
-                pool.size(),
-                u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
-            ))
-        }
-        _ => None,
-    }
 }

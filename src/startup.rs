@@ -5,6 +5,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use async_graphql::ValidationMode;
 use migration::{Migrator, MigratorTrait};
 use tokio::net::TcpListener;
 
@@ -75,18 +76,23 @@ impl Application {
         } else {
             serve.write_concurrency as usize
         };
-        let creates = Creates::start(db.writer.clone(), writers);
-        let schema = build_schema(
-            db.clone(),
-            creates.clone(),
-            hub.clone(),
-            ChangeRetention(serve.change_retention),
-            SchemaLimits {
-                max_depth: serve.max_depth,
-                max_complexity: serve.max_complexity,
-                introspection: !serve.no_introspection,
-            },
-        );
+        let creates = Creates::start(db.writer.clone(), db.writes.clone(), writers);
+        let schema_with = |validation| {
+            build_schema(
+                db.clone(),
+                creates.clone(),
+                hub.clone(),
+                ChangeRetention(serve.change_retention),
+                SchemaLimits {
+                    max_depth: serve.max_depth,
+                    max_complexity: serve.max_complexity,
+                    introspection: !serve.no_introspection,
+                },
+                validation,
+            )
+        };
+        let schema = schema_with(ValidationMode::Strict);
+        let validated_schema = schema_with(ValidationMode::Fast);
         let listener = TcpListener::bind(serve.listen).await?;
         let metrics_listener = match serve.metrics_listen {
             Some(address) => Some(TcpListener::bind(address).await?),
@@ -95,6 +101,7 @@ impl Application {
         let state = AppState {
             db,
             schema,
+            validated_schema,
             keys: Arc::new(keys),
             limits: Arc::new(RequestLimits {
                 max_fields: serve.max_fields,

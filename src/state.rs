@@ -28,6 +28,9 @@ pub struct RequestLimits {
 pub struct AppState {
     pub db: Db,
     pub schema: AppSchema,
+    /// The same schema with async-graphql's fast validation rules, for
+    /// documents that passed the full ones (`http::validated`).
+    pub validated_schema: AppSchema,
     pub keys: Arc<ApiKeys>,
     pub limits: Arc<RequestLimits>,
     pub metrics: Option<PrometheusHandle>,

@@ -64,7 +64,7 @@ pub struct Hub {
 
 impl Hub {
     pub fn new(db: Db) -> Arc<Self> {
-        let postgres = db.reader.get_database_backend() == sea_orm::DbBackend::Postgres;
+        let postgres = db.backend() == sea_orm::DbBackend::Postgres;
         Arc::new(Self {
             db,
             postgres,

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use entity::{agent, goal, plan, task};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
 use uuid::Uuid;
 
 use super::snapshot::Snapshot;
@@ -48,7 +48,7 @@ fn snapshot_of(row: &QueryResult) -> Result<Snapshot> {
 /// Up to `limit` changes after `seq`, in order, and on PostgreSQL the
 /// snapshot they were read under (to tell which gaps may still fill).
 pub async fn read_after(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     seq: i64,
     limit: u64,
 ) -> Result<(Vec<Change>, Option<Snapshot>)> {
@@ -80,7 +80,7 @@ pub async fn read_after(
 
 /// The newest change number, with (on PostgreSQL) the snapshot it was read
 /// under and the numbers of the changes just below it.
-pub async fn latest(db: &DatabaseConnection) -> Result<(i64, Vec<i64>, Option<Snapshot>)> {
+pub async fn latest(db: &impl ConnectionTrait) -> Result<(i64, Vec<i64>, Option<Snapshot>)> {
     let backend = db.get_database_backend();
     let sql = if backend == DbBackend::Postgres {
         "SELECT pg_current_snapshot()::text AS snapshot, coalesce(max(seq), 0) AS seq FROM change_log"
@@ -115,7 +115,7 @@ const RECENT_WINDOW: i64 = 1000;
 
 /// Transactions in progress in other databases of the cluster: they cannot
 /// own a change of this one, so a gap need not wait for them.
-pub async fn foreign_transactions(db: &DatabaseConnection) -> Result<Vec<u64>> {
+pub async fn foreign_transactions(db: &impl ConnectionTrait) -> Result<Vec<u64>> {
     let rows = db
         .query_all_raw(Statement::from_string(
             DbBackend::Postgres,
@@ -133,7 +133,7 @@ pub async fn foreign_transactions(db: &DatabaseConnection) -> Result<Vec<u64>> {
 /// The retained changes after `after` up to `upto` that `filter` matches,
 /// at most `limit`, in order.
 pub async fn matching(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     filter: &Filter,
     after: i64,
     upto: i64,
@@ -176,7 +176,7 @@ pub async fn matching(
 /// first change inside the retention: an expired one after it (seq and
 /// `at` disagree by the microseconds between concurrent writers) goes in
 /// a later prune.
-pub async fn prune(db: &DatabaseConnection, cutoff: i64) -> Result<u64> {
+pub async fn prune(db: &impl ConnectionTrait, cutoff: i64) -> Result<u64> {
     let backend = db.get_database_backend();
     let (p1, p2) = (placeholder(backend, 1), placeholder(backend, 2));
     let mut pruned = 0;
@@ -214,7 +214,7 @@ const SEQ_MAX: i64 = i64::MAX;
 
 /// The objects `changes` name as they are now, one statement per kind.
 pub async fn objects(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     changes: &[Change],
     wanted: impl Fn(Resource) -> bool,
 ) -> Result<HashMap<(Resource, Uuid), Arc<Object>>> {
@@ -244,7 +244,7 @@ pub async fn objects(
 }
 
 async fn loaded<E: crate::service::page::Resource>(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     ids: &[Uuid],
     wrap: fn(E::Model) -> Object,
 ) -> Result<Vec<(Uuid, Object)>> {

@@ -5,8 +5,8 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
+use crate::db::Connections;
 use futures_util::Stream;
-use sea_orm::DatabaseConnection;
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
@@ -19,7 +19,7 @@ const CATCH_UP_PAGE: u64 = 200;
 
 struct Watch {
     hub: Arc<Hub>,
-    db: DatabaseConnection,
+    db: Connections,
     filter: Filter,
     receiver: broadcast::Receiver<Arc<Batch>>,
     /// Still to read from the log: after the first, up to the second.
@@ -34,7 +34,7 @@ struct Watch {
 /// The changes `filter` matches, after `after` (a log position) or from now.
 pub async fn watch(
     hub: Arc<Hub>,
-    db: DatabaseConnection,
+    db: Connections,
     filter: Filter,
     after: Option<i64>,
 ) -> Result<impl Stream<Item = Result<Delivered>> + Send + 'static> {

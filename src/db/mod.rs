@@ -4,7 +4,13 @@
 //! race for the lock (and fail with "database is locked"), every write goes
 //! through a pool of exactly one connection, so writes queue in the server
 //! and readers keep their own pool, which WAL lets run beside the writer.
-//! PostgreSQL uses one pool for both.
+//! PostgreSQL has a pool for each too. Reads keep their connections between
+//! statements ([`kept`]), which sqlx's pool would ping each time it took one
+//! back.
+
+mod kept;
+
+pub use kept::{Connections, acquire_error};
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -62,7 +68,11 @@ pub struct ConnectionMemory {
     pub statement_cache: usize,
 }
 
-pub const DEFAULT_SQLITE_CACHE_KIB: u32 = 2000;
+/// A quarter of SQLite's own default (2000): at 2000 the five caches kept
+/// filling for a quarter of an hour of load as the database grew, the
+/// server's memory with them (issue 13's soak), and neither the load test
+/// nor writes ran slower at 512, the OS keeping the file's pages anyway.
+pub const DEFAULT_SQLITE_CACHE_KIB: u32 = 512;
 pub const DEFAULT_STATEMENT_CACHE: usize = 100;
 
 impl Default for ConnectionMemory {
@@ -74,12 +84,18 @@ impl Default for ConnectionMemory {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Db {
-    /// For queries; several connections.
-    pub reader: DatabaseConnection,
+    /// For queries; several connections, kept between statements.
+    pub reader: Connections,
     /// For mutations; on SQLite a single connection, so writes never contend.
     pub writer: DatabaseConnection,
+    /// The writer pool's connections for statements outside transactions
+    /// (group commit's): on PostgreSQL up to half the pool kept between
+    /// statements, the rest left to transactions; SQLite's one writer
+    /// connection goes back to its pool after each, for transactions take
+    /// it too.
+    pub writes: Connections,
     pub statements: StatementCounter,
 }
 
@@ -92,62 +108,83 @@ impl Db {
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");
             let writer = connect_counted(sqlite_options(url, 1, memory), &statements).await?;
             let reader = if in_memory {
-                writer.clone()
+                Connections::Pool(writer.clone())
             } else {
-                connect_counted(sqlite_options(url, 4, memory), &statements).await?
+                let readers = 4;
+                let pool =
+                    connect_counted(sqlite_options(url, readers, memory), &statements).await?;
+                Connections::kept(pool, readers as usize, statements.clone())
             };
             Ok(Self {
                 reader,
+                writes: Connections::Pool(writer.clone()),
                 writer,
                 statements,
             })
         } else {
-            let mut options = ConnectOptions::new(url);
-            options
-                .max_connections(16)
-                .min_connections(1)
-                .connect_timeout(Duration::from_secs(5))
-                .acquire_timeout(Duration::from_secs(10))
-                // sqlx pings a pooled connection on every checkout by default:
-                // a network round trip per statement. Only a connection idle
-                // long enough to have been dropped (server restart, proxy,
-                // firewall) is worth testing.
-                .test_before_acquire_if_idle_for(Duration::from_secs(30))
-                .sqlx_logging(false);
-            let tune_planner = !url.contains("random_page_cost");
-            options.map_sqlx_postgres_opts(move |pg| {
-                let pg = pg.statement_cache_capacity(memory.statement_cache);
-                // Every page is meant to be an ordered walk of a (parent, key,
-                // id) index. Under a LATERAL join PostgreSQL estimates each
-                // parent's children from the average, and with the default cost
-                // of a random read (4, for spinning disks) it then prefers a
-                // bitmap scan and a sort for "a few" children, which for a
-                // parent with 50,000 of them reads all 50,000 per page. At the
-                // cost usual for SSDs, 1.1, the ordered walk wins whatever the
-                // estimate. A URL that sets the parameter itself keeps its own.
-                if tune_planner {
-                    pg.options([("random_page_cost", "1.1")])
-                } else {
-                    pg
-                }
-            });
-            let pool = connect_counted(options, &statements).await?;
+            let reader = connect_counted(postgres_options(url, memory), &statements).await?;
+            let writer = connect_counted(postgres_options(url, memory), &statements).await?;
+            let keep_writes = POSTGRES_CONNECTIONS as usize / 2;
             Ok(Self {
-                reader: pool.clone(),
-                writer: pool,
+                reader: Connections::kept(
+                    reader,
+                    POSTGRES_CONNECTIONS as usize,
+                    statements.clone(),
+                ),
+                writes: Connections::kept(writer.clone(), keep_writes, statements.clone()),
+                writer,
                 statements,
             })
         }
     }
 
     pub fn backend(&self) -> DbBackend {
-        self.reader.get_database_backend()
+        self.writer.get_database_backend()
     }
 
+    /// Closes the pools, which first waits for every connection to come
+    /// back, the kept ones included.
     pub async fn close(self) {
-        let _ = self.reader.close_by_ref().await;
-        let _ = self.writer.close_by_ref().await;
+        self.reader.close().await;
+        self.writes.close().await;
     }
+}
+
+/// Connections per PostgreSQL pool, reader's and writer's: as many as
+/// operations may run at once (`--max-concurrent-operations`' default).
+const POSTGRES_CONNECTIONS: u32 = 16;
+
+fn postgres_options(url: &str, memory: ConnectionMemory) -> ConnectOptions {
+    let mut options = ConnectOptions::new(url);
+    options
+        .max_connections(POSTGRES_CONNECTIONS)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(10))
+        // sqlx pings a pooled connection on every checkout by default:
+        // a network round trip per statement. Only a connection idle
+        // long enough to have been dropped (server restart, proxy,
+        // firewall) is worth testing.
+        .test_before_acquire_if_idle_for(kept::RETEST_AFTER)
+        .sqlx_logging(false);
+    let tune_planner = !url.contains("random_page_cost");
+    options.map_sqlx_postgres_opts(move |pg| {
+        let pg = pg.statement_cache_capacity(memory.statement_cache);
+        // Every page is meant to be an ordered walk of a (parent, key,
+        // id) index. Under a LATERAL join PostgreSQL estimates each
+        // parent's children from the average, and with the default cost
+        // of a random read (4, for spinning disks) it then prefers a
+        // bitmap scan and a sort for "a few" children, which for a
+        // parent with 50,000 of them reads all 50,000 per page. At the
+        // cost usual for SSDs, 1.1, the ordered walk wins whatever the
+        // estimate. A URL that sets the parameter itself keeps its own.
+        if tune_planner {
+            pg.options([("random_page_cost", "1.1")])
+        } else {
+            pg
+        }
+    });
+    options
 }
 
 fn sqlite_options(url: &str, connections: u32, memory: ConnectionMemory) -> ConnectOptions {

@@ -10,7 +10,6 @@ use super::connection::{self, Connection, FilterInput, connection};
 use super::errors::GqlResult;
 use super::goal::{Goal, GoalFilter, GoalOrderField};
 use super::idempotent::{KEY_MAX, claim_of};
-use super::loaders::Loaders;
 use super::pagination::{Order, OrderField, PageArgs, page_complexity};
 use super::projection::Projection;
 use super::task::{Task, TaskFilter, TaskOrderField};
@@ -314,9 +313,7 @@ pub struct AgentQuery;
 impl AgentQuery {
     /// The agent with this id, or null when there is none.
     async fn agent(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Agent>> {
-        let found = ctx
-            .data_unchecked::<Loaders>()
-            .load_one(super::loaders::ById::<agent::Entity>::new(id))
+        let found = super::loaders::root_by_id::<agent::Entity>(ctx, id)
             .await
             .gql(ctx)?;
         Ok(found.map(Agent))

@@ -308,9 +308,7 @@ pub struct GoalQuery;
 impl GoalQuery {
     /// The goal with this id, or null when there is none.
     async fn goal(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Goal>> {
-        let found = ctx
-            .data_unchecked::<Loaders>()
-            .load_one(ById::<goal::Entity>::new(id))
+        let found = super::loaders::root_by_id::<goal::Entity>(ctx, id)
             .await
             .gql(ctx)?;
         Ok(found.map(Goal))

@@ -17,7 +17,7 @@ pub mod task;
 pub mod validate;
 pub mod variables;
 
-use async_graphql::{MergedObject, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, Schema, SchemaBuilder, ValidationMode};
 
 use self::subscription::SubscriptionRoot;
 
@@ -68,15 +68,19 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     )
 }
 
-/// The schema, built once at start-up and shared by every request.
+/// The schema, built once at start-up and shared by every request; with
+/// `ValidationMode::Fast` only for documents already validated in full
+/// (`http::validated`).
 pub fn build_schema(
     db: Db,
     creates: crate::service::group_commit::Creates,
     hub: std::sync::Arc<crate::changes::Hub>,
     retention: subscription::ChangeRetention,
     limits: SchemaLimits,
+    validation: ValidationMode,
 ) -> AppSchema {
     let mut builder = builder()
+        .validation_mode(validation)
         .data(db)
         .data(creates)
         .data(hub)

@@ -298,9 +298,7 @@ pub struct PlanQuery;
 impl PlanQuery {
     /// The plan with this id, or null when there is none.
     async fn plan(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Plan>> {
-        let found = ctx
-            .data_unchecked::<Loaders>()
-            .load_one(ById::<plan::Entity>::new(id))
+        let found = super::loaders::root_by_id::<plan::Entity>(ctx, id)
             .await
             .gql(ctx)?;
         Ok(found.map(Plan))

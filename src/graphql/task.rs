@@ -347,9 +347,7 @@ pub struct TaskQuery;
 impl TaskQuery {
     /// The task with this id, or null when there is none.
     async fn task(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Task>> {
-        let found = ctx
-            .data_unchecked::<Loaders>()
-            .load_one(ById::<task::Entity>::new(id))
+        let found = super::loaders::root_by_id::<task::Entity>(ctx, id)
             .await
             .gql(ctx)?;
         Ok(found.map(Task))

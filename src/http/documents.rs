@@ -11,6 +11,7 @@ use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, Oper
 use async_graphql::parser::{self, Positioned};
 
 use super::limits;
+use super::validated::Validated;
 
 /// Documents longer than this are parsed every time rather than kept.
 const MAX_CACHED_QUERY_BYTES: usize = 16 * 1024;
@@ -29,6 +30,8 @@ pub struct Prepared {
     /// The document to execute: cut down to the selected operation and the
     /// fragments it uses when it held several.
     pub document: ExecutableDocument,
+    /// The shapes of variables it passed full validation with.
+    pub validated: Validated,
 }
 
 impl Prepared {
@@ -45,6 +48,7 @@ impl Prepared {
             operation_type,
             operation_name: selected_name,
             document: runnable.unwrap_or(document),
+            validated: Validated::default(),
         }
     }
 

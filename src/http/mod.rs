@@ -11,6 +11,7 @@ pub mod persisted;
 mod response;
 mod shared;
 mod sse;
+mod validated;
 mod ws;
 
 use axum::Router;

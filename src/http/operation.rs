@@ -14,10 +14,11 @@ use futures_util::stream::BoxStream;
 use super::documents::Prepared;
 use super::persisted::PersistedRef;
 use super::response::Refusal;
+use super::validated::Shape;
 use crate::auth::Caller;
 use crate::error::ErrorCode;
 use crate::graphql::errors::{request_error, syntax_error, tidy};
-use crate::graphql::loaders::DbLoader;
+use crate::graphql::loaders::{DbLoader, LoneRootField};
 use crate::graphql::variables;
 use crate::metrics as m;
 use crate::state::AppState;
@@ -36,6 +37,8 @@ pub struct Admitted {
     pub prepared: Arc<Prepared>,
     /// The operation's name, fit for a metrics label.
     pub operation: String,
+    /// Which variables it gives, for skipping validation done before.
+    shape: Option<Shape>,
 }
 
 impl Admitted {
@@ -155,17 +158,20 @@ pub fn admit(
         );
         return Err((Rejected::Invalid(vec![error]), operation));
     }
+    let mut shape = None;
     if let Some(definition) = prepared.operation(operation_name.as_deref()) {
         let errors = variables::coerce(definition, &request.variables);
         if !errors.is_empty() {
             return Err((Rejected::Invalid(errors), operation));
         }
+        shape = Shape::of(definition, &request.variables);
     }
     request.set_parsed_query(prepared.document.clone());
     Ok(Admitted {
         request,
         prepared,
         operation,
+        shape,
     })
 }
 
@@ -181,6 +187,9 @@ pub async fn execute(
     if let Some(caller) = caller {
         request = request.data(caller.clone());
     }
+    if admitted.prepared.root_fields == 1 {
+        request = request.data(LoneRootField);
+    }
     // Waiting for a turn counts against the timeout like running does.
     let deadline = tokio::time::Instant::now() + state.limits.timeout;
     let timeout_secs = state.limits.timeout.as_secs();
@@ -191,7 +200,15 @@ pub async fn execute(
             format!("the server is busy: no operation slot came free within {timeout_secs} s"),
         ));
     };
-    let execution = batches.run(state.schema.execute(request));
+    let validated = admitted
+        .shape
+        .is_some_and(|shape| admitted.prepared.validated.contains(shape));
+    let schema = if validated {
+        &state.validated_schema
+    } else {
+        &state.schema
+    };
+    let execution = batches.run(schema.execute(request));
     // A mutation cut off here drops its open transaction, which rolls back.
     let outcome = tokio::time::timeout_at(deadline, execution).await;
     if is_mutation {
@@ -204,6 +221,12 @@ pub async fn execute(
         ))
         .with_status(StatusCode::REQUEST_TIMEOUT));
     };
+    if let (false, Some(shape)) = (validated, admitted.shape) {
+        admitted
+            .prepared
+            .validated
+            .remember(shape, &response.errors);
+    }
     tidy(&mut response.errors, Some(&admitted.prepared.document));
     Ok(response)
 }

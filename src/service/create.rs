@@ -21,8 +21,7 @@ use sea_orm::sea_query::{
     Expr, ExprTrait, InsertStatement, Query, SelectStatement, UnionType, ValueTuple,
 };
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, IdenStatic, Iterable, ModelTrait,
-    QueryResult, Statement,
+    ConnectionTrait, DbBackend, DbErr, IdenStatic, Iterable, ModelTrait, QueryResult, Statement,
 };
 use uuid::Uuid;
 
@@ -30,6 +29,7 @@ use super::group_commit::{Creates, Queued};
 use super::idempotency::{self, Claim};
 use super::page::Resource;
 use super::{sqlite_transaction, values_where};
+use crate::db::Connections;
 use crate::error::{AppError, Result};
 
 /// What became of a create.
@@ -74,14 +74,14 @@ where
     let (pending, went_in) = E::queue(creates).write(pending).await?;
     let inserted = match (&pending.claim, went_in) {
         (_, true) => Inserted::Created,
-        (Some(claim), false) => refused(creates.db(), claim).await?,
+        (Some(claim), false) => refused(creates.writes(), claim).await?,
         (None, false) => Inserted::ParentMissing,
     };
     Ok((pending.model, inserted))
 }
 
 /// Writes one create by itself (a group of one); whether its row went in.
-pub async fn write_alone<E: Resource>(db: &DatabaseConnection, pending: &Pending<E>) -> Result<bool>
+pub async fn write_alone<E: Resource>(db: &Connections, pending: &Pending<E>) -> Result<bool>
 where
     E::Model: ModelTrait<Entity = E>,
 {
@@ -95,7 +95,7 @@ where
 /// rejected the statement (a unique value taken twice, say) the caller can
 /// tell which create was at fault only by writing them one by one.
 pub async fn write_together<E: Resource>(
-    db: &DatabaseConnection,
+    db: &Connections,
     batch: &[Pending<E>],
 ) -> std::result::Result<HashSet<Uuid>, DbErr>
 where
@@ -137,7 +137,7 @@ where
         DbBackend::Sqlite.build(&claiming.map_err(custom)?),
         DbBackend::Sqlite.build(&objects_statement(batch, Some(claimed))?),
     ];
-    ids(sqlite_transaction::query_all(db, statements).await?)
+    ids(sqlite_transaction::query_all(db.pool(), statements).await?)
 }
 
 fn parent_tests<E: Resource>(pending: &Pending<E>) -> Vec<Expr> {

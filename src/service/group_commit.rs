@@ -29,6 +29,7 @@ use tokio::sync::oneshot;
 
 use super::create::{self, Pending};
 use super::page::Resource;
+use crate::db::Connections;
 use crate::error::{AppError, Result};
 
 /// The most creates one statement carries; each has a dozen or so values,
@@ -40,7 +41,10 @@ pub const BATCH_ROWS: &str = "agentgraph_create_batch_rows";
 /// The create queues of all four resources.
 #[derive(Clone)]
 pub struct Creates {
+    /// The writer pool, for creates of whole trees (transactions).
     db: DatabaseConnection,
+    /// The same pool's connections for single statements.
+    writes: Connections,
     agents: Queue<agent::Entity>,
     goals: Queue<goal::Entity>,
     plans: Queue<plan::Entity>,
@@ -49,24 +53,32 @@ pub struct Creates {
 }
 
 impl Creates {
-    /// Starts `writers` writers per resource over `db`. On SQLite give one:
+    /// Starts `writers` writers per resource, writing through `writes`,
+    /// the connections of the writer pool `db`. On SQLite give one writer:
     /// there is one writer connection, and more would only queue on it.
-    pub fn start(db: DatabaseConnection, writers: usize) -> Self {
+    pub fn start(db: DatabaseConnection, writes: Connections, writers: usize) -> Self {
         let stats = Arc::new(Counts::default());
         let writers = writers.max(1);
         Self {
-            agents: Queue::start(&db, writers, &stats),
-            goals: Queue::start(&db, writers, &stats),
-            plans: Queue::start(&db, writers, &stats),
-            tasks: Queue::start(&db, writers, &stats),
+            agents: Queue::start(&writes, writers, &stats),
+            goals: Queue::start(&writes, writers, &stats),
+            plans: Queue::start(&writes, writers, &stats),
+            tasks: Queue::start(&writes, writers, &stats),
             db,
+            writes,
             stats,
         }
     }
 
-    /// The writer connection, for what a create reads after it is written.
+    /// The writer pool, for what a create reads after it is written and
+    /// for transactions.
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// The writer pool's connections for single statements.
+    pub fn writes(&self) -> &Connections {
+        &self.writes
     }
 
     /// How many statements have written how many creates so far.
@@ -145,7 +157,7 @@ pub struct Queue<E: Resource> {
 }
 
 struct Shared<E: Resource> {
-    db: DatabaseConnection,
+    writes: Connections,
     stats: Arc<Counts>,
     state: std::sync::Mutex<State<E>>,
 }
@@ -173,10 +185,10 @@ impl<E: Resource> Queue<E>
 where
     E::Model: ModelTrait<Entity = E>,
 {
-    fn start(db: &DatabaseConnection, writers: usize, stats: &Arc<Counts>) -> Self {
+    fn start(writes: &Connections, writers: usize, stats: &Arc<Counts>) -> Self {
         Self {
             shared: Arc::new(Shared {
-                db: db.clone(),
+                writes: writes.clone(),
                 stats: stats.clone(),
                 state: std::sync::Mutex::new(State {
                     waiting: VecDeque::new(),
@@ -207,7 +219,7 @@ where
                 // Handed back even if this request is dropped mid-write.
                 let _writer = Writer(self.shared.clone());
                 self.shared.stats.record(1);
-                let went_in = create::write_alone(&self.shared.db, &pending).await?;
+                let went_in = create::write_alone(&self.shared.writes, &pending).await?;
                 Ok((pending, went_in))
             }
         }
@@ -279,11 +291,11 @@ where
             return;
         }
         shared.stats.record(batch.len());
-        write_batch(&shared.db, batch).await;
+        write_batch(&shared.writes, batch).await;
     }
 }
 
-async fn write_batch<E: Resource>(db: &DatabaseConnection, batch: Vec<Job<E>>)
+async fn write_batch<E: Resource>(db: &Connections, batch: Vec<Job<E>>)
 where
     E::Model: ModelTrait<Entity = E>,
 {

@@ -14,7 +14,7 @@
 use std::sync::Arc;
 
 use sea_orm::sqlx::{self, Sqlite, pool::PoolConnection};
-use sea_orm::{ConnAcquireErr, DatabaseConnection, DbErr, QueryResult, RuntimeErr, Statement};
+use sea_orm::{DatabaseConnection, DbErr, QueryResult, RuntimeErr, Statement};
 use sea_query_sqlx::SqlxValues;
 
 /// Runs `statements` in one transaction, as one command; the rows they
@@ -33,7 +33,9 @@ pub async fn query_all(
     }
     sql.push_str(" COMMIT");
     let pool = db.get_sqlite_connection_pool();
-    let mut held = Held(Some(pool.acquire().await.map_err(acquire_error)?));
+    let mut held = Held(Some(
+        pool.acquire().await.map_err(crate::db::acquire_error)?,
+    ));
     let result = sqlx::query_with(
         sqlx::AssertSqlSafe(sql),
         SqlxValues(sea_orm::sea_query::Values(values)),
@@ -90,14 +92,5 @@ impl Drop for Held {
             // No runtime to roll back on: close it, which rolls back too.
             Err(_) => connection.close_on_drop(),
         }
-    }
-}
-
-/// As sea-orm reports a connection it could not get.
-fn acquire_error(err: sqlx::Error) -> DbErr {
-    match err {
-        sqlx::Error::PoolTimedOut => DbErr::ConnectionAcquire(ConnAcquireErr::Timeout),
-        sqlx::Error::PoolClosed => DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed),
-        other => DbErr::Conn(RuntimeErr::SqlxError(Arc::new(other))),
     }
 }

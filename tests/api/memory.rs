@@ -10,8 +10,8 @@ async fn the_configured_sqlite_page_cache_reaches_every_connection() {
     if is_postgres() {
         return;
     }
-    let app = spawn_app_with(|config| config.serve.sqlite_cache_kib = 512).await;
-    for pool in [&app.db.reader, &app.db.writer] {
+    let app = spawn_app_with(|config| config.serve.sqlite_cache_kib = 384).await;
+    for pool in [app.db.reader.pool(), &app.db.writer] {
         let row = pool
             .query_one_raw(Statement::from_string(
                 DbBackend::Sqlite,
@@ -21,6 +21,6 @@ async fn the_configured_sqlite_page_cache_reaches_every_connection() {
             .expect("pragma")
             .expect("a row");
         // Negative: KiB rather than pages.
-        assert_eq!(row.try_get_by_index::<i64>(0).expect("a number"), -512);
+        assert_eq!(row.try_get_by_index::<i64>(0).expect("a number"), -384);
     }
 }

@@ -1,0 +1,351 @@
+//! Connections kept between statements, without sqlx's release ping.
+//!
+//! sqlx 0.9 pings every connection its pool takes back (`return_to_pool` in
+//! sqlx-core's `pool/connection.rs`, unconditionally): on PostgreSQL one more
+//! round trip per statement, whose loopback send and the backend process it
+//! wakes cost about what the statement's own do; on SQLite one more hand-off
+//! to the connection's thread. For a point read that was a sixth of the
+//! server's CPU and as much again of PostgreSQL's (issue 13). Here a
+//! statement takes a connection from a stack of its own and, once the
+//! statement has finished, puts it back there; the next statement uses it
+//! as it is, as a pool does whose checkouts skip `test_before_acquire`.
+//!
+//! What the ping guards against still goes through sqlx. A statement cut
+//! off part way (its future dropped: a timeout, a client gone), or one that
+//! failed in the driver or on the network rather than in the database,
+//! drops its connection back to the sqlx pool, which pings it, closes it if
+//! it is broken, and hands it (or a new one) to a later checkout. A
+//! connection left on the stack longer than [`RETEST_AFTER`] goes back the
+//! same way before anything uses it again, as the pool's
+//! `test_before_acquire_if_idle_for` does for its own idle connections.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use sea_orm::sqlx::pool::PoolConnection;
+use sea_orm::sqlx::{self, Connection as _, Postgres, Sqlite};
+use sea_orm::{
+    ConnAcquireErr, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, ExecResult, QueryResult,
+    RuntimeErr, Statement,
+};
+use sea_query_sqlx::SqlxValues;
+
+use super::StatementCounter;
+
+/// A connection unused this long is tested by sqlx before its next
+/// statement (PostgreSQL may have restarted, a proxy dropped it).
+pub const RETEST_AFTER: Duration = Duration::from_secs(30);
+
+/// Statements on connections kept between them ([`Kept`]), or straight
+/// through a sea-orm pool: an in-memory SQLite database has one connection,
+/// which its writer must be able to take at any time.
+#[derive(Clone)]
+pub enum Connections {
+    Kept(Arc<Kept>),
+    Pool(DatabaseConnection),
+}
+
+impl Connections {
+    /// Statements on `pool` keep up to `keep` of its connections.
+    pub fn kept(pool: DatabaseConnection, keep: usize, statements: StatementCounter) -> Self {
+        Self::Kept(Arc::new(Kept {
+            pool,
+            keep,
+            idle: Mutex::default(),
+            closing: AtomicBool::new(false),
+            statements,
+        }))
+    }
+
+    /// The sea-orm pool underneath.
+    pub fn pool(&self) -> &DatabaseConnection {
+        match self {
+            Self::Kept(kept) => &kept.pool,
+            Self::Pool(pool) => pool,
+        }
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        let Self::Kept(kept) = self else {
+            return self.pool().ping().await;
+        };
+        let mut lease = kept.lease().await?;
+        let answered = match lease.connection() {
+            Connection::Postgres(connection) => connection.ping().await,
+            Connection::Sqlite(connection) => connection.ping().await,
+        };
+        lease.finish(answered.as_ref().err());
+        answered.map_err(|err| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(err))))
+    }
+
+    /// The pool's connections, and how many of them no statement is using.
+    pub fn sizes(&self) -> Option<(u32, u32)> {
+        let pool = self.pool();
+        let (size, idle) = match pool.get_database_backend() {
+            DbBackend::Sqlite => {
+                let pool = pool.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            DbBackend::Postgres => {
+                let pool = pool.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            _ => return None,
+        };
+        let kept = match self {
+            Self::Kept(kept) => kept.lock().len(),
+            Self::Pool(_) => 0,
+        };
+        Some((size, u32::try_from(idle + kept).unwrap_or(u32::MAX)))
+    }
+
+    /// Hands the kept connections back and closes the pool, which waits
+    /// for every connection to come back.
+    pub async fn close(&self) {
+        if let Self::Kept(kept) = self {
+            kept.closing.store(true, Ordering::Relaxed);
+            drop(std::mem::take(&mut *kept.lock()));
+        }
+        let _ = self.pool().close_by_ref().await;
+    }
+}
+
+/// A sqlx pool's connections, kept between statements.
+pub struct Kept {
+    pool: DatabaseConnection,
+    /// The most connections kept; more go back to sqlx when done.
+    keep: usize,
+    /// Most recently used last, so the next statement takes the warmest.
+    idle: Mutex<Vec<Idle>>,
+    /// Set when the pool closes: statements still running then hand their
+    /// connections back to it, which is waiting for them.
+    closing: AtomicBool,
+    statements: StatementCounter,
+}
+
+struct Idle {
+    connection: Connection,
+    since: Instant,
+}
+
+enum Connection {
+    Postgres(PoolConnection<Postgres>),
+    Sqlite(PoolConnection<Sqlite>),
+}
+
+/// A connection taken for one statement. Unless [`Lease::finish`] keeps it,
+/// it goes back to sqlx, which pings it first.
+struct Lease<'a> {
+    kept: &'a Kept,
+    connection: Option<Connection>,
+}
+
+impl Lease<'_> {
+    fn connection(&mut self) -> &mut Connection {
+        self.connection
+            .as_mut()
+            .unwrap_or_else(|| unreachable!("a lease is used until it is finished"))
+    }
+
+    /// Keeps the connection if its statement ended in a state the next one
+    /// can start from: with its result, or with the database's own error.
+    /// Any other failure (a connection lost, say, to a restart of the
+    /// database) hands the idle ones back to sqlx as well, to be tested:
+    /// they are likely lost too, and each would fail a statement of its own.
+    fn finish(mut self, failed: Option<&sqlx::Error>) {
+        let at_rest = matches!(failed, None | Some(sqlx::Error::Database(_)));
+        if !at_rest {
+            let idle = std::mem::take(&mut *self.kept.lock());
+            drop(idle);
+        }
+        if let (true, Some(connection)) = (at_rest, self.connection.take()) {
+            let mut idle = self.kept.lock();
+            if idle.len() < self.kept.keep && !self.kept.closing.load(Ordering::Relaxed) {
+                idle.push(Idle {
+                    connection,
+                    since: Instant::now(),
+                });
+            }
+        }
+    }
+}
+
+impl Kept {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Idle>> {
+        self.idle.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    async fn lease(&self) -> Result<Lease<'_>, DbErr> {
+        let stale = {
+            let mut idle = self.lock();
+            match idle.pop() {
+                Some(top) if top.since.elapsed() < RETEST_AFTER => {
+                    return Ok(Lease {
+                        kept: self,
+                        connection: Some(top.connection),
+                    });
+                }
+                // Below the top they have waited longer still.
+                Some(top) => {
+                    let mut stale = std::mem::take(&mut *idle);
+                    stale.push(top);
+                    stale
+                }
+                None => Vec::new(),
+            }
+        };
+        drop(stale);
+        let connection = match self.pool.get_database_backend() {
+            DbBackend::Postgres => self
+                .pool
+                .get_postgres_connection_pool()
+                .acquire()
+                .await
+                .map(Connection::Postgres),
+            _ => self
+                .pool
+                .get_sqlite_connection_pool()
+                .acquire()
+                .await
+                .map(Connection::Sqlite),
+        }
+        .map_err(acquire_error)?;
+        Ok(Lease {
+            kept: self,
+            connection: Some(connection),
+        })
+    }
+
+    async fn run(&self, statement: Statement, wanted: Wanted) -> Result<Output, DbErr> {
+        self.statements.observe(&statement);
+        let sql = sqlx::AssertSqlSafe(statement.sql);
+        let values = SqlxValues(statement.values.unwrap_or(sea_orm::Values(Vec::new())));
+        let mut lease = self.lease().await?;
+        macro_rules! on {
+            ($connection:expr) => {{
+                let query = sqlx::query_with(sql, values);
+                match wanted {
+                    Wanted::Rows => query
+                        .fetch_all(&mut **$connection)
+                        .await
+                        .map(|rows| Output::Rows(rows.into_iter().map(Into::into).collect())),
+                    Wanted::Row => query
+                        .fetch_optional(&mut **$connection)
+                        .await
+                        .map(|row| Output::Row(row.map(Into::into))),
+                    Wanted::Done => query
+                        .execute(&mut **$connection)
+                        .await
+                        .map(|done| Output::Done(done.into())),
+                }
+            }};
+        }
+        let output = match lease.connection() {
+            Connection::Postgres(connection) => on!(connection),
+            Connection::Sqlite(connection) => on!(connection),
+        };
+        lease.finish(output.as_ref().err());
+        output.map_err(|err| {
+            let err = RuntimeErr::SqlxError(Arc::new(err));
+            match wanted {
+                Wanted::Done => DbErr::Exec(err),
+                _ => DbErr::Query(err),
+            }
+        })
+    }
+}
+
+impl Kept {
+    async fn run_unprepared(&self, sql: &str) -> Result<Output, DbErr> {
+        self.statements.observe(&Statement::from_string(
+            self.pool.get_database_backend(),
+            sql,
+        ));
+        let mut lease = self.lease().await?;
+        let raw = sqlx::raw_sql(sqlx::AssertSqlSafe(sql));
+        let done = match lease.connection() {
+            Connection::Postgres(connection) => {
+                raw.execute(&mut **connection).await.map(Into::into)
+            }
+            Connection::Sqlite(connection) => raw.execute(&mut **connection).await.map(Into::into),
+        };
+        lease.finish(done.as_ref().err());
+        done.map(Output::Done)
+            .map_err(|err| DbErr::Exec(RuntimeErr::SqlxError(Arc::new(err))))
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Wanted {
+    Rows,
+    Row,
+    Done,
+}
+
+enum Output {
+    Rows(Vec<QueryResult>),
+    Row(Option<QueryResult>),
+    Done(ExecResult),
+}
+
+fn unexpected() -> DbErr {
+    DbErr::Custom("a statement answered with another kind of result".into())
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for Connections {
+    fn get_database_backend(&self) -> DbBackend {
+        self.pool().get_database_backend()
+    }
+
+    async fn execute_raw(&self, statement: Statement) -> Result<ExecResult, DbErr> {
+        match self {
+            Self::Kept(kept) => match kept.run(statement, Wanted::Done).await? {
+                Output::Done(done) => Ok(done),
+                _ => Err(unexpected()),
+            },
+            Self::Pool(pool) => pool.execute_raw(statement).await,
+        }
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        match self {
+            Self::Kept(kept) => match kept.run_unprepared(sql).await? {
+                Output::Done(done) => Ok(done),
+                _ => Err(unexpected()),
+            },
+            Self::Pool(pool) => pool.execute_unprepared(sql).await,
+        }
+    }
+
+    async fn query_one_raw(&self, statement: Statement) -> Result<Option<QueryResult>, DbErr> {
+        match self {
+            Self::Kept(kept) => match kept.run(statement, Wanted::Row).await? {
+                Output::Row(row) => Ok(row),
+                _ => Err(unexpected()),
+            },
+            Self::Pool(pool) => pool.query_one_raw(statement).await,
+        }
+    }
+
+    async fn query_all_raw(&self, statement: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        match self {
+            Self::Kept(kept) => match kept.run(statement, Wanted::Rows).await? {
+                Output::Rows(rows) => Ok(rows),
+                _ => Err(unexpected()),
+            },
+            Self::Pool(pool) => pool.query_all_raw(statement).await,
+        }
+    }
+}
+
+/// As sea-orm reports a connection it could not get.
+pub fn acquire_error(err: sqlx::Error) -> DbErr {
+    match err {
+        sqlx::Error::PoolTimedOut => DbErr::ConnectionAcquire(ConnAcquireErr::Timeout),
+        sqlx::Error::PoolClosed => DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed),
+        other => DbErr::Conn(RuntimeErr::SqlxError(Arc::new(other))),
+    }
+}
