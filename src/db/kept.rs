@@ -12,24 +12,33 @@
 //!
 //! What the ping guards against still goes through sqlx. A statement cut
 //! off part way (its future dropped: a timeout, a client gone), or one that
-//! failed in the driver or on the network rather than in the database,
-//! drops its connection back to the sqlx pool, which pings it, closes it if
-//! it is broken, and hands it (or a new one) to a later checkout. A
-//! connection left on the stack longer than [`RETEST_AFTER`] goes back the
-//! same way before anything uses it again, as the pool's
-//! `test_before_acquire_if_idle_for` does for its own idle connections.
+//! failed other than by the database's answer about it (the driver, the
+//! network, PostgreSQL ending the session), drops its connection back to
+//! the sqlx pool, which pings it, closes it if it is broken, and hands it
+//! (or a new one) to a later checkout; a failure of the second kind hands
+//! back the idle ones too, which the same cause (a restarted database)
+//! has likely broken as well. A connection left on the stack longer than
+//! [`RETEST_AFTER`] goes back the same way before anything uses it again,
+//! as the pool's `test_before_acquire_if_idle_for` does for its own idle
+//! connections.
+//!
+//! Only statements in autocommit run here: a transaction takes its
+//! connection from the pool itself, so a pool whose transactions need
+//! connections too must keep fewer than it has.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use sea_orm::sqlx::pool::PoolConnection;
+use sea_orm::sqlx::postgres::{PgDatabaseError, PgSeverity};
 use sea_orm::sqlx::{self, Connection as _, Postgres, Sqlite};
 use sea_orm::{
     ConnAcquireErr, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, ExecResult, QueryResult,
     RuntimeErr, Statement,
 };
 use sea_query_sqlx::SqlxValues;
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::StatementCounter;
 
@@ -47,11 +56,23 @@ pub enum Connections {
 }
 
 impl Connections {
-    /// Statements on `pool` keep up to `keep` of its connections.
+    /// Statements on `pool`, at most `keep` at once, keeping their
+    /// connections between them.
     pub fn kept(pool: DatabaseConnection, keep: usize, statements: StatementCounter) -> Self {
+        let acquire_timeout = match pool.get_database_backend() {
+            DbBackend::Postgres => pool
+                .get_postgres_connection_pool()
+                .options()
+                .get_acquire_timeout(),
+            _ => pool
+                .get_sqlite_connection_pool()
+                .options()
+                .get_acquire_timeout(),
+        };
         Self::Kept(Arc::new(Kept {
             pool,
-            keep,
+            turns: Semaphore::new(keep),
+            acquire_timeout,
             idle: Mutex::default(),
             closing: AtomicBool::new(false),
             statements,
@@ -115,8 +136,12 @@ impl Connections {
 /// A sqlx pool's connections, kept between statements.
 pub struct Kept {
     pool: DatabaseConnection,
-    /// The most connections kept; more go back to sqlx when done.
-    keep: usize,
+    /// One per statement running, as many as connections may be kept. A
+    /// statement waits here, not in the sqlx pool: connections come back
+    /// to the stack, and a waiter in the pool would not see them.
+    turns: Semaphore,
+    /// How long a statement waits for its turn, the pool's own wait.
+    acquire_timeout: Duration,
     /// Most recently used last, so the next statement takes the warmest.
     idle: Mutex<Vec<Idle>>,
     /// Set when the pool closes: statements still running then hand their
@@ -140,6 +165,8 @@ enum Connection {
 struct Lease<'a> {
     kept: &'a Kept,
     connection: Option<Connection>,
+    /// Released after the connection is back on the stack (or with sqlx).
+    _turn: SemaphorePermit<'a>,
 }
 
 impl Lease<'_> {
@@ -150,26 +177,41 @@ impl Lease<'_> {
     }
 
     /// Keeps the connection if its statement ended in a state the next one
-    /// can start from: with its result, or with the database's own error.
+    /// can start from: with its result, or with the database's own error
+    /// about the statement.
     /// Any other failure (a connection lost, say, to a restart of the
     /// database) hands the idle ones back to sqlx as well, to be tested:
     /// they are likely lost too, and each would fail a statement of its own.
     fn finish(mut self, failed: Option<&sqlx::Error>) {
-        let at_rest = matches!(failed, None | Some(sqlx::Error::Database(_)));
+        let at_rest = failed.is_none_or(ends_only_the_statement);
         if !at_rest {
             let idle = std::mem::take(&mut *self.kept.lock());
             drop(idle);
         }
-        if let (true, Some(connection)) = (at_rest, self.connection.take()) {
-            let mut idle = self.kept.lock();
-            if idle.len() < self.kept.keep && !self.kept.closing.load(Ordering::Relaxed) {
-                idle.push(Idle {
-                    connection,
-                    since: Instant::now(),
-                });
-            }
+        let Some(connection) = self.connection.take().filter(|_| at_rest) else {
+            return;
+        };
+        // Under the lock that `close` drains the stack under, so nothing
+        // lands on it after.
+        let mut idle = self.kept.lock();
+        if !self.kept.closing.load(Ordering::Relaxed) {
+            idle.push(Idle {
+                connection,
+                since: Instant::now(),
+            });
         }
     }
+}
+
+/// Whether the connection outlives `err`: an error the database answered
+/// a statement with, short of PostgreSQL's FATAL ones, which end the session
+/// (an administrator's or a shutdown's "terminating connection").
+fn ends_only_the_statement(err: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(err) = err else {
+        return false;
+    };
+    err.try_downcast_ref::<PgDatabaseError>()
+        .is_none_or(|err| !matches!(err.severity(), PgSeverity::Fatal | PgSeverity::Panic))
 }
 
 impl Kept {
@@ -178,6 +220,13 @@ impl Kept {
     }
 
     async fn lease(&self) -> Result<Lease<'_>, DbErr> {
+        let turn = match tokio::time::timeout(self.acquire_timeout, self.turns.acquire()).await {
+            Ok(Ok(turn)) => turn,
+            Ok(Err(_closed)) => {
+                return Err(DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed));
+            }
+            Err(_elapsed) => return Err(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)),
+        };
         let stale = {
             let mut idle = self.lock();
             match idle.pop() {
@@ -185,6 +234,7 @@ impl Kept {
                     return Ok(Lease {
                         kept: self,
                         connection: Some(top.connection),
+                        _turn: turn,
                     });
                 }
                 // Below the top they have waited longer still.
@@ -215,6 +265,7 @@ impl Kept {
         Ok(Lease {
             kept: self,
             connection: Some(connection),
+            _turn: turn,
         })
     }
 

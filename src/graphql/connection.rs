@@ -9,7 +9,7 @@ use sea_orm::EntityTrait;
 use uuid::Uuid;
 
 use super::cursor;
-use super::loaders::{ChildCount, ChildPage, Loaders};
+use super::loaders::{ChildCount, ChildPage, Loaders, PageShape};
 use super::pagination::{PageArgs, PageInfo};
 use super::projection::{Projection, cursors_selected, selected_columns};
 use super::validate::Violations;
@@ -191,27 +191,25 @@ pub async fn children<N: Listed>(
     let (request, filter) = prepare::<N>(&args, filter, order)?;
     let (columns, cursors) = columns_to_read::<N>(ctx, &request);
     let parent_column = ColumnOf(parent_column);
+    let shape = PageShape::new(parent_column, request, filter, columns);
     let rows = ctx
         .data_unchecked::<Loaders>()
         .load_one(ChildPage {
-            parent_column,
+            shape: shape.clone(),
             parent,
-            page: request.clone(),
-            filter: filter.clone(),
-            columns,
         })
         .await?
         // The loader's own copy is gone once it has answered, so this is
         // normally the only reference and the rows move out uncopied.
         .map(|rows| Arc::try_unwrap(rows).unwrap_or_else(|shared| (*shared).clone()))
         .unwrap_or_default();
-    let page = request.page_of(rows);
+    let page = shape.page.page_of(rows);
     let total = TotalCount::Children {
         parent_column,
         parent,
-        filter,
+        filter: shape.filter.clone(),
     };
-    Ok(Connection::new(page, &request, cursors, total))
+    Ok(Connection::new(page, &shape.page, cursors, total))
 }
 
 /// The columns the selection reads, and whether cursors are selected (then

@@ -22,6 +22,7 @@ mod plans;
 mod process;
 mod projection;
 mod query_plans;
+mod remembered;
 mod request_errors;
 mod schema;
 mod security;
