@@ -22,6 +22,11 @@
 //! as the pool's `test_before_acquire_if_idle_for` does for its own idle
 //! connections.
 //!
+//! A read whose kept connection turns out lost is sent again, once, on one
+//! from the pool ([`Resend::Lost`]): without it, the first reads after a
+//! PostgreSQL restart failed, one per connection kept. A write is not: it
+//! may have been written.
+//!
 //! Only statements in autocommit run here: a transaction takes its
 //! connection from the pool itself, so a pool whose transactions need
 //! connections too must keep fewer than it has.
@@ -57,8 +62,15 @@ pub enum Connections {
 
 impl Connections {
     /// Statements on `pool`, at most `keep` at once, keeping their
-    /// connections between them.
-    pub fn kept(pool: DatabaseConnection, keep: usize, statements: StatementCounter) -> Self {
+    /// connections between them. With `Resend::Lost`, which only
+    /// statements that read may have, a statement whose kept connection
+    /// turns out lost is sent again on a new one.
+    pub fn kept(
+        pool: DatabaseConnection,
+        keep: usize,
+        resend: Resend,
+        statements: StatementCounter,
+    ) -> Self {
         let acquire_timeout = match pool.get_database_backend() {
             DbBackend::Postgres => pool
                 .get_postgres_connection_pool()
@@ -75,6 +87,7 @@ impl Connections {
             acquire_timeout,
             idle: Mutex::default(),
             closing: AtomicBool::new(false),
+            resend_lost: resend == Resend::Lost,
             statements,
         }))
     }
@@ -93,10 +106,14 @@ impl Connections {
             return self.pool().ping().await;
         };
         let mut lease = kept.lease().await?;
-        let answered = match lease.connection() {
-            Connection::Postgres(connection) => connection.ping().await,
-            Connection::Sqlite(connection) => connection.ping().await,
-        };
+        let mut answered = lease.ping().await;
+        if let Err(err) = &answered
+            && kept.resends(&lease, err)
+        {
+            lease.finish(Some(err));
+            lease = kept.lease().await?;
+            answered = lease.ping().await;
+        }
         lease.finish(answered.as_ref().err());
         answered.map_err(|err| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(err))))
     }
@@ -133,6 +150,15 @@ impl Connections {
     }
 }
 
+/// What a statement that finds its kept connection lost does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resend {
+    /// Fails: it may have been written (writes).
+    Never,
+    /// Goes again, once, on a new connection (reads).
+    Lost,
+}
+
 /// A sqlx pool's connections, kept between statements.
 pub struct Kept {
     pool: DatabaseConnection,
@@ -147,6 +173,8 @@ pub struct Kept {
     /// Set when the pool closes: statements still running then hand their
     /// connections back to it, which is waiting for them.
     closing: AtomicBool,
+    /// Whether a statement that lost its kept connection is sent again.
+    resend_lost: bool,
     statements: StatementCounter,
 }
 
@@ -165,6 +193,8 @@ enum Connection {
 struct Lease<'a> {
     kept: &'a Kept,
     connection: Option<Connection>,
+    /// Taken from the stack rather than from the pool just now.
+    reused: bool,
     /// Released after the connection is back on the stack (or with sqlx).
     _turn: SemaphorePermit<'a>,
 }
@@ -234,6 +264,7 @@ impl Kept {
                     return Ok(Lease {
                         kept: self,
                         connection: Some(top.connection),
+                        reused: true,
                         _turn: turn,
                     });
                 }
@@ -265,18 +296,62 @@ impl Kept {
         Ok(Lease {
             kept: self,
             connection: Some(connection),
+            reused: false,
             _turn: turn,
         })
     }
 
     async fn run(&self, statement: Statement, wanted: Wanted) -> Result<Output, DbErr> {
         self.statements.observe(&statement);
-        let sql = sqlx::AssertSqlSafe(statement.sql);
-        let values = SqlxValues(statement.values.unwrap_or(sea_orm::Values(Vec::new())));
+        let values = statement.values.unwrap_or(sea_orm::Values(Vec::new()));
         let mut lease = self.lease().await?;
+        let mut output = lease.execute(&statement.sql, &values, wanted).await;
+        if let Err(err) = &output
+            && self.resends(&lease, err)
+        {
+            // Lost while it waited on the stack (a restarted database):
+            // the others go back with it, and the statement goes again on
+            // a connection the pool has tested or just opened.
+            lease.finish(Some(err));
+            lease = self.lease().await?;
+            output = lease.execute(&statement.sql, &values, wanted).await;
+        }
+        lease.finish(output.as_ref().err());
+        output.map_err(|err| {
+            let err = RuntimeErr::SqlxError(Arc::new(err));
+            match wanted {
+                Wanted::Done => DbErr::Exec(err),
+                _ => DbErr::Query(err),
+            }
+        })
+    }
+}
+
+impl Kept {
+    /// Whether a statement that failed with `err` on `lease` goes again:
+    /// reads whose connection, kept on the stack, turned out lost.
+    fn resends(&self, lease: &Lease<'_>, err: &sqlx::Error) -> bool {
+        self.resend_lost && lease.reused && connection_lost(err)
+    }
+}
+
+impl Lease<'_> {
+    async fn ping(&mut self) -> Result<(), sqlx::Error> {
+        match self.connection() {
+            Connection::Postgres(connection) => connection.ping().await,
+            Connection::Sqlite(connection) => connection.ping().await,
+        }
+    }
+
+    async fn execute(
+        &mut self,
+        sql: &str,
+        values: &sea_orm::Values,
+        wanted: Wanted,
+    ) -> Result<Output, sqlx::Error> {
         macro_rules! on {
             ($connection:expr) => {{
-                let query = sqlx::query_with(sql, values);
+                let query = sqlx::query_with(sqlx::AssertSqlSafe(sql), SqlxValues(values.clone()));
                 match wanted {
                     Wanted::Rows => query
                         .fetch_all(&mut **$connection)
@@ -293,18 +368,20 @@ impl Kept {
                 }
             }};
         }
-        let output = match lease.connection() {
+        match self.connection() {
             Connection::Postgres(connection) => on!(connection),
             Connection::Sqlite(connection) => on!(connection),
-        };
-        lease.finish(output.as_ref().err());
-        output.map_err(|err| {
-            let err = RuntimeErr::SqlxError(Arc::new(err));
-            match wanted {
-                Wanted::Done => DbErr::Exec(err),
-                _ => DbErr::Query(err),
-            }
-        })
+        }
+    }
+}
+
+/// Whether `err` says the connection itself is gone (its socket closed,
+/// the session ended by the server), not that the statement failed.
+fn connection_lost(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_) | sqlx::Error::Protocol(_) => true,
+        sqlx::Error::Database(_) => !ends_only_the_statement(err),
+        _ => false,
     }
 }
 

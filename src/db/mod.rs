@@ -10,7 +10,7 @@
 
 mod kept;
 
-pub use kept::{Connections, acquire_error};
+pub use kept::{Connections, Resend, acquire_error};
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -113,7 +113,7 @@ impl Db {
                 let readers = 4;
                 let pool =
                     connect_counted(sqlite_options(url, readers, memory), &statements).await?;
-                Connections::kept(pool, readers as usize, statements.clone())
+                Connections::kept(pool, readers as usize, Resend::Lost, statements.clone())
             };
             Ok(Self {
                 reader,
@@ -129,9 +129,15 @@ impl Db {
                 reader: Connections::kept(
                     reader,
                     POSTGRES_CONNECTIONS as usize,
+                    Resend::Lost,
                     statements.clone(),
                 ),
-                writes: Connections::kept(writer.clone(), keep_writes, statements.clone()),
+                writes: Connections::kept(
+                    writer.clone(),
+                    keep_writes,
+                    Resend::Never,
+                    statements.clone(),
+                ),
                 writer,
                 statements,
             })
