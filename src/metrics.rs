@@ -130,8 +130,9 @@ pub fn operation_label(name: Option<&str>) -> String {
 
 /// Samples the pools, then renders every metric in Prometheus text format.
 pub fn render(handle: &PrometheusHandle, db: &Db) -> String {
-    let writer = crate::db::Connections::Pool(db.writer.clone());
-    for (pool, connections) in [("reader", &db.reader), ("writer", &writer)] {
+    // `writes` is the writer pool with the connections it keeps between
+    // statements, which are idle too.
+    for (pool, connections) in [("reader", &db.reader), ("writer", &db.writes)] {
         if let Some((size, idle)) = connections.sizes() {
             ::metrics::gauge!(POOL, "pool" => pool, "state" => "in_use")
                 .set(size.saturating_sub(idle) as f64);

@@ -76,7 +76,7 @@ impl Application {
         } else {
             serve.write_concurrency as usize
         };
-        let creates = Creates::start(db.writer.clone(), db.writes.clone(), writers);
+        let creates = Creates::start(db.writes.clone(), writers);
         let schema_with = |validation| {
             build_schema(
                 db.clone(),

@@ -31,25 +31,51 @@
 //! connection from the pool itself, so a pool whose transactions need
 //! connections too must keep fewer than it has.
 
+mod lease;
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use sea_orm::sqlx::pool::PoolConnection;
-use sea_orm::sqlx::postgres::{PgDatabaseError, PgSeverity};
-use sea_orm::sqlx::{self, Connection as _, Postgres, Sqlite};
+use sea_orm::sqlx;
 use sea_orm::{
     ConnAcquireErr, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, ExecResult, QueryResult,
     RuntimeErr, Statement,
 };
-use sea_query_sqlx::SqlxValues;
-use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::sync::Semaphore;
 
+use self::lease::Idle;
 use super::StatementCounter;
 
 /// A connection unused this long is tested by sqlx before its next
 /// statement (PostgreSQL may have restarted, a proxy dropped it).
 pub const RETEST_AFTER: Duration = Duration::from_secs(30);
+
+/// Runs `$on` with `$lease`, a connection of its own from `$kept`; if the
+/// connection was kept and turns out lost and the pool resends (reads),
+/// once more on a new one. Returns from the enclosing function when no
+/// connection comes. A macro, not a function taking an async closure: the
+/// closure's borrows of the statement made the futures of the
+/// `ConnectionTrait` methods fail to be `Send` for every lifetime.
+macro_rules! on_lease {
+    ($kept:expr, |$lease:ident| $on:expr) => {{
+        let kept: &Kept = $kept;
+        let mut $lease = kept.lease().await?;
+        let mut outcome = $on;
+        if let Err(err) = &outcome
+            && $lease.resends(err)
+        {
+            // Lost while it waited on the stack (a restarted database):
+            // the others go back with it, and the statement goes again on
+            // a connection the pool has tested or just opened.
+            $lease.finish(Some(err));
+            $lease = kept.lease().await?;
+            outcome = $on;
+        }
+        $lease.finish(outcome.as_ref().err());
+        outcome
+    }};
+}
 
 /// Statements on connections kept between them ([`Kept`]), or straight
 /// through a sea-orm pool: an in-memory SQLite database has one connection,
@@ -105,17 +131,8 @@ impl Connections {
         let Self::Kept(kept) = self else {
             return self.pool().ping().await;
         };
-        let mut lease = kept.lease().await?;
-        let mut answered = lease.ping().await;
-        if let Err(err) = &answered
-            && kept.resends(&lease, err)
-        {
-            lease.finish(Some(err));
-            lease = kept.lease().await?;
-            answered = lease.ping().await;
-        }
-        lease.finish(answered.as_ref().err());
-        answered.map_err(|err| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(err))))
+        on_lease!(kept, |lease| lease.ping().await)
+            .map_err(|err| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(err))))
     }
 
     /// The pool's connections, and how many of them no statement is using.
@@ -178,145 +195,17 @@ pub struct Kept {
     statements: StatementCounter,
 }
 
-struct Idle {
-    connection: Connection,
-    since: Instant,
-}
-
-enum Connection {
-    Postgres(PoolConnection<Postgres>),
-    Sqlite(PoolConnection<Sqlite>),
-}
-
-/// A connection taken for one statement. Unless [`Lease::finish`] keeps it,
-/// it goes back to sqlx, which pings it first.
-struct Lease<'a> {
-    kept: &'a Kept,
-    connection: Option<Connection>,
-    /// Taken from the stack rather than from the pool just now.
-    reused: bool,
-    /// Released after the connection is back on the stack (or with sqlx).
-    _turn: SemaphorePermit<'a>,
-}
-
-impl Lease<'_> {
-    fn connection(&mut self) -> &mut Connection {
-        self.connection
-            .as_mut()
-            .unwrap_or_else(|| unreachable!("a lease is used until it is finished"))
-    }
-
-    /// Keeps the connection if its statement ended in a state the next one
-    /// can start from: with its result, or with the database's own error
-    /// about the statement.
-    /// Any other failure (a connection lost, say, to a restart of the
-    /// database) hands the idle ones back to sqlx as well, to be tested:
-    /// they are likely lost too, and each would fail a statement of its own.
-    fn finish(mut self, failed: Option<&sqlx::Error>) {
-        let at_rest = failed.is_none_or(ends_only_the_statement);
-        if !at_rest {
-            let idle = std::mem::take(&mut *self.kept.lock());
-            drop(idle);
-        }
-        let Some(connection) = self.connection.take().filter(|_| at_rest) else {
-            return;
-        };
-        // Under the lock that `close` drains the stack under, so nothing
-        // lands on it after.
-        let mut idle = self.kept.lock();
-        if !self.kept.closing.load(Ordering::Relaxed) {
-            idle.push(Idle {
-                connection,
-                since: Instant::now(),
-            });
-        }
-    }
-}
-
-/// Whether the connection outlives `err`: an error the database answered
-/// a statement with, short of PostgreSQL's FATAL ones, which end the session
-/// (an administrator's or a shutdown's "terminating connection").
-fn ends_only_the_statement(err: &sqlx::Error) -> bool {
-    let sqlx::Error::Database(err) = err else {
-        return false;
-    };
-    err.try_downcast_ref::<PgDatabaseError>()
-        .is_none_or(|err| !matches!(err.severity(), PgSeverity::Fatal | PgSeverity::Panic))
-}
-
 impl Kept {
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Idle>> {
         self.idle.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    async fn lease(&self) -> Result<Lease<'_>, DbErr> {
-        let turn = match tokio::time::timeout(self.acquire_timeout, self.turns.acquire()).await {
-            Ok(Ok(turn)) => turn,
-            Ok(Err(_closed)) => {
-                return Err(DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed));
-            }
-            Err(_elapsed) => return Err(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)),
-        };
-        let stale = {
-            let mut idle = self.lock();
-            match idle.pop() {
-                Some(top) if top.since.elapsed() < RETEST_AFTER => {
-                    return Ok(Lease {
-                        kept: self,
-                        connection: Some(top.connection),
-                        reused: true,
-                        _turn: turn,
-                    });
-                }
-                // Below the top they have waited longer still.
-                Some(top) => {
-                    let mut stale = std::mem::take(&mut *idle);
-                    stale.push(top);
-                    stale
-                }
-                None => Vec::new(),
-            }
-        };
-        drop(stale);
-        let connection = match self.pool.get_database_backend() {
-            DbBackend::Postgres => self
-                .pool
-                .get_postgres_connection_pool()
-                .acquire()
-                .await
-                .map(Connection::Postgres),
-            _ => self
-                .pool
-                .get_sqlite_connection_pool()
-                .acquire()
-                .await
-                .map(Connection::Sqlite),
-        }
-        .map_err(acquire_error)?;
-        Ok(Lease {
-            kept: self,
-            connection: Some(connection),
-            reused: false,
-            _turn: turn,
-        })
-    }
-
     async fn run(&self, statement: Statement, wanted: Wanted) -> Result<Output, DbErr> {
         self.statements.observe(&statement);
         let values = statement.values.unwrap_or(sea_orm::Values(Vec::new()));
-        let mut lease = self.lease().await?;
-        let mut output = lease.execute(&statement.sql, &values, wanted).await;
-        if let Err(err) = &output
-            && self.resends(&lease, err)
-        {
-            // Lost while it waited on the stack (a restarted database):
-            // the others go back with it, and the statement goes again on
-            // a connection the pool has tested or just opened.
-            lease.finish(Some(err));
-            lease = self.lease().await?;
-            output = lease.execute(&statement.sql, &values, wanted).await;
-        }
-        lease.finish(output.as_ref().err());
+        let output = on_lease!(self, |lease| lease
+            .execute(&statement.sql, &values, wanted)
+            .await);
         output.map_err(|err| {
             let err = RuntimeErr::SqlxError(Arc::new(err));
             match wanted {
@@ -325,81 +214,13 @@ impl Kept {
             }
         })
     }
-}
 
-impl Kept {
-    /// Whether a statement that failed with `err` on `lease` goes again:
-    /// reads whose connection, kept on the stack, turned out lost.
-    fn resends(&self, lease: &Lease<'_>, err: &sqlx::Error) -> bool {
-        self.resend_lost && lease.reused && connection_lost(err)
-    }
-}
-
-impl Lease<'_> {
-    async fn ping(&mut self) -> Result<(), sqlx::Error> {
-        match self.connection() {
-            Connection::Postgres(connection) => connection.ping().await,
-            Connection::Sqlite(connection) => connection.ping().await,
-        }
-    }
-
-    async fn execute(
-        &mut self,
-        sql: &str,
-        values: &sea_orm::Values,
-        wanted: Wanted,
-    ) -> Result<Output, sqlx::Error> {
-        macro_rules! on {
-            ($connection:expr) => {{
-                let query = sqlx::query_with(sqlx::AssertSqlSafe(sql), SqlxValues(values.clone()));
-                match wanted {
-                    Wanted::Rows => query
-                        .fetch_all(&mut **$connection)
-                        .await
-                        .map(|rows| Output::Rows(rows.into_iter().map(Into::into).collect())),
-                    Wanted::Row => query
-                        .fetch_optional(&mut **$connection)
-                        .await
-                        .map(|row| Output::Row(row.map(Into::into))),
-                    Wanted::Done => query
-                        .execute(&mut **$connection)
-                        .await
-                        .map(|done| Output::Done(done.into())),
-                }
-            }};
-        }
-        match self.connection() {
-            Connection::Postgres(connection) => on!(connection),
-            Connection::Sqlite(connection) => on!(connection),
-        }
-    }
-}
-
-/// Whether `err` says the connection itself is gone (its socket closed,
-/// the session ended by the server), not that the statement failed.
-fn connection_lost(err: &sqlx::Error) -> bool {
-    match err {
-        sqlx::Error::Io(_) | sqlx::Error::Protocol(_) => true,
-        sqlx::Error::Database(_) => !ends_only_the_statement(err),
-        _ => false,
-    }
-}
-
-impl Kept {
     async fn run_unprepared(&self, sql: &str) -> Result<Output, DbErr> {
         self.statements.observe(&Statement::from_string(
             self.pool.get_database_backend(),
             sql,
         ));
-        let mut lease = self.lease().await?;
-        let raw = sqlx::raw_sql(sqlx::AssertSqlSafe(sql));
-        let done = match lease.connection() {
-            Connection::Postgres(connection) => {
-                raw.execute(&mut **connection).await.map(Into::into)
-            }
-            Connection::Sqlite(connection) => raw.execute(&mut **connection).await.map(Into::into),
-        };
-        lease.finish(done.as_ref().err());
+        let done = on_lease!(self, |lease| lease.execute_unprepared(sql).await);
         done.map(Output::Done)
             .map_err(|err| DbErr::Exec(RuntimeErr::SqlxError(Arc::new(err))))
     }

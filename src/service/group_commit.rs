@@ -41,9 +41,7 @@ pub const BATCH_ROWS: &str = "agentgraph_create_batch_rows";
 /// The create queues of all four resources.
 #[derive(Clone)]
 pub struct Creates {
-    /// The writer pool, for creates of whole trees (transactions).
-    db: DatabaseConnection,
-    /// The same pool's connections for single statements.
+    /// The writer pool's connections for single statements.
     writes: Connections,
     agents: Queue<agent::Entity>,
     goals: Queue<goal::Entity>,
@@ -54,9 +52,9 @@ pub struct Creates {
 
 impl Creates {
     /// Starts `writers` writers per resource, writing through `writes`,
-    /// the connections of the writer pool `db`. On SQLite give one writer:
+    /// the connections of the writer pool. On SQLite give one writer:
     /// there is one writer connection, and more would only queue on it.
-    pub fn start(db: DatabaseConnection, writes: Connections, writers: usize) -> Self {
+    pub fn start(writes: Connections, writers: usize) -> Self {
         let stats = Arc::new(Counts::default());
         let writers = writers.max(1);
         Self {
@@ -64,7 +62,6 @@ impl Creates {
             goals: Queue::start(&writes, writers, &stats),
             plans: Queue::start(&writes, writers, &stats),
             tasks: Queue::start(&writes, writers, &stats),
-            db,
             writes,
             stats,
         }
@@ -73,7 +70,7 @@ impl Creates {
     /// The writer pool, for what a create reads after it is written and
     /// for transactions.
     pub fn db(&self) -> &DatabaseConnection {
-        &self.db
+        self.writes.pool()
     }
 
     /// The writer pool's connections for single statements.

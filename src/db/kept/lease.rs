@@ -1,0 +1,204 @@
+//! One statement's hold on a connection: taken from the stack (or the
+//! pool), used, and kept again or handed back to sqlx by how the statement
+//! ended.
+
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use sea_orm::sqlx::pool::PoolConnection;
+use sea_orm::sqlx::postgres::{PgDatabaseError, PgSeverity};
+use sea_orm::sqlx::{self, Connection as _, Postgres, Sqlite};
+use sea_orm::{ConnAcquireErr, DbBackend, DbErr, ExecResult};
+use sea_query_sqlx::SqlxValues;
+use tokio::sync::SemaphorePermit;
+
+use super::{Kept, Output, RETEST_AFTER, Wanted, acquire_error};
+
+pub(super) struct Idle {
+    connection: Connection,
+    since: Instant,
+}
+
+enum Connection {
+    Postgres(PoolConnection<Postgres>),
+    Sqlite(PoolConnection<Sqlite>),
+}
+
+/// A connection taken for one statement. Unless [`Lease::finish`] keeps it,
+/// it goes back to sqlx, which pings it first.
+pub(super) struct Lease<'a> {
+    kept: &'a Kept,
+    connection: Option<Connection>,
+    /// Taken from the stack rather than from the pool just now.
+    reused: bool,
+    /// Released after the connection is back on the stack (or with sqlx).
+    _turn: SemaphorePermit<'a>,
+}
+
+impl Kept {
+    /// A turn, and the warmest connection kept or else one from the pool.
+    pub(super) async fn lease(&self) -> Result<Lease<'_>, DbErr> {
+        let turn = match tokio::time::timeout(self.acquire_timeout, self.turns.acquire()).await {
+            Ok(Ok(turn)) => turn,
+            Ok(Err(_closed)) => {
+                return Err(DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed));
+            }
+            Err(_elapsed) => return Err(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)),
+        };
+        let stale = {
+            let mut idle = self.lock();
+            match idle.pop() {
+                Some(top) if top.since.elapsed() < RETEST_AFTER => {
+                    return Ok(Lease {
+                        kept: self,
+                        connection: Some(top.connection),
+                        reused: true,
+                        _turn: turn,
+                    });
+                }
+                // Below the top they have waited longer still.
+                Some(top) => {
+                    let mut stale = std::mem::take(&mut *idle);
+                    stale.push(top);
+                    stale
+                }
+                None => Vec::new(),
+            }
+        };
+        drop(stale);
+        let connection = match self.pool.get_database_backend() {
+            DbBackend::Postgres => self
+                .pool
+                .get_postgres_connection_pool()
+                .acquire()
+                .await
+                .map(Connection::Postgres),
+            _ => self
+                .pool
+                .get_sqlite_connection_pool()
+                .acquire()
+                .await
+                .map(Connection::Sqlite),
+        }
+        .map_err(acquire_error)?;
+        Ok(Lease {
+            kept: self,
+            connection: Some(connection),
+            reused: false,
+            _turn: turn,
+        })
+    }
+}
+
+impl Lease<'_> {
+    fn connection(&mut self) -> &mut Connection {
+        self.connection
+            .as_mut()
+            .unwrap_or_else(|| unreachable!("a lease is used until it is finished"))
+    }
+
+    /// Whether a statement that failed with `err` here goes again on a new
+    /// connection: a read whose connection, kept on the stack, turned out
+    /// lost.
+    pub(super) fn resends(&self, err: &sqlx::Error) -> bool {
+        self.kept.resend_lost && self.reused && connection_lost(err)
+    }
+
+    /// Keeps the connection if its statement ended in a state the next one
+    /// can start from: with its result, or with the database's own error
+    /// about the statement.
+    /// Any other failure (a connection lost, say, to a restart of the
+    /// database) hands the idle ones back to sqlx as well, to be tested:
+    /// they are likely lost too, and each would fail a statement of its own.
+    pub(super) fn finish(mut self, failed: Option<&sqlx::Error>) {
+        let at_rest = failed.is_none_or(ends_only_the_statement);
+        if !at_rest {
+            let idle = std::mem::take(&mut *self.kept.lock());
+            drop(idle);
+        }
+        let Some(connection) = self.connection.take().filter(|_| at_rest) else {
+            return;
+        };
+        // Under the lock that `close` drains the stack under, so nothing
+        // lands on it after.
+        let mut idle = self.kept.lock();
+        if !self.kept.closing.load(Ordering::Relaxed) {
+            idle.push(Idle {
+                connection,
+                since: Instant::now(),
+            });
+        }
+    }
+
+    pub(super) async fn ping(&mut self) -> Result<(), sqlx::Error> {
+        match self.connection() {
+            Connection::Postgres(connection) => connection.ping().await,
+            Connection::Sqlite(connection) => connection.ping().await,
+        }
+    }
+
+    pub(super) async fn execute(
+        &mut self,
+        sql: &str,
+        values: &sea_orm::Values,
+        wanted: Wanted,
+    ) -> Result<Output, sqlx::Error> {
+        macro_rules! on {
+            ($connection:expr) => {{
+                let query = sqlx::query_with(sqlx::AssertSqlSafe(sql), SqlxValues(values.clone()));
+                match wanted {
+                    Wanted::Rows => query
+                        .fetch_all(&mut **$connection)
+                        .await
+                        .map(|rows| Output::Rows(rows.into_iter().map(Into::into).collect())),
+                    Wanted::Row => query
+                        .fetch_optional(&mut **$connection)
+                        .await
+                        .map(|row| Output::Row(row.map(Into::into))),
+                    Wanted::Done => query
+                        .execute(&mut **$connection)
+                        .await
+                        .map(|done| Output::Done(done.into())),
+                }
+            }};
+        }
+        match self.connection() {
+            Connection::Postgres(connection) => on!(connection),
+            Connection::Sqlite(connection) => on!(connection),
+        }
+    }
+
+    pub(super) async fn execute_unprepared(
+        &mut self,
+        sql: &str,
+    ) -> Result<ExecResult, sqlx::Error> {
+        let raw = sqlx::raw_sql(sqlx::AssertSqlSafe(sql));
+        match self.connection() {
+            Connection::Postgres(connection) => {
+                raw.execute(&mut **connection).await.map(Into::into)
+            }
+            Connection::Sqlite(connection) => raw.execute(&mut **connection).await.map(Into::into),
+        }
+    }
+}
+
+/// Whether the connection outlives `err`: an error the database answered
+/// a statement with, short of PostgreSQL's FATAL ones, which end the session
+/// (an administrator's or a shutdown's "terminating connection").
+fn ends_only_the_statement(err: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(err) = err else {
+        return false;
+    };
+    err.try_downcast_ref::<PgDatabaseError>()
+        .is_none_or(|err| !matches!(err.severity(), PgSeverity::Fatal | PgSeverity::Panic))
+}
+
+/// Whether `err` says the connection itself is gone (its socket closed,
+/// the session ended by the server), not that the statement failed.
+fn connection_lost(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_) | sqlx::Error::Protocol(_) => true,
+        sqlx::Error::Database(_) => !ends_only_the_statement(err),
+        _ => false,
+    }
+}
