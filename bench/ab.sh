@@ -38,7 +38,7 @@ OUT="$ROOT/bench/results/ab-$(date -u +%Y-%m-%dT%H%M%SZ)"
 mkdir -p "$OUT"
 PID=""
 
-log() { printf '%s\n' "$*" >&2; }
+source "$ROOT/bench/rounds.sh"
 stop() {
   [[ -n "$PID" ]] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
   PID=""
@@ -78,16 +78,14 @@ source "$ROOT/bench/seed.sh"
 # ms, which the machine's noise moves far less than the rate.
 oha_run() {
   local before after json
-  before="$(cpu_ticks)"
+  before="$(cpu_ticks "$PID")"
   json="$(oha --no-tui --output-format json -w -z "${SECONDS_PER_RUN}s" -c "$2" -m POST \
     -H 'content-type: application/json' -d "$1" "$URL" 2>/dev/null)"
-  after="$(cpu_ticks)"
+  after="$(cpu_ticks "$PID")"
   jq -r --argjson ticks "$((after - before))" --argjson hz "$(getconf CLK_TCK)" '
     ([.statusCodeDistribution[]] | add // 0) as $n |
     "\(.summary.requestsPerSec | floor) \((.latencyPercentiles.p50 // 0) * 1000 * 1000 | round / 1000) \(if $n > 0 then ($ticks * 1000 / $hz / $n * 1000 | round / 1000) else "n/a" end)"' <<<"$json"
 }
-
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$PID/stat" 2>/dev/null || echo 0; }
 
 # Runs oha and records its rate as $2 and its CPU per request as "$2 cpu".
 timed() {
@@ -101,9 +99,9 @@ timed() {
 # ms per create as "$1 cpu".
 written() {
   local key=$1 mode=$2 before after rate
-  before="$(cpu_ticks)"
+  before="$(cpu_ticks "$PID")"
   "$WRITE_BENCH" --url "$URL" --seconds "$SECONDS_PER_RUN" --workers 20 "$mode" >"$OUT/writes.md" 2>/dev/null
-  after="$(cpu_ticks)"
+  after="$(cpu_ticks "$PID")"
   rate="$(awk -F'|' -v m="$mode" '{ mode = $2; gsub(/ /, "", mode) } mode == m { gsub(/[ ,]/, "", $4); print int($4) }' "$OUT/writes.md")"
   record "$key" "$rate"
   record "$key cpu" "$(awk -v t="$((after - before))" -v hz="$(getconf CLK_TCK)" -v r="${rate:-0}" -v s="$SECONDS_PER_RUN" \
@@ -124,9 +122,6 @@ writes() {
   local w="${R[$1,M1w]##* }" k="${R[$1,M1k]##* }"
   record "$1,M1k / M1w" "$(awk -v w="${w:-0}" -v k="${k:-0}" 'BEGIN { if (w > 0) printf "%.2f", k / w; else print "n/a" }')"
 }
-
-declare -A R
-record() { R[$1]+="${R[$1]:+ }$2"; }
 
 measure_agentgraph() {
   local backend=$1 name=$2 bin=$3 db m1 q1 q2
@@ -169,8 +164,6 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)]; else print "n/a" }'; }
-cell() { local v="${R[$1]:-}"; [[ -z "$v" ]] && { echo "n/a"; return; }; echo "$(median <<<"$v") [${v// /, }]"; }
 {
   echo "# bench/ab.sh, $(date -u +%FT%TZ), $ROUNDS rounds of ${SECONDS_PER_RUN}s"
   echo

@@ -42,7 +42,7 @@ mkdir -p "$OUT"
 PID=""
 AG_PID=""
 
-log() { printf '%s\n' "$*" >&2; }
+source "$ROOT/bench/rounds.sh"
 die() { log "peer: $*"; exit 1; }
 stop() {
   [[ -n "$PID" ]] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
@@ -171,10 +171,6 @@ reset_tasks() {
 }
 reset_tasks
 
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-declare -A R
-record() { R[$1]+="${R[$1]:+ }$2"; }
-
 # As ab.sh's oha_run (-w included, so that the rates compare with its own):
 # records req/s and the CPU ms per request of the server $3 at $4.
 timed() {
@@ -210,8 +206,6 @@ done
 rss="$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$PID/status")"
 ag_rss="$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$AG_PID/status")"
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)]; else print "n/a" }'; }
-cell() { local v="${R[$1]:-}"; [[ -z "$v" ]] && { echo "n/a"; return; }; echo "$(median <<<"$v") [${v// /, }]"; }
 {
   echo "# bench/peer.sh, $(date -u +%FT%TZ): PostGraphile $POSTGRAPHILE_VERSION on node $("$NODE" --version) and \`$AGENTGRAPH_BIN\`, $ROUNDS alternated rounds of ${SECONDS_PER_RUN}s, oha -c 20"
   echo
