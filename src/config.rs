@@ -192,6 +192,12 @@ pub struct ServeArgs {
     #[arg(long, env = "AGENTGRAPH_STATEMENT_CACHE", default_value_t = crate::db::DEFAULT_STATEMENT_CACHE)]
     pub statement_cache: usize,
 
+    /// How long a statement waits for a database connection before it
+    /// fails with SERVICE_UNAVAILABLE (`5s`); 30 s on SQLite and 10 s on
+    /// PostgreSQL by default. The log then names what holds them.
+    #[arg(long, env = "AGENTGRAPH_DATABASE_ACQUIRE_TIMEOUT", value_parser = humantime::parse_duration)]
+    pub database_acquire_timeout: Option<Duration>,
+
     /// Origins allowed to call the API from a browser (CORS), comma-separated; none by default.
     #[arg(long, env = "AGENTGRAPH_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
@@ -218,10 +224,11 @@ impl ServeArgs {
         Duration::from_secs(self.drain_timeout_secs)
     }
 
-    pub fn connection_memory(&self) -> crate::db::ConnectionMemory {
-        crate::db::ConnectionMemory {
+    pub fn pool_settings(&self) -> crate::db::PoolSettings {
+        crate::db::PoolSettings {
             sqlite_cache_kib: self.sqlite_cache_kib,
             statement_cache: self.statement_cache,
+            acquire_timeout: self.database_acquire_timeout,
         }
     }
 }

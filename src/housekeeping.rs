@@ -25,7 +25,7 @@ pub fn spawn_pruning(
 ) {
     let every = (retention.min(change_retention) / 4)
         .clamp(Duration::from_millis(200), Duration::from_secs(600));
-    tokio::spawn(async move {
+    tokio::spawn(crate::db::holds::doing("pruning", async move {
         let mut ticks = tokio::time::interval(every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -36,7 +36,7 @@ pub fn spawn_pruning(
             let Ok(retention) = chrono::Duration::from_std(retention) else {
                 return;
             };
-            match idempotency::prune(&db.writer, crate::service::now() - retention).await {
+            match idempotency::prune(&db.writes, crate::service::now() - retention).await {
                 Ok(0) => {}
                 Ok(pruned) => tracing::debug!(pruned, "forgot expired idempotency keys"),
                 Err(err) => {
@@ -46,11 +46,11 @@ pub fn spawn_pruning(
             let kept = change_retention + CHANGE_MARGIN;
             let cutoff = chrono::Utc::now().timestamp_micros()
                 - i64::try_from(kept.as_micros()).unwrap_or(i64::MAX);
-            match crate::changes::log::prune(&db.writer, cutoff).await {
+            match crate::changes::log::prune(&db.writes, cutoff).await {
                 Ok(0) => {}
                 Ok(pruned) => tracing::debug!(pruned, "forgot expired changes"),
                 Err(err) => tracing::warn!(error = ?err, "pruning changes failed; will retry"),
             }
         }
-    });
+    }));
 }

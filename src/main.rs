@@ -7,7 +7,7 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use agentgraph::config::{Cli, Command, ServeConfig};
-use agentgraph::startup::{Application, connect_and_migrate};
+use agentgraph::startup::{Application, CLOSE_GRACE, Stopped, connect_and_migrate};
 use agentgraph::{auth, graphql, telemetry};
 
 #[tokio::main]
@@ -42,11 +42,50 @@ async fn main() -> anyhow::Result<()> {
             if let Some(metrics) = app.metrics_addr() {
                 tracing::info!("metrics on http://{metrics}/metrics");
             }
-            app.run_with_shutdown(shutdown_signal()).await?;
+            let drain = config.serve.drain_timeout();
+            let stopped = app
+                .run_with_shutdown(async move {
+                    shutdown_signal().await;
+                    start_watchdog(drain + CLOSE_GRACE + WATCHDOG_MARGIN);
+                })
+                .await?;
+            if stopped == Stopped::Abandoned {
+                tracing::warn!("agentgraph stopped, abandoning work still in flight");
+                // Nothing left to wait for: not the runtime's tasks, nor
+                // the threads of connections still held.
+                std::process::exit(ABANDONED_EXIT_CODE);
+            }
             tracing::info!("agentgraph stopped");
         }
     }
     Ok(())
+}
+
+/// The exit status of a server that had to abandon requests or
+/// connections to stop in time.
+const ABANDONED_EXIT_CODE: i32 = 3;
+
+/// How long past the drain timeout and the pools' grace the process may
+/// take to stop before the watchdog ends it (issue 25: a server drained,
+/// then waited twenty minutes on a connection that never came back).
+const WATCHDOG_MARGIN: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Ends the process after `limit`, whatever its runtime is doing: a thread
+/// of its own, so that not even a blocked runtime can stop it.
+fn start_watchdog(limit: std::time::Duration) {
+    let started = std::thread::Builder::new()
+        .name("shutdown-watchdog".into())
+        .spawn(move || {
+            std::thread::sleep(limit);
+            tracing::error!(
+                limit_secs = limit.as_secs(),
+                "shutdown did not finish in time; exiting now"
+            );
+            std::process::exit(ABANDONED_EXIT_CODE);
+        });
+    if let Err(err) = started {
+        tracing::warn!(error = %err, "could not start the shutdown watchdog");
+    }
 }
 
 /// SIGINT (Ctrl-C) or SIGTERM.

@@ -15,6 +15,8 @@ pub const ERRORS: &str = "agentgraph_graphql_errors_total";
 pub const DURATION: &str = "agentgraph_graphql_request_duration_seconds";
 pub const IN_FLIGHT: &str = "agentgraph_http_requests_in_flight";
 pub const POOL: &str = "agentgraph_db_pool_connections";
+pub const POOL_WAITERS: &str = "agentgraph_db_pool_waiters";
+pub const POOL_LONGEST_HOLD: &str = "agentgraph_db_pool_longest_hold_seconds";
 pub const SOCKETS: &str = "agentgraph_websocket_connections";
 pub const SUBSCRIPTIONS: &str = "agentgraph_subscriptions_active";
 pub const DELIVERED: &str = "agentgraph_changes_delivered_total";
@@ -89,6 +91,15 @@ fn describe() {
     );
     ::metrics::describe_gauge!(IN_FLIGHT, "HTTP requests being served");
     ::metrics::describe_gauge!(POOL, "Database pool connections by pool and state");
+    ::metrics::describe_gauge!(
+        POOL_WAITERS,
+        "Statements and transactions waiting for a database connection, by pool"
+    );
+    ::metrics::describe_gauge!(
+        POOL_LONGEST_HOLD,
+        ::metrics::Unit::Seconds,
+        "How long the connection held longest so far has been held, by pool"
+    );
     ::metrics::describe_gauge!(SOCKETS, "Open GraphQL WebSocket connections");
     ::metrics::describe_gauge!(
         SUBSCRIPTIONS,
@@ -138,6 +149,10 @@ pub fn render(handle: &PrometheusHandle, db: &Db) -> String {
                 .set(size.saturating_sub(idle) as f64);
             ::metrics::gauge!(POOL, "pool" => pool, "state" => "idle").set(idle as f64);
         }
+        let holds = connections.pool().holds();
+        ::metrics::gauge!(POOL_WAITERS, "pool" => pool).set(holds.waiters() as f64);
+        ::metrics::gauge!(POOL_LONGEST_HOLD, "pool" => pool)
+            .set(holds.longest_hold().as_secs_f64());
     }
     handle.render()
 }

@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_graphql::ValidationMode;
 use migration::{Migrator, MigratorTrait};
@@ -13,7 +14,7 @@ use crate::auth::ApiKeys;
 use crate::changes::Hub;
 use crate::config::ServeConfig;
 pub use crate::db::StatementCounter;
-use crate::db::{ConnectionMemory, Db};
+use crate::db::{Db, PoolSettings};
 use crate::graphql::subscription::ChangeRetention;
 use crate::graphql::{SchemaLimits, build_schema};
 use crate::http;
@@ -67,7 +68,7 @@ impl Application {
                 "persisted documents loaded"
             );
         }
-        let db = connect_and_migrate(&config.database_url, serve.connection_memory()).await?;
+        let db = connect_and_migrate(&config.database_url, serve.pool_settings()).await?;
         let hub = Hub::new(db.clone());
         let change_listener = hub.connect_listener(&config.database_url).await?;
         let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -169,16 +170,14 @@ impl Application {
         self.state.executions.clone()
     }
 
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.run_with_shutdown(std::future::pending()).await
-    }
-
     /// Serves until `shutdown` completes, then stops accepting, gives requests
-    /// in flight up to the drain timeout to finish, and closes the pools.
+    /// in flight up to the drain timeout to finish, and closes the pools
+    /// within [`CLOSE_GRACE`]. Whatever still runs or holds a connection
+    /// then is abandoned (and logged): the outcome says whether anything was.
     pub async fn run_with_shutdown(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
+    ) -> std::io::Result<Stopped> {
         let serve = &self.config.serve;
         let drain = serve.drain_timeout();
         let db = self.state.db.clone();
@@ -190,6 +189,7 @@ impl Application {
         );
         let stop_tx = self.stop;
         let stop_rx = stop_tx.subscribe();
+        let mut background = tokio::task::JoinSet::new();
         self.state.hub.start(
             &self.config.database_url,
             self.change_listener,
@@ -207,7 +207,7 @@ impl Application {
         if let Some(listener) = self.metrics_listener {
             let mut stop = stop_rx.clone();
             let metrics = http::metrics_router(self.state.clone());
-            tokio::spawn(async move {
+            background.spawn(async move {
                 let _ = axum::serve(listener, metrics)
                     .with_graceful_shutdown(async move {
                         let _ = stop.wait_for(|s| *s).await;
@@ -228,26 +228,52 @@ impl Application {
             let _ = stopped.wait_for(|s| *s).await;
             tokio::time::sleep(drain).await;
         };
+        let mut outcome = Stopped::Clean;
         let served = tokio::select! {
             served = server => served,
             () = deadline => {
-                tracing::warn!("drain timeout passed with requests still in flight; closing anyway");
+                tracing::warn!("drain timeout passed with requests still in flight; abandoning them");
+                outcome = Stopped::Abandoned;
                 Ok(())
             }
         };
-        db.close().await;
-        served
+        // The pools close once every connection is back; one held for good
+        // (issue 25) must not hold the process with it.
+        if tokio::time::timeout(CLOSE_GRACE, db.close_ref()).await.is_err() {
+            tracing::warn!(
+                writer = %db.writer.holds().describe(),
+                reader = %db.reader.pool().holds().describe(),
+                "connections still held {} s after the drain; abandoning them",
+                CLOSE_GRACE.as_secs()
+            );
+            outcome = Stopped::Abandoned;
+        }
+        background.abort_all();
+        served.map(|()| outcome)
     }
 }
 
+/// How a server stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    /// Every request finished and every connection came back.
+    Clean,
+    /// Requests still running after the drain timeout, or connections
+    /// still held after [`CLOSE_GRACE`], were left behind.
+    Abandoned,
+}
+
+/// How long the pools may take to close after the drain.
+pub const CLOSE_GRACE: Duration = Duration::from_secs(3);
+
 pub async fn connect_and_migrate(
     database_url: &str,
-    memory: ConnectionMemory,
+    settings: PoolSettings,
 ) -> anyhow::Result<Db> {
-    let db = Db::connect(database_url, memory).await?;
+    let db = Db::connect(database_url, settings).await?;
     if database_url.starts_with("sqlite:") {
         // SQLite's writer is one connection: migrations cannot overlap.
-        Migrator::up(&db.writer, None).await?;
+        Migrator::up(&*db.writer, None).await?;
         return Ok(db);
     }
     // Instances started together over one new database would otherwise
@@ -257,7 +283,7 @@ pub async fn connect_and_migrate(
     use sea_orm::sqlx::{Connection, Executor};
     let mut lock = sea_orm::sqlx::postgres::PgConnection::connect(database_url).await?;
     lock.execute(MIGRATION_LOCK).await?;
-    let migrated = Migrator::up(&db.writer, None).await;
+    let migrated = Migrator::up(&*db.writer, None).await;
     let _ = lock.close().await;
     migrated?;
     Ok(db)

@@ -111,7 +111,9 @@ impl Hub {
             );
         }
         let hub = self.clone();
-        tokio::spawn(async move { hub.read_loop(stop).await });
+        tokio::spawn(crate::db::holds::doing("change hub", async move {
+            hub.read_loop(stop).await
+        }));
     }
 
     /// A mutation has ended (committed or not): look, and tell the others.

@@ -39,13 +39,14 @@ use std::time::Duration;
 
 use sea_orm::sqlx;
 use sea_orm::{
-    ConnAcquireErr, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, ExecResult, QueryResult,
-    RuntimeErr, Statement,
+    ConnAcquireErr, ConnectionTrait, DbBackend, DbErr, ExecResult, QueryResult, RuntimeErr,
+    Statement,
 };
 use tokio::sync::Semaphore;
 
 use self::lease::Idle;
 use super::StatementCounter;
+use super::pool::Pool;
 
 /// A connection unused this long is tested by sqlx before its next
 /// statement (PostgreSQL may have restarted, a proxy dropped it).
@@ -77,23 +78,23 @@ macro_rules! on_lease {
     }};
 }
 
-/// Statements on connections kept between them ([`Kept`]), or straight
-/// through a sea-orm pool: an in-memory SQLite database has one connection,
-/// which its writer must be able to take at any time.
+/// Statements on a pool's connections, each recording who holds its
+/// connection ([`super::holds`]); with `keep`, kept between statements
+/// ([`Kept`]).
 #[derive(Clone)]
-pub enum Connections {
-    Kept(Arc<Kept>),
-    Pool(DatabaseConnection),
-}
+pub struct Connections(Arc<Kept>);
 
 impl Connections {
-    /// Statements on `pool`, at most `keep` at once, keeping their
-    /// connections between them. With `Resend::Lost`, which only
+    /// Statements on `pool`, at most `turns` at once; with `keep`, keeping
+    /// their connections between them. With `Resend::Lost`, which only
     /// statements that read may have, a statement whose kept connection
-    /// turns out lost is sent again on a new one.
-    pub fn kept(
-        pool: DatabaseConnection,
-        keep: usize,
+    /// turns out lost is sent again on a new one. Without `keep` (SQLite's
+    /// writer, whose one connection transactions take too, or an in-memory
+    /// database's only one) each statement hands its connection back.
+    pub fn new(
+        pool: Pool,
+        turns: usize,
+        keep: bool,
         resend: Resend,
         statements: StatementCounter,
     ) -> Self {
@@ -107,11 +108,12 @@ impl Connections {
                 .options()
                 .get_acquire_timeout(),
         };
-        Self::Kept(Arc::new(Kept {
+        Self(Arc::new(Kept {
             pool,
-            turns: Semaphore::new(keep),
+            turns: Semaphore::new(turns),
             acquire_timeout,
             idle: Mutex::default(),
+            keep,
             closing: AtomicBool::new(false),
             resend_lost: resend == Resend::Lost,
             statements,
@@ -119,19 +121,13 @@ impl Connections {
     }
 
     /// The sea-orm pool underneath.
-    pub fn pool(&self) -> &DatabaseConnection {
-        match self {
-            Self::Kept(kept) => &kept.pool,
-            Self::Pool(pool) => pool,
-        }
+    pub fn pool(&self) -> &Pool {
+        &self.0.pool
     }
 
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<(), DbErr> {
-        let Self::Kept(kept) = self else {
-            return self.pool().ping().await;
-        };
-        on_lease!(kept, |lease| lease.ping().await)
+        on_lease!(&self.0, |lease| lease.ping().await)
             .map_err(|err| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(err))))
     }
 
@@ -149,20 +145,15 @@ impl Connections {
             }
             _ => return None,
         };
-        let kept = match self {
-            Self::Kept(kept) => kept.lock().len(),
-            Self::Pool(_) => 0,
-        };
+        let kept = self.0.lock().len();
         Some((size, u32::try_from(idle + kept).unwrap_or(u32::MAX)))
     }
 
     /// Hands the kept connections back and closes the pool, which waits
     /// for every connection to come back.
     pub async fn close(&self) {
-        if let Self::Kept(kept) = self {
-            kept.closing.store(true, Ordering::Relaxed);
-            drop(std::mem::take(&mut *kept.lock()));
-        }
+        self.0.closing.store(true, Ordering::Relaxed);
+        drop(std::mem::take(&mut *self.0.lock()));
         let _ = self.pool().close_by_ref().await;
     }
 }
@@ -178,7 +169,7 @@ pub enum Resend {
 
 /// A sqlx pool's connections, kept between statements.
 pub struct Kept {
-    pool: DatabaseConnection,
+    pool: Pool,
     /// One per statement running, as many as connections may be kept. A
     /// statement waits here, not in the sqlx pool: connections come back
     /// to the stack, and a waiter in the pool would not see them.
@@ -187,6 +178,8 @@ pub struct Kept {
     acquire_timeout: Duration,
     /// Most recently used last, so the next statement takes the warmest.
     idle: Mutex<Vec<Idle>>,
+    /// Whether connections stay on `idle` between statements.
+    keep: bool,
     /// Set when the pool closes: statements still running then hand their
     /// connections back to it, which is waiting for them.
     closing: AtomicBool,
@@ -250,42 +243,30 @@ impl ConnectionTrait for Connections {
     }
 
     async fn execute_raw(&self, statement: Statement) -> Result<ExecResult, DbErr> {
-        match self {
-            Self::Kept(kept) => match kept.run(statement, Wanted::Done).await? {
-                Output::Done(done) => Ok(done),
-                _ => Err(unexpected()),
-            },
-            Self::Pool(pool) => pool.execute_raw(statement).await,
+        match self.0.run(statement, Wanted::Done).await? {
+            Output::Done(done) => Ok(done),
+            _ => Err(unexpected()),
         }
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
-        match self {
-            Self::Kept(kept) => match kept.run_unprepared(sql).await? {
-                Output::Done(done) => Ok(done),
-                _ => Err(unexpected()),
-            },
-            Self::Pool(pool) => pool.execute_unprepared(sql).await,
+        match self.0.run_unprepared(sql).await? {
+            Output::Done(done) => Ok(done),
+            _ => Err(unexpected()),
         }
     }
 
     async fn query_one_raw(&self, statement: Statement) -> Result<Option<QueryResult>, DbErr> {
-        match self {
-            Self::Kept(kept) => match kept.run(statement, Wanted::Row).await? {
-                Output::Row(row) => Ok(row),
-                _ => Err(unexpected()),
-            },
-            Self::Pool(pool) => pool.query_one_raw(statement).await,
+        match self.0.run(statement, Wanted::Row).await? {
+            Output::Row(row) => Ok(row),
+            _ => Err(unexpected()),
         }
     }
 
     async fn query_all_raw(&self, statement: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        match self {
-            Self::Kept(kept) => match kept.run(statement, Wanted::Rows).await? {
-                Output::Rows(rows) => Ok(rows),
-                _ => Err(unexpected()),
-            },
-            Self::Pool(pool) => pool.query_all_raw(statement).await,
+        match self.0.run(statement, Wanted::Rows).await? {
+            Output::Rows(rows) => Ok(rows),
+            _ => Err(unexpected()),
         }
     }
 }

@@ -8,9 +8,12 @@
 //! statements ([`kept`]), which sqlx's pool would ping each time it took one
 //! back.
 
+pub mod holds;
 mod kept;
+mod pool;
 
 pub use kept::{Connections, Resend, acquire_error};
+pub use pool::{Held, Pool, Transaction};
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -56,16 +59,19 @@ impl StatementCounter {
     }
 }
 
-/// What each database connection may keep in memory. Both caches fill as
-/// the server runs and then stay at their size, one per connection (on
-/// SQLite 1 writer and 4 readers, on PostgreSQL up to 16).
+/// How the pools treat their connections. Both caches fill as the server
+/// runs and then stay at their size, one per connection (on SQLite 1
+/// writer and 4 readers, on PostgreSQL up to 16).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ConnectionMemory {
+pub struct PoolSettings {
     /// SQLite's page cache, KiB per connection.
     pub sqlite_cache_kib: u32,
     /// Prepared statements kept per connection, least recently used
     /// dropped first.
     pub statement_cache: usize,
+    /// How long a statement waits for a connection before it fails
+    /// (SERVICE_UNAVAILABLE); `None`: 30 s on SQLite, 10 s on PostgreSQL.
+    pub acquire_timeout: Option<Duration>,
 }
 
 /// A quarter of SQLite's own default (2000): at 2000 the five caches kept
@@ -75,11 +81,12 @@ pub struct ConnectionMemory {
 pub const DEFAULT_SQLITE_CACHE_KIB: u32 = 512;
 pub const DEFAULT_STATEMENT_CACHE: usize = 100;
 
-impl Default for ConnectionMemory {
+impl Default for PoolSettings {
     fn default() -> Self {
         Self {
             sqlite_cache_kib: DEFAULT_SQLITE_CACHE_KIB,
             statement_cache: DEFAULT_STATEMENT_CACHE,
+            acquire_timeout: None,
         }
     }
 }
@@ -88,8 +95,9 @@ impl Default for ConnectionMemory {
 pub struct Db {
     /// For queries; several connections, kept between statements.
     pub reader: Connections,
-    /// For mutations; on SQLite a single connection, so writes never contend.
-    pub writer: DatabaseConnection,
+    /// For mutations' transactions; on SQLite a single connection, so
+    /// writes never contend.
+    pub writer: Pool,
     /// The writer pool's connections for statements outside transactions
     /// (group commit's): on PostgreSQL up to half the pool kept between
     /// statements, the rest left to transactions; SQLite's one writer
@@ -100,41 +108,69 @@ pub struct Db {
 }
 
 impl Db {
-    pub async fn connect(url: &str, memory: ConnectionMemory) -> Result<Self, DbErr> {
+    pub async fn connect(url: &str, settings: PoolSettings) -> Result<Self, DbErr> {
         let statements = StatementCounter::default();
         if url.starts_with("sqlite:") {
             // An in-memory database exists once per connection, so it gets one
             // connection for everything.
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-            let writer = connect_counted(sqlite_options(url, 1, memory), &statements).await?;
+            let writer = Pool::new(
+                connect_counted(sqlite_options(url, 1, settings), &statements).await?,
+                "writer",
+            );
+            // The one writer connection goes back to its pool after each
+            // statement, for transactions take it too.
+            let writes = Connections::new(
+                writer.clone(),
+                1,
+                false,
+                Resend::Never,
+                statements.clone(),
+            );
             let reader = if in_memory {
-                Connections::Pool(writer.clone())
+                writes.clone()
             } else {
                 let readers = 4;
-                let pool =
-                    connect_counted(sqlite_options(url, readers, memory), &statements).await?;
-                Connections::kept(pool, readers as usize, Resend::Lost, statements.clone())
+                let pool = Pool::new(
+                    connect_counted(sqlite_options(url, readers, settings), &statements).await?,
+                    "reader",
+                );
+                Connections::new(
+                    pool,
+                    readers as usize,
+                    true,
+                    Resend::Lost,
+                    statements.clone(),
+                )
             };
             Ok(Self {
                 reader,
-                writes: Connections::Pool(writer.clone()),
+                writes,
                 writer,
                 statements,
             })
         } else {
-            let reader = connect_counted(postgres_options(url, memory), &statements).await?;
-            let writer = connect_counted(postgres_options(url, memory), &statements).await?;
+            let reader = Pool::new(
+                connect_counted(postgres_options(url, settings), &statements).await?,
+                "reader",
+            );
+            let writer = Pool::new(
+                connect_counted(postgres_options(url, settings), &statements).await?,
+                "writer",
+            );
             let keep_writes = POSTGRES_CONNECTIONS as usize / 2;
             Ok(Self {
-                reader: Connections::kept(
+                reader: Connections::new(
                     reader,
                     POSTGRES_CONNECTIONS as usize,
+                    true,
                     Resend::Lost,
                     statements.clone(),
                 ),
-                writes: Connections::kept(
+                writes: Connections::new(
                     writer.clone(),
                     keep_writes,
+                    true,
                     Resend::Never,
                     statements.clone(),
                 ),
@@ -151,6 +187,11 @@ impl Db {
     /// Closes the pools, which first waits for every connection to come
     /// back, the kept ones included.
     pub async fn close(self) {
+        self.close_ref().await;
+    }
+
+    /// As [`Self::close`], for a caller that may give up on it.
+    pub async fn close_ref(&self) {
         self.reader.close().await;
         self.writes.close().await;
     }
@@ -160,13 +201,14 @@ impl Db {
 /// operations may run at once (`--max-concurrent-operations`' default).
 const POSTGRES_CONNECTIONS: u32 = 16;
 
-fn postgres_options(url: &str, memory: ConnectionMemory) -> ConnectOptions {
+fn postgres_options(url: &str, settings: PoolSettings) -> ConnectOptions {
+    let memory = settings;
     let mut options = ConnectOptions::new(url);
     options
         .max_connections(POSTGRES_CONNECTIONS)
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(settings.acquire_timeout.unwrap_or(Duration::from_secs(10)))
         // sqlx pings a pooled connection on every checkout by default:
         // a network round trip per statement. Only a connection idle
         // long enough to have been dropped (server restart, proxy,
@@ -193,12 +235,13 @@ fn postgres_options(url: &str, memory: ConnectionMemory) -> ConnectOptions {
     options
 }
 
-fn sqlite_options(url: &str, connections: u32, memory: ConnectionMemory) -> ConnectOptions {
+fn sqlite_options(url: &str, connections: u32, settings: PoolSettings) -> ConnectOptions {
+    let memory = settings;
     let mut options = ConnectOptions::new(url);
     options
         .max_connections(connections)
         .min_connections(1)
-        .acquire_timeout(Duration::from_secs(30))
+        .acquire_timeout(settings.acquire_timeout.unwrap_or(Duration::from_secs(30)))
         // A file has no peer to lose; sqlx's default ping per checkout is
         // one more hand-off to the connection's thread for every statement.
         .test_before_acquire(false)

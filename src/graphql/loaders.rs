@@ -35,7 +35,8 @@ impl DbLoader {
     /// Loaders whose batches run as tasks of their own, for subscriptions:
     /// their events resolve long after any request driver is gone.
     pub fn spawned(reader: Connections) -> Loaders {
-        DataLoader::new(Self { db: reader }, tokio::spawn).delay(Duration::from_millis(1))
+        let spawn = |batch| tokio::spawn(crate::db::holds::doing("subscription", batch));
+        DataLoader::new(Self { db: reader }, spawn).delay(Duration::from_millis(1))
     }
 
     /// The loaders of one request, and the driver that runs their batches.

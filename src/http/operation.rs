@@ -208,7 +208,8 @@ pub async fn execute(
     } else {
         &state.schema
     };
-    let execution = batches.run(schema.execute(request));
+    let work = if is_mutation { "mutation" } else { "query" };
+    let execution = crate::db::holds::doing(work, batches.run(schema.execute(request)));
     // A mutation cut off here drops its open transaction, which rolls back.
     let outcome = tokio::time::timeout_at(deadline, execution).await;
     if is_mutation {
@@ -247,6 +248,7 @@ pub fn subscribe(
     let stream = state
         .schema
         .execute_stream_with_session_data(request, Default::default());
+    let stream = crate::db::holds::doing_stream("subscription", stream);
     Box::pin(futures_util::StreamExt::map(stream, move |mut response| {
         tidy(&mut response.errors, Some(&prepared.document));
         response

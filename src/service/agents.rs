@@ -5,8 +5,8 @@ use entity::{AgentStatus, agent, goal, task};
 use sea_orm::sea_query::IntoCondition;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    PaginatorTrait, QueryFilter,
 };
 use serde_json::Value as Json;
 use uuid::Uuid;
@@ -111,7 +111,6 @@ pub async fn create(
     claim: Option<Claim>,
 ) -> Result<agent::Model> {
     let id = Uuid::now_v7();
-    let db = creates.db();
     let at = now();
     let model = agent::Model {
         id,
@@ -130,7 +129,7 @@ pub async fn create(
             .map_err(did_taken)?;
     match inserted {
         Inserted::Created => Ok(model),
-        Inserted::Replay(id) => create::replayed::<agent::Entity>(db, id, "agent").await,
+        Inserted::Replay(id) => create::replayed::<agent::Entity>(creates.writes(), id, "agent").await,
         // An agent has no parent; an insert that did nothing without an
         // error cannot happen.
         Inserted::ParentMissing => Err(AppError::internal(&"an agent insert wrote nothing")),
@@ -146,7 +145,7 @@ fn did_taken(err: AppError) -> AppError {
 
 #[tracing::instrument(skip(db, changes))]
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &crate::db::Pool,
     id: Uuid,
     changes: AgentChanges,
 ) -> Result<agent::Model> {
@@ -184,7 +183,7 @@ pub async fn update(
 /// Deletes an agent. Its goals block the delete unless `cascade`, which takes
 /// the whole subtree; tasks merely assigned to it are unassigned.
 #[tracing::instrument(skip(db))]
-pub async fn delete(db: &DatabaseConnection, id: Uuid, cascade: bool) -> Result<Uuid> {
+pub async fn delete(db: &crate::db::Pool, id: Uuid, cascade: bool) -> Result<Uuid> {
     let txn = db.begin().await?;
     load_for_update::<agent::Entity>(&txn, id, "agent").await?;
     let goal_count = goal::Entity::find()

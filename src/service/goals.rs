@@ -3,8 +3,8 @@
 use entity::{GoalStatus, agent, goal, plan};
 use sea_orm::sea_query::{IntoCondition, Query, SelectStatement};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
 };
 use uuid::Uuid;
 
@@ -107,7 +107,6 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<goal::Mod
 /// transaction.
 #[tracing::instrument(skip_all)]
 pub async fn create(creates: &Creates, new: NewGoal, claim: Option<Claim>) -> Result<goal::Model> {
-    let db = creates.db();
     let at = now();
     let model = goal::Model {
         id: Uuid::now_v7(),
@@ -126,15 +125,15 @@ pub async fn create(creates: &Creates, new: NewGoal, claim: Option<Claim>) -> Re
     } else {
         let children = Children::Plans(new.plans);
         let inserted =
-            trees::create_tree::<goal::Entity>(db, &model, parents, claim.as_ref(), at, children)
+            trees::create_tree::<goal::Entity>(creates, &model, parents, claim.as_ref(), at, children)
                 .await?;
         (model, inserted)
     };
     match inserted {
         Inserted::Created => Ok(model),
-        Inserted::Replay(id) => create::replayed::<goal::Entity>(db, id, "goal").await,
+        Inserted::Replay(id) => create::replayed::<goal::Entity>(creates.writes(), id, "goal").await,
         Inserted::ParentMissing => {
-            ensure_exists::<agent::Entity>(db, model.agent_id, "agent").await?;
+            ensure_exists::<agent::Entity>(creates.writes(), model.agent_id, "agent").await?;
             Err(parent_vanished("goal"))
         }
     }
@@ -142,7 +141,7 @@ pub async fn create(creates: &Creates, new: NewGoal, claim: Option<Claim>) -> Re
 
 #[tracing::instrument(skip(db, changes))]
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &crate::db::Pool,
     id: Uuid,
     changes: GoalChanges,
 ) -> Result<goal::Model> {
@@ -179,7 +178,7 @@ pub async fn update(
 }
 
 #[tracing::instrument(skip(db))]
-pub async fn delete(db: &DatabaseConnection, id: Uuid, cascade: bool) -> Result<Uuid> {
+pub async fn delete(db: &crate::db::Pool, id: Uuid, cascade: bool) -> Result<Uuid> {
     let txn = db.begin().await?;
     load_for_update::<goal::Entity>(&txn, id, "goal").await?;
     let plans = plan::Entity::find()

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use entity::{agent, goal, plan, task};
-use sea_orm::{DatabaseConnection, DbErr, ModelTrait, RuntimeErr};
+use sea_orm::{DbErr, ModelTrait, RuntimeErr};
 use tokio::sync::oneshot;
 
 use super::create::{self, Pending};
@@ -69,7 +69,7 @@ impl Creates {
 
     /// The writer pool, for what a create reads after it is written and
     /// for transactions.
-    pub fn db(&self) -> &DatabaseConnection {
+    pub fn db(&self) -> &crate::db::Pool {
         self.writes.pool()
     }
 
@@ -241,7 +241,10 @@ where
             let writer = Writer(shared.clone());
             // Only absent while the runtime shuts down, when nothing awaits.
             if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-                runtime.spawn(write_queued(writer));
+                runtime.spawn(crate::db::holds::doing(
+                    "group commit",
+                    write_queued(writer),
+                ));
             } else {
                 std::mem::forget(writer);
             }

@@ -13,7 +13,7 @@ use sea_orm::sea_query::{
     Asterisk, Expr, ExprTrait, InsertStatement, OnConflict, Query, SelectStatement,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
     Statement,
 };
 use uuid::Uuid;
@@ -143,7 +143,7 @@ pub async fn settle(db: &impl ConnectionTrait, claim: &Claim) -> Result<Option<U
 }
 
 /// Forgets keys remembered before `before`; returns how many.
-pub async fn prune(db: &DatabaseConnection, before: DateTime<Utc>) -> Result<u64> {
+pub async fn prune(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<u64> {
     if db.get_database_backend() != DbBackend::Sqlite {
         return Ok(idempotency_key::Entity::delete_many()
             .filter(Column::CreatedAt.lt(before))

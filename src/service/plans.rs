@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use entity::{PlanStatus, goal, plan, task};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
 };
 use uuid::Uuid;
 
@@ -119,7 +119,6 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<plan::Mod
 /// Creates a plan, and its tasks when it has any, in one transaction.
 #[tracing::instrument(skip_all)]
 pub async fn create(creates: &Creates, new: NewPlan, claim: Option<Claim>) -> Result<plan::Model> {
-    let db = creates.db();
     let at = now();
     let PlanFields {
         description,
@@ -133,15 +132,15 @@ pub async fn create(creates: &Creates, new: NewPlan, claim: Option<Claim>) -> Re
     } else {
         let children = Children::Tasks(tasks);
         let inserted =
-            trees::create_tree::<plan::Entity>(db, &model, parents, claim.as_ref(), at, children)
+            trees::create_tree::<plan::Entity>(creates, &model, parents, claim.as_ref(), at, children)
                 .await?;
         (model, inserted)
     };
     match inserted {
         Inserted::Created => Ok(model),
-        Inserted::Replay(id) => create::replayed::<plan::Entity>(db, id, "plan").await,
+        Inserted::Replay(id) => create::replayed::<plan::Entity>(creates.writes(), id, "plan").await,
         Inserted::ParentMissing => {
-            ensure_exists::<goal::Entity>(db, model.goal_id, "goal").await?;
+            ensure_exists::<goal::Entity>(creates.writes(), model.goal_id, "goal").await?;
             Err(parent_vanished("plan"))
         }
     }
@@ -149,7 +148,7 @@ pub async fn create(creates: &Creates, new: NewPlan, claim: Option<Claim>) -> Re
 
 #[tracing::instrument(skip(db, changes))]
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &crate::db::Pool,
     id: Uuid,
     changes: PlanChanges,
 ) -> Result<plan::Model> {
@@ -180,7 +179,7 @@ pub async fn update(
 }
 
 #[tracing::instrument(skip(db))]
-pub async fn delete(db: &DatabaseConnection, id: Uuid, cascade: bool) -> Result<Uuid> {
+pub async fn delete(db: &crate::db::Pool, id: Uuid, cascade: bool) -> Result<Uuid> {
     let txn = db.begin().await?;
     load_for_update::<plan::Entity>(&txn, id, "plan").await?;
     let tasks = task::Entity::find()

@@ -14,13 +14,16 @@
 use std::sync::Arc;
 
 use sea_orm::sqlx::{self, Sqlite, pool::PoolConnection};
-use sea_orm::{DatabaseConnection, DbErr, QueryResult, RuntimeErr, Statement};
+use sea_orm::{DbErr, QueryResult, RuntimeErr, Statement};
+
+use crate::db::Pool;
+use crate::db::holds::Hold;
 use sea_query_sqlx::SqlxValues;
 
 /// Runs `statements` in one transaction, as one command; the rows they
 /// return, in order. An error means nothing was written.
 pub async fn query_all(
-    db: &DatabaseConnection,
+    db: &Pool,
     statements: impl IntoIterator<Item = Statement>,
 ) -> Result<Vec<QueryResult>, DbErr> {
     let mut sql = String::from("BEGIN;");
@@ -32,10 +35,8 @@ pub async fn query_all(
         values.extend(statement.values.into_iter().flat_map(|v| v.0));
     }
     sql.push_str(" COMMIT");
-    let pool = db.get_sqlite_connection_pool();
-    let mut held = Held(Some(
-        pool.acquire().await.map_err(crate::db::acquire_error)?,
-    ));
+    let acquired = db.acquire_sqlite().await?;
+    let mut held = Held(Some((acquired.connection, acquired.hold)));
     let result = sqlx::query_with(
         sqlx::AssertSqlSafe(sql),
         SqlxValues(sea_orm::sea_query::Values(values)),
@@ -66,13 +67,16 @@ async fn roll_back(connection: &mut PoolConnection<Sqlite>) {
 /// The writer connection a command runs on; dropped before [`Held::release`]
 /// (the call abandoned mid-command), it is rolled back before the pool gets
 /// it again.
-struct Held(Option<PoolConnection<Sqlite>>);
+/// The hold goes with the connection: recorded until it is rolled back.
+struct Held(Option<(PoolConnection<Sqlite>, Hold)>);
 
 impl Held {
     fn connection(&mut self) -> &mut PoolConnection<Sqlite> {
-        self.0
+        &mut self
+            .0
             .as_mut()
             .unwrap_or_else(|| unreachable!("used after release"))
+            .0
     }
 
     fn release(&mut self) {
@@ -82,12 +86,18 @@ impl Held {
 
 impl Drop for Held {
     fn drop(&mut self) {
-        let Some(mut connection) = self.0.take() else {
+        let Some((mut connection, hold)) = self.0.take() else {
             return;
         };
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) => {
-                runtime.spawn(async move { roll_back(&mut connection).await });
+                runtime.spawn(crate::db::holds::doing(
+                    "rollback of a cut-off create",
+                    async move {
+                        roll_back(&mut connection).await;
+                        drop(hold);
+                    },
+                ));
             }
             // No runtime to roll back on: close it, which rolls back too.
             Err(_) => connection.close_on_drop(),

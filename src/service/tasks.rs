@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use entity::{TaskStatus, agent, plan, task};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    QueryFilter,
 };
 use serde_json::Value as Json;
 use uuid::Uuid;
@@ -148,7 +148,6 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<task::Mod
 
 #[tracing::instrument(skip_all)]
 pub async fn create(creates: &Creates, new: NewTask, claim: Option<Claim>) -> Result<task::Model> {
-    let db = creates.db();
     let at = now();
     let model = new_model(new.plan_id, new.task, at);
     let parents = std::iter::once(parent::<plan::Entity>(model.plan_id))
@@ -158,11 +157,11 @@ pub async fn create(creates: &Creates, new: NewTask, claim: Option<Claim>) -> Re
         create::insert_one::<task::Entity>(creates, model, parents, claim, at).await?;
     match inserted {
         Inserted::Created => Ok(model),
-        Inserted::Replay(id) => create::replayed::<task::Entity>(db, id, "task").await,
+        Inserted::Replay(id) => create::replayed::<task::Entity>(creates.writes(), id, "task").await,
         Inserted::ParentMissing => {
-            ensure_exists::<plan::Entity>(db, model.plan_id, "plan").await?;
+            ensure_exists::<plan::Entity>(creates.writes(), model.plan_id, "plan").await?;
             if let Some(agent_id) = model.agent_id {
-                ensure_exists::<agent::Entity>(db, agent_id, "agent").await?;
+                ensure_exists::<agent::Entity>(creates.writes(), agent_id, "agent").await?;
             }
             Err(parent_vanished("task"))
         }
@@ -171,7 +170,7 @@ pub async fn create(creates: &Creates, new: NewTask, claim: Option<Claim>) -> Re
 
 #[tracing::instrument(skip(db, changes))]
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &crate::db::Pool,
     id: Uuid,
     changes: TaskChanges,
 ) -> Result<task::Model> {
@@ -232,7 +231,7 @@ fn stamp_transition(task: &mut task::Model, status: TaskStatus, at: chrono::Date
 }
 
 #[tracing::instrument(skip(db))]
-pub async fn delete(db: &DatabaseConnection, id: Uuid) -> Result<Uuid> {
+pub async fn delete(db: &crate::db::Pool, id: Uuid) -> Result<Uuid> {
     let txn = db.begin().await?;
     load_for_update::<task::Entity>(&txn, id, "task").await?;
     task::Entity::delete_by_id(id).exec(&txn).await?;

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use entity::{agent, plan, task};
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Iterable, ModelTrait,
-    QueryFilter, QuerySelect, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, Iterable, ModelTrait,
+    QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -33,7 +33,7 @@ pub enum Children {
 /// Creates `root` under `parents` with its `children`, all or nothing,
 /// remembering `claim` in the same transaction.
 pub async fn create_tree<E: Resource>(
-    db: &DatabaseConnection,
+    creates: &super::group_commit::Creates,
     root: &E::Model,
     parents: Vec<SelectStatement>,
     claim: Option<&Claim>,
@@ -44,12 +44,12 @@ where
     E::Model: ModelTrait<Entity = E>,
 {
     let root_id = E::id_of(root);
-    let txn = db.begin().await?;
+    let txn = creates.db().begin().await?;
     if let Some(claim) = claim
         && !idempotency::claim(&txn, claim, root_id, at, &parents).await?
     {
         txn.rollback().await?;
-        return create::refused(db, claim).await;
+        return create::refused(creates.writes(), claim).await;
     }
     if !insert_under_parents::<E>(&txn, root, parents).await? {
         txn.rollback().await?;

@@ -27,6 +27,7 @@ mod request_errors;
 mod schema;
 mod security;
 mod seed_regressions;
+mod shutdown;
 mod subscriptions;
 mod subscriptions_fanout;
 mod subscriptions_transport;

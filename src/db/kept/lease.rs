@@ -12,7 +12,8 @@ use sea_orm::{ConnAcquireErr, DbBackend, DbErr, ExecResult};
 use sea_query_sqlx::SqlxValues;
 use tokio::sync::SemaphorePermit;
 
-use super::{Kept, Output, RETEST_AFTER, Wanted, acquire_error};
+use super::{Kept, Output, RETEST_AFTER, Wanted};
+use crate::db::holds::Hold;
 
 pub(super) struct Idle {
     connection: Connection,
@@ -33,18 +34,26 @@ pub(super) struct Lease<'a> {
     reused: bool,
     /// Released after the connection is back on the stack (or with sqlx).
     _turn: SemaphorePermit<'a>,
+    /// Who holds the connection, for a pool that runs dry.
+    _hold: Hold,
 }
 
 impl Kept {
     /// A turn, and the warmest connection kept or else one from the pool.
     pub(super) async fn lease(&self) -> Result<Lease<'_>, DbErr> {
+        let waiting = self.pool.holds().wait();
         let turn = match tokio::time::timeout(self.acquire_timeout, self.turns.acquire()).await {
             Ok(Ok(turn)) => turn,
             Ok(Err(_closed)) => {
                 return Err(DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed));
             }
-            Err(_elapsed) => return Err(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)),
+            Err(_elapsed) => {
+                return Err(self
+                    .pool
+                    .failed_to_acquire(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)));
+            }
         };
+        drop(waiting);
         let stale = {
             let mut idle = self.lock();
             match idle.pop() {
@@ -54,6 +63,7 @@ impl Kept {
                         connection: Some(top.connection),
                         reused: true,
                         _turn: turn,
+                        _hold: self.pool.holds().hold(),
                     });
                 }
                 // Below the top they have waited longer still.
@@ -66,26 +76,22 @@ impl Kept {
             }
         };
         drop(stale);
-        let connection = match self.pool.get_database_backend() {
-            DbBackend::Postgres => self
-                .pool
-                .get_postgres_connection_pool()
-                .acquire()
-                .await
-                .map(Connection::Postgres),
-            _ => self
-                .pool
-                .get_sqlite_connection_pool()
-                .acquire()
-                .await
-                .map(Connection::Sqlite),
-        }
-        .map_err(acquire_error)?;
+        let (connection, hold) = match self.pool.get_database_backend() {
+            DbBackend::Postgres => {
+                let held = self.pool.acquire_postgres().await?;
+                (Connection::Postgres(held.connection), held.hold)
+            }
+            _ => {
+                let held = self.pool.acquire_sqlite().await?;
+                (Connection::Sqlite(held.connection), held.hold)
+            }
+        };
         Ok(Lease {
             kept: self,
             connection: Some(connection),
             reused: false,
             _turn: turn,
+            _hold: hold,
         })
     }
 }
@@ -116,7 +122,11 @@ impl Lease<'_> {
             let idle = std::mem::take(&mut *self.kept.lock());
             drop(idle);
         }
-        let Some(connection) = self.connection.take().filter(|_| at_rest) else {
+        let Some(connection) = self
+            .connection
+            .take()
+            .filter(|_| at_rest && self.kept.keep)
+        else {
             return;
         };
         // Under the lock that `close` drains the stack under, so nothing

@@ -1,0 +1,151 @@
+//! A sea-orm pool whose connections are taken only in ways that record who
+//! holds them ([`super::holds`]): transactions ([`Pool::begin`]) and single
+//! connections ([`Pool::acquire_sqlite`], [`Pool::acquire_postgres`]). A
+//! statement sent straight to the pool (through `Deref`) is not recorded;
+//! the server sends none to the writer but its migrations.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use sea_orm::sqlx::pool::PoolConnection;
+use sea_orm::sqlx::{Postgres, Sqlite};
+use sea_orm::{
+    ConnAcquireErr, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    ExecResult, QueryResult, Statement, TransactionTrait,
+};
+
+use super::holds::{Hold, Holds};
+
+#[derive(Clone)]
+pub struct Pool {
+    connection: DatabaseConnection,
+    holds: Arc<Holds>,
+}
+
+impl Deref for Pool {
+    type Target = DatabaseConnection;
+
+    fn deref(&self) -> &DatabaseConnection {
+        &self.connection
+    }
+}
+
+impl Pool {
+    pub fn new(connection: DatabaseConnection, name: &'static str) -> Self {
+        Self {
+            connection,
+            holds: Holds::new(name),
+        }
+    }
+
+    pub fn holds(&self) -> &Arc<Holds> {
+        &self.holds
+    }
+
+    /// A transaction on a connection of its own, recorded as held by the
+    /// current task's work until it ends.
+    pub async fn begin(&self) -> Result<Transaction, DbErr> {
+        let waiting = self.holds.wait();
+        let begun = self.connection.begin().await;
+        drop(waiting);
+        match begun {
+            Ok(txn) => Ok(Transaction {
+                txn,
+                _hold: self.holds.hold(),
+            }),
+            Err(err) => Err(self.failed_to_acquire(err)),
+        }
+    }
+
+    pub async fn acquire_sqlite(&self) -> Result<Held<Sqlite>, DbErr> {
+        let waiting = self.holds.wait();
+        let acquired = self.connection.get_sqlite_connection_pool().acquire().await;
+        drop(waiting);
+        self.held(acquired)
+    }
+
+    pub async fn acquire_postgres(&self) -> Result<Held<Postgres>, DbErr> {
+        let waiting = self.holds.wait();
+        let acquired = self
+            .connection
+            .get_postgres_connection_pool()
+            .acquire()
+            .await;
+        drop(waiting);
+        self.held(acquired)
+    }
+
+    fn held<DB: sea_orm::sqlx::Database>(
+        &self,
+        acquired: Result<PoolConnection<DB>, sea_orm::sqlx::Error>,
+    ) -> Result<Held<DB>, DbErr> {
+        match acquired {
+            Ok(connection) => Ok(Held {
+                connection,
+                hold: self.holds.hold(),
+            }),
+            Err(err) => Err(self.failed_to_acquire(super::acquire_error(err))),
+        }
+    }
+
+    /// Says who holds the connections when `err` is a wait that timed out.
+    pub fn failed_to_acquire(&self, err: DbErr) -> DbErr {
+        if matches!(err, DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)) {
+            self.holds.ran_dry();
+        }
+        err
+    }
+}
+
+/// A pooled connection and the record that it is held.
+pub struct Held<DB: sea_orm::sqlx::Database> {
+    pub connection: PoolConnection<DB>,
+    pub hold: Hold,
+}
+
+/// A sea-orm transaction, recorded as held while it lives.
+pub struct Transaction {
+    txn: DatabaseTransaction,
+    _hold: Hold,
+}
+
+impl Deref for Transaction {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+}
+
+impl Transaction {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.txn.rollback().await
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for Transaction {
+    fn get_database_backend(&self) -> DbBackend {
+        self.txn.get_database_backend()
+    }
+
+    async fn execute_raw(&self, statement: Statement) -> Result<ExecResult, DbErr> {
+        self.txn.execute_raw(statement).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.txn.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, statement: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.txn.query_one_raw(statement).await
+    }
+
+    async fn query_all_raw(&self, statement: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.txn.query_all_raw(statement).await
+    }
+}
