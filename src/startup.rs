@@ -239,7 +239,10 @@ impl Application {
         };
         // The pools close once every connection is back; one held for good
         // (issue 25) must not hold the process with it.
-        if tokio::time::timeout(CLOSE_GRACE, db.close_ref()).await.is_err() {
+        if tokio::time::timeout(CLOSE_GRACE, db.close_ref())
+            .await
+            .is_err()
+        {
             tracing::warn!(
                 writer = %db.writer.holds().describe(),
                 reader = %db.reader.pool().holds().describe(),
@@ -266,10 +269,7 @@ pub enum Stopped {
 /// How long the pools may take to close after the drain.
 pub const CLOSE_GRACE: Duration = Duration::from_secs(3);
 
-pub async fn connect_and_migrate(
-    database_url: &str,
-    settings: PoolSettings,
-) -> anyhow::Result<Db> {
+pub async fn connect_and_migrate(database_url: &str, settings: PoolSettings) -> anyhow::Result<Db> {
     let db = Db::connect(database_url, settings).await?;
     if database_url.starts_with("sqlite:") {
         // SQLite's writer is one connection: migrations cannot overlap.

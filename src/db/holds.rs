@@ -123,7 +123,7 @@ impl Holds {
                 held_for: now.saturating_duration_since(entry.since),
             })
             .collect();
-        holders.sort_by(|a, b| b.held_for.cmp(&a.held_for));
+        holders.sort_by_key(|holder| std::cmp::Reverse(holder.held_for));
         holders
     }
 

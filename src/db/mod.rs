@@ -120,13 +120,8 @@ impl Db {
             );
             // The one writer connection goes back to its pool after each
             // statement, for transactions take it too.
-            let writes = Connections::new(
-                writer.clone(),
-                1,
-                false,
-                Resend::Never,
-                statements.clone(),
-            );
+            let writes =
+                Connections::new(writer.clone(), 1, false, Resend::Never, statements.clone());
             let reader = if in_memory {
                 writes.clone()
             } else {

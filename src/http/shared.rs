@@ -183,15 +183,44 @@ pub fn results(
         return state.shared.join(state, admitted, caller.as_ref());
     }
     let state = state.clone();
+    // A task of its own: a transport polls its stream only when it is ready
+    // to send (a WebSocket's loop between other messages, an SSE body when
+    // the socket takes more), and a mutation left unpolled holds its
+    // transaction, on SQLite the one writer, meanwhile (issue 25). Dropping
+    // the stream (the client gone) still ends the task.
+    let execution = tokio::spawn(crate::db::holds::doing(
+        "query or mutation over a socket",
+        async move {
+            let operation = admitted.operation.clone();
+            let response = match operation::execute(&state, admitted, caller.as_ref()).await {
+                Ok(response) => response,
+                Err(refusal) => Response::from_errors(vec![refusal.to_server_error()]),
+            };
+            operation::finished(&response, caller.as_ref(), &operation, started);
+            serialize(&response)
+        },
+    ));
+    let execution = AbortOnDrop(execution);
     Box::pin(futures_util::stream::once(async move {
-        let operation = admitted.operation.clone();
-        let response = match operation::execute(&state, admitted, caller.as_ref()).await {
-            Ok(response) => response,
-            Err(refusal) => Response::from_errors(vec![refusal.to_server_error()]),
-        };
-        operation::finished(&response, caller.as_ref(), &operation, started);
-        serialize(&response)
+        let mut execution = execution;
+        (&mut execution.0).await.unwrap_or_else(|_| {
+            serialize(&Response::from_errors(vec![
+                crate::graphql::errors::plain_error(AppError::internal(
+                    &"the operation's task ended without an answer",
+                ))
+                .into_server_error(Default::default()),
+            ]))
+        })
     }))
+}
+
+/// Aborts the task when dropped.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 pub fn serialize(response: &Response) -> Payload {

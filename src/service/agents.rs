@@ -5,8 +5,8 @@ use entity::{AgentStatus, agent, goal, task};
 use sea_orm::sea_query::IntoCondition;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    PaginatorTrait, QueryFilter,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter,
 };
 use serde_json::Value as Json;
 use uuid::Uuid;
@@ -129,7 +129,9 @@ pub async fn create(
             .map_err(did_taken)?;
     match inserted {
         Inserted::Created => Ok(model),
-        Inserted::Replay(id) => create::replayed::<agent::Entity>(creates.writes(), id, "agent").await,
+        Inserted::Replay(id) => {
+            create::replayed::<agent::Entity>(creates.writes(), id, "agent").await
+        }
         // An agent has no parent; an insert that did nothing without an
         // error cannot happen.
         Inserted::ParentMissing => Err(AppError::internal(&"an agent insert wrote nothing")),
@@ -144,11 +146,7 @@ fn did_taken(err: AppError) -> AppError {
 }
 
 #[tracing::instrument(skip(db, changes))]
-pub async fn update(
-    db: &crate::db::Pool,
-    id: Uuid,
-    changes: AgentChanges,
-) -> Result<agent::Model> {
+pub async fn update(db: &crate::db::Pool, id: Uuid, changes: AgentChanges) -> Result<agent::Model> {
     let txn = db.begin().await?;
     let current: agent::Model = load_for_update::<agent::Entity>(&txn, id, "agent").await?;
     check_version(changes.expected_version, current.version, "agent")?;

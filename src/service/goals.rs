@@ -3,8 +3,8 @@
 use entity::{GoalStatus, agent, goal, plan};
 use sea_orm::sea_query::{IntoCondition, Query, SelectStatement};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter,
 };
 use uuid::Uuid;
 
@@ -124,14 +124,22 @@ pub async fn create(creates: &Creates, new: NewGoal, claim: Option<Claim>) -> Re
         create::insert_one::<goal::Entity>(creates, model, parents, claim, at).await?
     } else {
         let children = Children::Plans(new.plans);
-        let inserted =
-            trees::create_tree::<goal::Entity>(creates, &model, parents, claim.as_ref(), at, children)
-                .await?;
+        let inserted = trees::create_tree::<goal::Entity>(
+            creates,
+            &model,
+            parents,
+            claim.as_ref(),
+            at,
+            children,
+        )
+        .await?;
         (model, inserted)
     };
     match inserted {
         Inserted::Created => Ok(model),
-        Inserted::Replay(id) => create::replayed::<goal::Entity>(creates.writes(), id, "goal").await,
+        Inserted::Replay(id) => {
+            create::replayed::<goal::Entity>(creates.writes(), id, "goal").await
+        }
         Inserted::ParentMissing => {
             ensure_exists::<agent::Entity>(creates.writes(), model.agent_id, "agent").await?;
             Err(parent_vanished("goal"))
@@ -140,11 +148,7 @@ pub async fn create(creates: &Creates, new: NewGoal, claim: Option<Claim>) -> Re
 }
 
 #[tracing::instrument(skip(db, changes))]
-pub async fn update(
-    db: &crate::db::Pool,
-    id: Uuid,
-    changes: GoalChanges,
-) -> Result<goal::Model> {
+pub async fn update(db: &crate::db::Pool, id: Uuid, changes: GoalChanges) -> Result<goal::Model> {
     let txn = db.begin().await?;
     let current: goal::Model = load_for_update::<goal::Entity>(&txn, id, "goal").await?;
     check_version(changes.expected_version, current.version, "goal")?;

@@ -12,10 +12,7 @@ use entity::idempotency_key::{self, Column};
 use sea_orm::sea_query::{
     Asterisk, Expr, ExprTrait, InsertStatement, OnConflict, Query, SelectStatement,
 };
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    Statement,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement};
 use uuid::Uuid;
 
 use crate::error::{AppError, Result};

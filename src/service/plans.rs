@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use entity::{PlanStatus, goal, plan, task};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter,
 };
 use uuid::Uuid;
 
@@ -131,14 +131,22 @@ pub async fn create(creates: &Creates, new: NewPlan, claim: Option<Claim>) -> Re
         create::insert_one::<plan::Entity>(creates, model, parents, claim, at).await?
     } else {
         let children = Children::Tasks(tasks);
-        let inserted =
-            trees::create_tree::<plan::Entity>(creates, &model, parents, claim.as_ref(), at, children)
-                .await?;
+        let inserted = trees::create_tree::<plan::Entity>(
+            creates,
+            &model,
+            parents,
+            claim.as_ref(),
+            at,
+            children,
+        )
+        .await?;
         (model, inserted)
     };
     match inserted {
         Inserted::Created => Ok(model),
-        Inserted::Replay(id) => create::replayed::<plan::Entity>(creates.writes(), id, "plan").await,
+        Inserted::Replay(id) => {
+            create::replayed::<plan::Entity>(creates.writes(), id, "plan").await
+        }
         Inserted::ParentMissing => {
             ensure_exists::<goal::Entity>(creates.writes(), model.goal_id, "goal").await?;
             Err(parent_vanished("plan"))
@@ -147,11 +155,7 @@ pub async fn create(creates: &Creates, new: NewPlan, claim: Option<Claim>) -> Re
 }
 
 #[tracing::instrument(skip(db, changes))]
-pub async fn update(
-    db: &crate::db::Pool,
-    id: Uuid,
-    changes: PlanChanges,
-) -> Result<plan::Model> {
+pub async fn update(db: &crate::db::Pool, id: Uuid, changes: PlanChanges) -> Result<plan::Model> {
     let txn = db.begin().await?;
     let current: plan::Model = load_for_update::<plan::Entity>(&txn, id, "plan").await?;
     check_version(changes.expected_version, current.version, "plan")?;

@@ -4,8 +4,7 @@
 use chrono::{DateTime, Utc};
 use entity::{TaskStatus, agent, plan, task};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    QueryFilter,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
 };
 use serde_json::Value as Json;
 use uuid::Uuid;
@@ -157,7 +156,9 @@ pub async fn create(creates: &Creates, new: NewTask, claim: Option<Claim>) -> Re
         create::insert_one::<task::Entity>(creates, model, parents, claim, at).await?;
     match inserted {
         Inserted::Created => Ok(model),
-        Inserted::Replay(id) => create::replayed::<task::Entity>(creates.writes(), id, "task").await,
+        Inserted::Replay(id) => {
+            create::replayed::<task::Entity>(creates.writes(), id, "task").await
+        }
         Inserted::ParentMissing => {
             ensure_exists::<plan::Entity>(creates.writes(), model.plan_id, "plan").await?;
             if let Some(agent_id) = model.agent_id {
@@ -169,11 +170,7 @@ pub async fn create(creates: &Creates, new: NewTask, claim: Option<Claim>) -> Re
 }
 
 #[tracing::instrument(skip(db, changes))]
-pub async fn update(
-    db: &crate::db::Pool,
-    id: Uuid,
-    changes: TaskChanges,
-) -> Result<task::Model> {
+pub async fn update(db: &crate::db::Pool, id: Uuid, changes: TaskChanges) -> Result<task::Model> {
     let txn = db.begin().await?;
     let current: task::Model = load_for_update::<task::Entity>(&txn, id, "task").await?;
     check_version(changes.expected_version, current.version, "task")?;

@@ -9,8 +9,7 @@ use chrono::{DateTime, Utc};
 use entity::{agent, plan, task};
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, Iterable, ModelTrait,
-    QueryFilter, QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, Iterable, ModelTrait, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 

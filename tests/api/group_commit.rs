@@ -4,7 +4,7 @@
 //! taken) fails alone; the others commit, and only they emit changes.
 
 use futures_util::future::join_all;
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, error_codes, is_postgres, spawn_app_with, unknown_id};
@@ -30,7 +30,7 @@ async fn spawn_one_writer() -> TestApp {
 /// transaction returned ends: on SQLite it holds the one writer connection;
 /// on PostgreSQL it holds an uncommitted claim of the key, which the
 /// create's claim waits for.
-async fn hold_writes(app: &TestApp) -> DatabaseTransaction {
+async fn hold_writes(app: &TestApp) -> agentgraph::db::Transaction {
     let txn = app.db.writer.begin().await.expect("begin");
     if is_postgres() {
         txn.execute_raw(Statement::from_string(

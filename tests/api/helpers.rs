@@ -21,7 +21,9 @@ pub struct TestApp {
     /// The server's create queues, whose counts show creates written together.
     pub creates: agentgraph::service::group_commit::Creates,
     stop: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
-    server: std::sync::Mutex<Option<tokio::task::JoinHandle<std::io::Result<()>>>>,
+    server: std::sync::Mutex<
+        Option<tokio::task::JoinHandle<std::io::Result<agentgraph::startup::Stopped>>>,
+    >,
 }
 
 /// The backend a test runs against: `TEST_DATABASE_URL` (a `postgres://` URL
@@ -138,7 +140,9 @@ impl TestApp {
     }
 
     /// Signals a graceful shutdown and returns the server task to await.
-    pub fn shut_down(&self) -> tokio::task::JoinHandle<std::io::Result<()>> {
+    pub fn shut_down(
+        &self,
+    ) -> tokio::task::JoinHandle<std::io::Result<agentgraph::startup::Stopped>> {
         if let Some(stop) = self.stop.lock().expect("stop lock").take() {
             let _ = stop.send(());
         }

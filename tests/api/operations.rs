@@ -248,7 +248,11 @@ async fn a_request_in_flight_at_shutdown_completes() {
         .await
         .expect("the server stops after draining")
         .expect("server task");
-    assert!(stopped.is_ok());
+    assert_eq!(
+        stopped.expect("served"),
+        agentgraph::startup::Stopped::Clean,
+        "a drained request is not abandoned work"
+    );
 }
 
 #[test]

@@ -35,7 +35,12 @@ async fn a_held_connection_is_named_and_does_not_hold_the_shutdown() {
     let address = wait_for(&lines, &mut seen, |message| {
         message
             .strip_prefix("agentgraph listening on ")
-            .map(|rest| rest.split_whitespace().next().unwrap_or_default().to_owned())
+            .map(|rest| {
+                rest.split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
     });
     let postgres = database_url.starts_with("postgres");
     let http = reqwest::Client::new();
@@ -50,7 +55,10 @@ async fn a_held_connection_is_named_and_does_not_hold_the_shutdown() {
         .json()
         .await
         .expect("json");
-    let agent = body["data"]["createAgent"]["id"].as_str().expect("id").to_owned();
+    let agent = body["data"]["createAgent"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
 
     // Another client locks the agents; each update then holds a writer
     // connection, waiting on the lock, for as long as it lasts.
@@ -66,14 +74,28 @@ async fn a_held_connection_is_named_and_does_not_hold_the_shutdown() {
     };
     lock.execute_unprepared(statement).await.expect("lock");
 
-    // More updates than the writer pool has connections (SQLite's one,
-    // PostgreSQL's 16): the last wait for one, time out, and the log says
-    // who holds them.
-    let updates = if postgres { 24 } else { 2 };
-    let update = format!(r#"mutation {{ updateAgent(id: "{agent}", input: {{ name: "renamed" }}) {{ version }} }}"#);
+    // More writes than the writer has connections: the last waits for one,
+    // times out, and the log says who holds them. On PostgreSQL updates,
+    // each a transaction on a connection of its own, until all 16 are
+    // held; on SQLite a create, which holds the one writer connection
+    // while SQLite's busy handler waits for the lock, then a create of
+    // another kind, which waits for that connection.
+    let writes: Vec<String> = if postgres {
+        let update = format!(
+            r#"mutation {{ updateAgent(id: "{agent}", input: {{ name: "renamed" }}) {{ version }} }}"#
+        );
+        vec![update; 24]
+    } else {
+        vec![
+            r#"mutation { createAgent(input: { name: "held" }) { id } }"#.to_owned(),
+            format!(
+                r#"mutation {{ createGoal(input: {{ agentId: "{agent}", description: "waits" }}) {{ id }} }}"#
+            ),
+        ]
+    };
     let mut pending = Vec::new();
-    for _ in 0..updates {
-        pending.push(tokio::spawn(send(update.clone())));
+    for write in writes {
+        pending.push(tokio::spawn(send(write)));
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     wait_for(&lines, &mut seen, |message| {
@@ -94,7 +116,10 @@ async fn a_held_connection_is_named_and_does_not_hold_the_shutdown() {
     assert_eq!(report["fields"]["pool"], json!("writer"), "{report}");
     let holders = report["fields"]["held_by"].as_str().unwrap_or_default();
     assert!(holders.contains(" × mutation (longest"), "{report}");
-    assert!(report["fields"]["waiting"].as_u64().unwrap_or(0) >= 1, "{report}");
+    assert!(
+        report["fields"]["waiting"].as_u64().unwrap_or(0) >= 1,
+        "{report}"
+    );
     let refused = futures_util::future::join_all(pending.split_off(pending.len() - 1))
         .await
         .into_iter()
@@ -108,6 +133,29 @@ async fn a_held_connection_is_named_and_does_not_hold_the_shutdown() {
         json!("SERVICE_UNAVAILABLE"),
         "{body}"
     );
+
+    // The metrics show the held connections and who waits for them.
+    let metrics = http
+        .get(format!("{address}/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    let gauge = |name: &str| -> f64 {
+        let prefix = format!("{name}{{pool=\"writer\"}} ");
+        metrics
+            .lines()
+            .find_map(|line| line.strip_prefix(prefix.as_str()))
+            .and_then(|value| value.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {prefix} in:\n{metrics}"))
+    };
+    assert!(
+        gauge("agentgraph_db_pool_longest_hold_seconds") >= 1.0,
+        "{metrics}"
+    );
+    assert!(gauge("agentgraph_db_pool_waiters") >= 0.0, "{metrics}");
 
     let sent = Instant::now();
     let status = Command::new("kill")

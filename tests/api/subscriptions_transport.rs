@@ -271,7 +271,10 @@ async fn shutting_down_completes_subscriptions_and_closes_sockets() {
     let server = app.shut_down();
     assert_eq!(ws.message().await, json!({ "id": "1", "type": "complete" }));
     assert_eq!(ws.closed().await.0, 1001);
-    server.await.expect("join").expect("server");
+    assert_eq!(
+        server.await.expect("join").expect("server"),
+        agentgraph::startup::Stopped::Clean
+    );
 }
 
 #[tokio::test]

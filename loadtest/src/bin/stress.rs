@@ -118,11 +118,9 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
         workers.push(tokio::spawn(async move {
             let mut rng: StdRng = rand::make_rng();
             while Instant::now() < until {
-                let done = tokio::time::timeout(
-                    Duration::from_secs(40),
-                    once(&shared, kind, &mut rng),
-                )
-                .await;
+                let done =
+                    tokio::time::timeout(Duration::from_secs(40), once(&shared, kind, &mut rng))
+                        .await;
                 let counter = match done {
                     Ok(Ok(())) => &shared.counts.ok,
                     _ => &shared.counts.failed,
@@ -262,15 +260,44 @@ async fn once(shared: &Shared, kind: Kind, rng: &mut StdRng) -> anyhow::Result<(
         Kind::Sse => sse(shared, rng).await,
         Kind::Impatient => {
             let cut = Duration::from_millis(rng.random_range(1..30));
-            let body = json!({
-                "query": "mutation($a: UUID!, $k: String) { createGoal(input: { agentId: $a, description: \"cut\", idempotencyKey: $k, plans: [{ description: \"p\", tasks: [{ description: \"t\" }] }] }) { id } }",
-                "variables": { "a": shared.agent, "k": rng.random_bool(0.5).then(|| format!("cut-{}", rng.random_range(0..1000u32))) },
-            });
+            let body = mutation(shared, rng);
             // Hangs up mid-request: the server's future is dropped wherever it is.
             let _ = http.post(url).json(&body).timeout(cut).send().await;
             Ok(())
         }
     }
+}
+
+/// A write of any kind: a tree (a transaction), a keyed create (on SQLite
+/// a transaction sent as one command), a plain create, an update, a
+/// cascading delete.
+fn mutation(shared: &Shared, rng: &mut StdRng) -> Value {
+    let key = rng
+        .random_bool(0.5)
+        .then(|| format!("cut-{}", rng.random_range(0..1000u32)));
+    let (query, variables) = match rng.random_range(0..5) {
+        0 => (
+            "mutation($a: UUID!, $k: String) { createGoal(input: { agentId: $a, description: \"cut\", idempotencyKey: $k, plans: [{ description: \"p\", tasks: [{ description: \"t\" }] }] }) { id } }",
+            json!({ "a": shared.agent, "k": key }),
+        ),
+        1 => (
+            "mutation($p: UUID!, $k: String) { createTask(input: { planId: $p, description: \"cut\", idempotencyKey: $k }) { id } }",
+            json!({ "p": shared.plan, "k": key }),
+        ),
+        2 => (
+            "mutation($a: UUID!) { updateAgent(id: $a, input: { name: \"renamed\" }) { version } }",
+            json!({ "a": shared.agent }),
+        ),
+        3 => (
+            "mutation($a: UUID!) { createGoal(input: { agentId: $a, description: \"plain\" }) { id plans { totalCount } } }",
+            json!({ "a": shared.agent }),
+        ),
+        _ => (
+            "mutation { deleteAgent(id: \"00000000-0000-7000-8000-000000000000\", cascade: true) }",
+            json!({}),
+        ),
+    };
+    json!({ "query": query, "variables": variables })
 }
 
 const SUBSCRIPTIONS: [&str; 3] = [
@@ -279,7 +306,12 @@ const SUBSCRIPTIONS: [&str; 3] = [
     "subscription($c: String) { goalChanged(after: $c) { kind cursor goal { id } } }",
 ];
 
+/// A subscription, or now and then a mutation, which the transports run
+/// in the stream they send from.
 fn subscription(shared: &Shared, rng: &mut StdRng) -> Value {
+    if rng.random_bool(0.3) {
+        return mutation(shared, rng);
+    }
     let n = rng.random_range(0..SUBSCRIPTIONS.len());
     json!({
         "query": SUBSCRIPTIONS[n],

@@ -122,11 +122,7 @@ impl Lease<'_> {
             let idle = std::mem::take(&mut *self.kept.lock());
             drop(idle);
         }
-        let Some(connection) = self
-            .connection
-            .take()
-            .filter(|_| at_rest && self.kept.keep)
-        else {
+        let Some(connection) = self.connection.take().filter(|_| at_rest && self.kept.keep) else {
             return;
         };
         // Under the lock that `close` drains the stack under, so nothing
