@@ -54,3 +54,35 @@ pub fn spawn_pruning(
         }
     }));
 }
+
+/// How often the pools' holders are looked at.
+const HOLD_CHECK_EVERY: Duration = Duration::from_secs(10);
+
+/// Warns, every [`HOLD_CHECK_EVERY`] while it lasts, of a connection held
+/// longer than `limit` (twice the request timeout: no request, and so no
+/// transaction, may take that long), naming the holders, until `stop`
+/// turns true. A pool of sixteen can lose one connection for good and still
+/// serve, so no wait may ever time out and say so (issue 25).
+pub fn spawn_hold_watch(db: Db, limit: Duration, mut stop: watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(HOLD_CHECK_EVERY);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticks.tick() => {}
+                _ = stop.wait_for(|stopped| *stopped) => return,
+            }
+            for pool in [db.writer.holds(), db.reader.pool().holds()] {
+                let longest = pool.longest_hold();
+                if longest > limit {
+                    tracing::warn!(
+                        pool = pool.pool(),
+                        held_for_secs = longest.as_secs(),
+                        held_by = %pool.describe(),
+                        "a database connection has been held longer than any request may run"
+                    );
+                }
+            }
+        }
+    });
+}

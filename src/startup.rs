@@ -201,6 +201,11 @@ impl Application {
             serve.change_retention,
             stop_rx.clone(),
         );
+        crate::housekeeping::spawn_hold_watch(
+            self.state.db.clone(),
+            (serve.request_timeout() * 2).max(Duration::from_secs(60)),
+            stop_rx.clone(),
+        );
         if let Some(handle) = self.state.metrics.clone() {
             crate::metrics::spawn_upkeep(handle, stop_rx.clone());
         }
