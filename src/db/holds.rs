@@ -164,8 +164,10 @@ impl Holds {
     }
 
     /// A wait for a connection timed out: says who holds them, unless it
-    /// was said less than [`REPORT_EVERY`] ago.
-    pub fn ran_dry(&self) {
+    /// was said less than [`REPORT_EVERY`] ago. `open` and `idle` are the
+    /// driver's counts: connections it holds that no hold here accounts
+    /// for are on their way back to it (or kept between statements).
+    pub fn ran_dry(&self, open: u32, idle: usize) {
         {
             let mut reported = self.reported.lock().unwrap_or_else(PoisonError::into_inner);
             if reported.is_some_and(|at| at.elapsed() < REPORT_EVERY) {
@@ -177,6 +179,8 @@ impl Holds {
             pool = self.pool,
             waiting = self.waiters(),
             held_by = %self.describe(),
+            open,
+            idle,
             "timed out waiting for a database connection: every one is held"
         );
     }

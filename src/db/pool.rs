@@ -91,7 +91,17 @@ impl Pool {
     /// Says who holds the connections when `err` is a wait that timed out.
     pub fn failed_to_acquire(&self, err: DbErr) -> DbErr {
         if matches!(err, DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)) {
-            self.holds.ran_dry();
+            let (open, idle) = match self.connection.get_database_backend() {
+                DbBackend::Postgres => {
+                    let pool = self.connection.get_postgres_connection_pool();
+                    (pool.size(), pool.num_idle())
+                }
+                _ => {
+                    let pool = self.connection.get_sqlite_connection_pool();
+                    (pool.size(), pool.num_idle())
+                }
+            };
+            self.holds.ran_dry(open, idle);
         }
         err
     }
