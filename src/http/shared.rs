@@ -78,10 +78,11 @@ impl SharedSubscriptions {
         let gauge = Subscribed::new();
         if admitted.request.query.contains("after") {
             let alone = operation::subscribe(state, admitted, caller);
-            return Box::pin(alone.map(move |response| {
+            let results = driven(Box::pin(alone.map(|response| serialize(&response))));
+            return Box::pin(results.map(move |payload| {
                 let _ = &gauge;
                 ::metrics::counter!(m::DELIVERED).increment(1);
-                serialize(&response)
+                payload
             }));
         }
         let key = Key {
@@ -183,35 +184,48 @@ pub fn results(
         return state.shared.join(state, admitted, caller.as_ref());
     }
     let state = state.clone();
-    // A task of its own: a transport polls its stream only when it is ready
-    // to send (a WebSocket's loop between other messages, an SSE body when
-    // the socket takes more), and a mutation left unpolled holds its
-    // transaction, on SQLite the one writer, meanwhile (issue 25). Dropping
-    // the stream (the client gone) still ends the task.
-    let execution = tokio::spawn(crate::db::holds::doing(
-        "query or mutation over a socket",
-        async move {
-            let operation = admitted.operation.clone();
-            let response = match operation::execute(&state, admitted, caller.as_ref()).await {
-                Ok(response) => response,
-                Err(refusal) => Response::from_errors(vec![refusal.to_server_error()]),
-            };
-            operation::finished(&response, caller.as_ref(), &operation, started);
-            serialize(&response)
+    driven(Box::pin(futures_util::stream::once(async move {
+        let operation = admitted.operation.clone();
+        let response = match operation::execute(&state, admitted, caller.as_ref()).await {
+            Ok(response) => response,
+            Err(refusal) => Response::from_errors(vec![refusal.to_server_error()]),
+        };
+        operation::finished(&response, caller.as_ref(), &operation, started);
+        serialize(&response)
+    })))
+}
+
+/// Results a transport has not yet taken from a [`driven`] stream.
+const DRIVEN_BACKLOG: usize = 16;
+
+/// `results`, run in a task of its own that hands them over a channel.
+///
+/// A transport polls its stream only when it is ready to send: a
+/// WebSocket's loop between its other messages, an SSE body when the
+/// socket takes more, which a client that stops reading can put off for
+/// good. Polled that way, a mutation would hold its transaction (on SQLite
+/// the one writer, and with it every write) and a subscription's catch-up
+/// its reader connection, for as long as the transport waits (issue 25).
+/// In a task, every statement runs to its end whoever reads; a slow reader
+/// only leaves results waiting in the channel. Dropping the stream (the
+/// client gone) ends the task.
+fn driven(mut results: BoxStream<'static, Payload>) -> BoxStream<'static, Payload> {
+    let (sender, receiver) = tokio::sync::mpsc::channel(DRIVEN_BACKLOG);
+    let task = tokio::spawn(async move {
+        while let Some(payload) = results.next().await {
+            if sender.send(payload).await.is_err() {
+                return;
+            }
+        }
+    });
+    let task = AbortOnDrop(task);
+    Box::pin(futures_util::stream::unfold(
+        (receiver, task),
+        |(mut receiver, task)| async move {
+            let payload = receiver.recv().await?;
+            Some((payload, (receiver, task)))
         },
-    ));
-    let execution = AbortOnDrop(execution);
-    Box::pin(futures_util::stream::once(async move {
-        let mut execution = execution;
-        (&mut execution.0).await.unwrap_or_else(|_| {
-            serialize(&Response::from_errors(vec![
-                crate::graphql::errors::plain_error(AppError::internal(
-                    &"the operation's task ended without an answer",
-                ))
-                .into_server_error(Default::default()),
-            ]))
-        })
-    }))
+    ))
 }
 
 /// Aborts the task when dropped.
