@@ -44,9 +44,26 @@ impl Pool {
 
     /// A transaction on a connection of its own, recorded as held by the
     /// current task's work until it ends.
+    ///
+    /// The BEGIN runs in a task of its own, which sees it through whoever
+    /// still waits. sqlx 0.9 forgets a first BEGIN whose future is dropped
+    /// between sending it and reading its answer (a request timed out, a
+    /// client gone): `PgTransactionManager::begin`'s guard queues a
+    /// ROLLBACK only when the depth is above 0, which it is not until the
+    /// answer is read. The connection then went back to the pool inside a
+    /// transaction nobody would end; the next statements on it (a kept
+    /// create, say) ran inside it, uncommitted, holding their row locks,
+    /// until writers queued behind those locks had taken every connection
+    /// (the stress drill of issue 25 found it: "there is already a
+    /// transaction in progress", then a pool that never closed). A
+    /// transaction begun for a caller who left is dropped in the task,
+    /// which rolls it back as any other.
     pub async fn begin(&self) -> Result<Transaction, DbErr> {
         let waiting = self.holds.wait();
-        let begun = self.connection.begin().await;
+        let connection = self.connection.clone();
+        let begun = tokio::spawn(async move { connection.begin().await })
+            .await
+            .unwrap_or_else(|err| Err(DbErr::Custom(format!("beginning a transaction: {err}"))));
         drop(waiting);
         match begun {
             Ok(txn) => Ok(Transaction {
