@@ -21,18 +21,13 @@ pub fn spawn_pruning(
     db: Db,
     retention: Duration,
     change_retention: Duration,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) {
     let every = (retention.min(change_retention) / 4)
         .clamp(Duration::from_millis(200), Duration::from_secs(600));
     tokio::spawn(crate::db::holds::doing("pruning", async move {
-        let mut ticks = tokio::time::interval(every);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = ticks.tick() => {}
-                _ = stop.wait_for(|stopped| *stopped) => return,
-            }
+        let mut ticks = Ticks::new(every, stop);
+        while ticks.next().await {
             let Ok(retention) = chrono::Duration::from_std(retention) else {
                 return;
             };
@@ -63,16 +58,19 @@ const HOLD_CHECK_EVERY: Duration = Duration::from_secs(10);
 /// transaction, may take that long), naming the holders, until `stop`
 /// turns true. A pool of sixteen can lose one connection for good and still
 /// serve, so no wait may ever time out and say so (issue 25).
-pub fn spawn_hold_watch(db: Db, limit: Duration, mut stop: watch::Receiver<bool>) {
+pub fn spawn_hold_watch(db: Db, limit: Duration, stop: watch::Receiver<bool>) {
+    let writer = db.writer.holds().clone();
+    let reader = db.reader.pool().holds().clone();
+    // An in-memory SQLite database reads through its writer pool: one report.
+    let pools = if std::sync::Arc::ptr_eq(&writer, &reader) {
+        vec![writer]
+    } else {
+        vec![writer, reader]
+    };
     tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(HOLD_CHECK_EVERY);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = ticks.tick() => {}
-                _ = stop.wait_for(|stopped| *stopped) => return,
-            }
-            for pool in [db.writer.holds(), db.reader.pool().holds()] {
+        let mut ticks = Ticks::new(HOLD_CHECK_EVERY, stop);
+        while ticks.next().await {
+            for pool in &pools {
                 let longest = pool.longest_hold();
                 if longest > limit {
                     tracing::warn!(
@@ -85,4 +83,26 @@ pub fn spawn_hold_watch(db: Db, limit: Duration, mut stop: watch::Receiver<bool>
             }
         }
     });
+}
+
+/// A period's ticks until `stop` turns true; a late tick is not made up.
+struct Ticks {
+    interval: tokio::time::Interval,
+    stop: watch::Receiver<bool>,
+}
+
+impl Ticks {
+    fn new(every: Duration, stop: watch::Receiver<bool>) -> Self {
+        let mut interval = tokio::time::interval(every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        Self { interval, stop }
+    }
+
+    /// Waits for the next tick: false once the server stops.
+    async fn next(&mut self) -> bool {
+        tokio::select! {
+            _ = self.interval.tick() => true,
+            _ = self.stop.wait_for(|stopped| *stopped) => false,
+        }
+    }
 }

@@ -167,7 +167,8 @@ pub enum Resend {
     Lost,
 }
 
-/// A sqlx pool's connections, kept between statements.
+/// A sqlx pool's connections, one per statement running, kept between
+/// statements when `keep`.
 pub struct Kept {
     pool: Pool,
     /// One per statement running, as many as connections may be kept. A

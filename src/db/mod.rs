@@ -197,7 +197,6 @@ impl Db {
 const POSTGRES_CONNECTIONS: u32 = 16;
 
 fn postgres_options(url: &str, settings: PoolSettings) -> ConnectOptions {
-    let memory = settings;
     let mut options = ConnectOptions::new(url);
     options
         .max_connections(POSTGRES_CONNECTIONS)
@@ -212,7 +211,7 @@ fn postgres_options(url: &str, settings: PoolSettings) -> ConnectOptions {
         .sqlx_logging(false);
     let tune_planner = !url.contains("random_page_cost");
     options.map_sqlx_postgres_opts(move |pg| {
-        let pg = pg.statement_cache_capacity(memory.statement_cache);
+        let pg = pg.statement_cache_capacity(settings.statement_cache);
         // Every page is meant to be an ordered walk of a (parent, key,
         // id) index. Under a LATERAL join PostgreSQL estimates each
         // parent's children from the average, and with the default cost
@@ -231,7 +230,6 @@ fn postgres_options(url: &str, settings: PoolSettings) -> ConnectOptions {
 }
 
 fn sqlite_options(url: &str, connections: u32, settings: PoolSettings) -> ConnectOptions {
-    let memory = settings;
     let mut options = ConnectOptions::new(url);
     options
         .max_connections(connections)
@@ -251,9 +249,9 @@ fn sqlite_options(url: &str, connections: u32, settings: PoolSettings) -> Connec
                 // channel; at the default 50 a page of nested children
                 // (1,000 rows) makes that thread stop and be woken 20 times.
                 .row_buffer_size(1024)
-                .statement_cache_capacity(memory.statement_cache)
+                .statement_cache_capacity(settings.statement_cache)
                 // Negative: a size in KiB rather than in pages.
-                .pragma("cache_size", format!("-{}", memory.sqlite_cache_kib))
+                .pragma("cache_size", format!("-{}", settings.sqlite_cache_kib))
                 // A statement inside a transaction (a keyed create's two)
                 // journals the pages it changes; past 64 KiB SQLite moves
                 // that journal to a temporary file, created, written and

@@ -61,10 +61,13 @@ impl Pool {
     pub async fn begin(&self) -> Result<Transaction, DbErr> {
         let waiting = self.holds.wait();
         let connection = self.connection.clone();
-        let begun = tokio::spawn(async move { connection.begin().await })
-            .await
-            .unwrap_or_else(|err| Err(DbErr::Custom(format!("beginning a transaction: {err}"))));
-        drop(waiting);
+        let begun = tokio::spawn(async move {
+            let begun = connection.begin().await;
+            drop(waiting);
+            begun
+        })
+        .await
+        .unwrap_or_else(|err| Err(DbErr::Custom(format!("beginning a transaction: {err}"))));
         match begun {
             Ok(txn) => Ok(Transaction {
                 txn,

@@ -1,6 +1,7 @@
 //! The integration suite: one binary that drives a real server over HTTP.
 
 mod agents;
+mod binary;
 mod cancelled_begin;
 mod change_log;
 mod dashboard;

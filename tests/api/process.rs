@@ -1,50 +1,18 @@
 //! The real binary, as an operator runs it: JSON logs that carry the request
 //! id, and a clean exit on SIGTERM.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
 use serde_json::{Value, json};
 
+use crate::binary;
 use crate::helpers::fresh_database_url;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn json_logs_carry_the_request_id_and_sigterm_exits_cleanly() {
     let database_url = fresh_database_url().await;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_agentgraph"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
-        .env("DATABASE_URL", &database_url)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start agentgraph");
-    let stderr = child.stderr.take().expect("stderr");
-    let (lines_tx, lines_rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if lines_tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut seen = Vec::new();
-    let address = loop {
-        let line = lines_rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the server logs its address");
-        seen.push(line.clone());
-        let parsed: Value = serde_json::from_str(&line).expect("every log line is JSON");
-        let message = parsed["fields"]["message"].as_str().unwrap_or_default();
-        if let Some(rest) = message.strip_prefix("agentgraph listening on ") {
-            break rest
-                .split_whitespace()
-                .next()
-                .unwrap_or_default()
-                .to_owned();
-        }
-    };
+    let mut server = binary::serve(&database_url, &[]);
+    let address = server.address.clone();
 
     let response = reqwest::Client::new()
         .post(format!("{address}/graphql"))
@@ -56,19 +24,21 @@ async fn json_logs_carry_the_request_id_and_sigterm_exits_cleanly() {
     assert_eq!(response.status(), 200);
 
     let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &server.child.id().to_string()])
         .status()
         .expect("send SIGTERM");
     assert!(status.success());
-    let exit = tokio::task::spawn_blocking(move || child.wait())
-        .await
-        .expect("wait task")
-        .expect("wait");
+    let (mut server, exit) = tokio::task::spawn_blocking(move || {
+        let exit = server.child.wait();
+        (server, exit)
+    })
+    .await
+    .expect("wait task");
+    let exit = exit.expect("wait");
     assert!(exit.success(), "agentgraph exited with {exit}");
 
-    // The process has exited, so its stderr ends and the reader thread
-    // closes the channel once it has passed on the last lines.
-    seen.extend(lines_rx.iter());
+    server.read_to_end();
+    let seen = server.seen;
     let request_line = seen
         .iter()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())

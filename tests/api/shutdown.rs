@@ -2,14 +2,13 @@
 //! holds the process. The real binary, with a database lock taken from
 //! outside it so that its create holds the writer connection for good.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::sync::mpsc::Receiver;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use sea_orm::{ConnectionTrait, Database, TransactionTrait};
 use serde_json::{Value, json};
 
+use crate::binary;
 use crate::helpers::fresh_database_url;
 
 const DRAIN_SECS: u64 = 1;
@@ -19,29 +18,19 @@ const STOP_LIMIT: Duration = Duration::from_secs(DRAIN_SECS + 3 + 3);
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_held_connection_is_named_and_does_not_hold_the_shutdown() {
     let database_url = fresh_database_url().await;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_agentgraph"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
-        .args(["--drain-timeout-secs", &DRAIN_SECS.to_string()])
-        .args(["--database-acquire-timeout", "1s"])
-        .args(["--max-concurrent-operations", "64"])
-        .env("DATABASE_URL", &database_url)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start agentgraph");
-    let lines = log_lines(child.stderr.take().expect("stderr"));
-    let mut seen = Vec::new();
-    let address = wait_for(&lines, &mut seen, |message| {
-        message
-            .strip_prefix("agentgraph listening on ")
-            .map(|rest| {
-                rest.split_whitespace()
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned()
-            })
-    });
+    let drain = DRAIN_SECS.to_string();
+    let mut server = binary::serve(
+        &database_url,
+        &[
+            "--drain-timeout-secs",
+            &drain,
+            "--database-acquire-timeout",
+            "1s",
+            "--max-concurrent-operations",
+            "64",
+        ],
+    );
+    let address = server.address.clone();
     let postgres = database_url.starts_with("postgres");
     let http = reqwest::Client::new();
     let send = |query: String| {
@@ -98,12 +87,13 @@ async fn a_held_connection_is_named_and_does_not_hold_the_shutdown() {
         pending.push(tokio::spawn(send(write)));
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    wait_for(&lines, &mut seen, |message| {
+    server.wait_for(|message| {
         message
             .starts_with("timed out waiting for a database connection")
             .then_some(())
     });
-    let report = seen
+    let report = server
+        .seen
         .iter()
         .rev()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
@@ -159,22 +149,23 @@ async fn a_held_connection_is_named_and_does_not_hold_the_shutdown() {
 
     let sent = Instant::now();
     let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &server.child.id().to_string()])
         .status()
         .expect("send SIGTERM");
     assert!(status.success());
-    let exit = tokio::task::spawn_blocking(move || {
-        loop {
-            if let Some(exit) = child.try_wait().expect("wait") {
-                return Some(exit);
+    let (mut server, exit) = tokio::task::spawn_blocking(move || {
+        let exit = loop {
+            if let Some(exit) = server.child.try_wait().expect("wait") {
+                break Some(exit);
             }
             if sent.elapsed() > STOP_LIMIT {
-                let _ = child.kill();
-                let _ = child.wait();
-                return None;
+                let _ = server.child.kill();
+                let _ = server.child.wait();
+                break None;
             }
             std::thread::sleep(Duration::from_millis(50));
-        }
+        };
+        (server, exit)
     })
     .await
     .expect("wait task");
@@ -184,7 +175,8 @@ async fn a_held_connection_is_named_and_does_not_hold_the_shutdown() {
     for update in pending {
         update.abort();
     }
-    seen.extend(lines.iter());
+    server.read_to_end();
+    let seen = server.seen;
     let exit = exit.unwrap_or_else(|| {
         panic!(
             "still running {STOP_LIMIT:?} after SIGTERM:\n{}",
@@ -203,36 +195,4 @@ async fn a_held_connection_is_named_and_does_not_hold_the_shutdown() {
         "the log names what was abandoned:\n{}",
         seen.join("\n")
     );
-}
-
-fn log_lines(stderr: std::process::ChildStderr) -> Receiver<String> {
-    let (lines_tx, lines_rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if lines_tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    lines_rx
-}
-
-/// Reads log lines until `found` picks something out of one's message.
-fn wait_for<T>(
-    lines: &Receiver<String>,
-    seen: &mut Vec<String>,
-    found: impl Fn(&str) -> Option<T>,
-) -> T {
-    loop {
-        let line = lines
-            .recv_timeout(Duration::from_secs(30))
-            .unwrap_or_else(|_| panic!("not logged; the log so far:\n{}", seen.join("\n")));
-        seen.push(line.clone());
-        let Ok(parsed) = serde_json::from_str::<Value>(&line) else {
-            continue;
-        };
-        if let Some(value) = found(parsed["fields"]["message"].as_str().unwrap_or_default()) {
-            return value;
-        }
-    }
 }
