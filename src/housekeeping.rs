@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::db::Db;
-use crate::service::idempotency;
+use crate::service::write::idempotency;
 
 /// Changes are kept this much longer than their retention, so that a cursor
 /// just inside it finds every change after it, whatever the clocks of the

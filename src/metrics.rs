@@ -8,7 +8,7 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tokio::sync::watch;
 
 use crate::db::Db;
-pub use crate::service::group_commit::BATCH_ROWS;
+pub use crate::service::write::group_commit::BATCH_ROWS;
 
 pub const REQUESTS: &str = "agentgraph_graphql_requests_total";
 pub const ERRORS: &str = "agentgraph_graphql_errors_total";

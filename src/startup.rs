@@ -15,11 +15,12 @@ use crate::changes::Hub;
 use crate::config::ServeConfig;
 pub use crate::db::StatementCounter;
 use crate::db::{Db, PoolSettings};
+use crate::engine::{DocumentCache, Engine, PersistedDocuments, RequestLimits};
 use crate::graphql::subscription::ChangeRetention;
 use crate::graphql::{SchemaLimits, build_schema};
 use crate::http;
-use crate::service::group_commit::Creates;
-use crate::state::{AppState, RequestLimits, SocketLimits};
+use crate::http::{AppState, SocketLimits};
+use crate::service::write::group_commit::Creates;
 
 /// Distinct documents kept parsed; clients typically send a few dozen.
 const DOCUMENT_CACHE_ENTRIES: usize = 1024;
@@ -53,10 +54,10 @@ impl Application {
             tracing::info!(keys = keys.len(), "API keys loaded");
         }
         let trusted = match &serve.persisted_documents {
-            Some(path) => crate::http::PersistedDocuments::load_manifest(path)?,
+            Some(path) => PersistedDocuments::load_manifest(path)?,
             None => Default::default(),
         };
-        let persisted = crate::http::PersistedDocuments::new(
+        let persisted = PersistedDocuments::new(
             trusted,
             serve.only_persisted_documents,
             serve.max_registered_documents,
@@ -99,25 +100,28 @@ impl Application {
             Some(address) => Some(TcpListener::bind(address).await?),
             None => None,
         };
-        let state = AppState {
+        let engine = Engine {
             db,
             schema,
             validated_schema,
-            keys: Arc::new(keys),
             limits: Arc::new(RequestLimits {
                 max_fields: serve.max_fields,
                 max_root_fields: serve.max_root_fields,
                 timeout: serve.request_timeout(),
                 introspection: !serve.no_introspection,
             }),
-            metrics: crate::metrics::handle(),
-            documents: Arc::new(crate::http::DocumentCache::new(DOCUMENT_CACHE_ENTRIES)),
+            documents: Arc::new(DocumentCache::new(DOCUMENT_CACHE_ENTRIES)),
             persisted: Arc::new(persisted),
             executions: Arc::new(tokio::sync::Semaphore::new(
                 usize::try_from(serve.max_concurrent_operations).unwrap_or(1),
             )),
             hub,
             shared: Arc::default(),
+        };
+        let state = AppState {
+            engine,
+            keys: Arc::new(keys),
+            metrics: crate::metrics::handle(),
             sockets: Arc::new(SocketLimits {
                 max_operations: usize::try_from(serve.max_subscriptions_per_connection)
                     .unwrap_or(1),
@@ -152,12 +156,12 @@ impl Application {
 
     /// The count of SQL statements this server has run.
     pub fn statement_counter(&self) -> StatementCounter {
-        self.state.db.statements.clone()
+        self.state.engine.db.statements.clone()
     }
 
     /// The database this server uses (tests use it to break things on purpose).
     pub fn db(&self) -> Db {
-        self.state.db.clone()
+        self.state.engine.db.clone()
     }
 
     /// The create queues (tests read how creates were grouped).
@@ -167,7 +171,7 @@ impl Application {
 
     /// The operation slots (tests take them all to make the server busy).
     pub fn executions(&self) -> Arc<tokio::sync::Semaphore> {
-        self.state.executions.clone()
+        self.state.engine.executions.clone()
     }
 
     /// Serves until `shutdown` completes, then stops accepting, gives requests
@@ -180,7 +184,7 @@ impl Application {
     ) -> std::io::Result<Stopped> {
         let serve = &self.config.serve;
         let drain = serve.drain_timeout();
-        let db = self.state.db.clone();
+        let db = self.state.engine.db.clone();
         let router = http::router(
             self.state.clone(),
             serve.max_body_bytes,
@@ -190,19 +194,19 @@ impl Application {
         let stop_tx = self.stop;
         let stop_rx = stop_tx.subscribe();
         let mut background = tokio::task::JoinSet::new();
-        self.state.hub.start(
+        self.state.engine.hub.start(
             &self.config.database_url,
             self.change_listener,
             stop_rx.clone(),
         );
         crate::housekeeping::spawn_pruning(
-            self.state.db.clone(),
+            self.state.engine.db.clone(),
             serve.idempotency_retention,
             serve.change_retention,
             stop_rx.clone(),
         );
         crate::housekeeping::spawn_hold_watch(
-            self.state.db.clone(),
+            self.state.engine.db.clone(),
             (serve.request_timeout() * 2).max(Duration::from_secs(60)),
             stop_rx.clone(),
         );

@@ -243,12 +243,12 @@ pub async fn objects(
     Ok(objects)
 }
 
-async fn loaded<E: crate::service::page::Resource>(
+async fn loaded<E: crate::service::store::resource::Resource>(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
     wrap: fn(E::Model) -> Object,
 ) -> Result<Vec<(Uuid, Object)>> {
-    Ok(crate::service::page::by_ids::<E>(db, ids)
+    Ok(crate::service::store::page::by_ids::<E>(db, ids)
         .await?
         .into_iter()
         .map(|(id, model)| (id, wrap(model)))

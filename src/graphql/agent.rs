@@ -14,9 +14,9 @@ use super::pagination::{Order, OrderField, PageArgs, page_complexity};
 use super::projection::Projection;
 use super::task::{Task, TaskFilter, TaskOrderField};
 use super::validate::{DID_MAX, NAME_MAX, Violations};
+use super::{creates, db};
 use crate::service::agents;
-use crate::service::bounds::TimeBounds;
-use crate::state::{creates, db};
+use crate::service::store::bounds::TimeBounds;
 
 /// What an agent is doing; an agent may move between any two statuses.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]

@@ -9,14 +9,15 @@ use sea_orm::EntityTrait;
 use uuid::Uuid;
 
 use super::cursor;
+use super::db;
 use super::loaders::{ChildCount, ChildPage, Loaders, PageShape};
 use super::pagination::{PageArgs, PageInfo};
 use super::projection::{Projection, cursors_selected, selected_columns};
 use super::validate::Violations;
 use crate::error::{AppError, Result};
-use crate::service::order::{ColumnOf, Sort};
-use crate::service::page::{self, PageRequest, ResourceFilter};
-use crate::state::db;
+use crate::service::store::order::{ColumnOf, Sort};
+use crate::service::store::page::{self, PageRequest};
+use crate::service::store::resource::ResourceFilter;
 
 pub type Model<N> = <<N as Listed>::Entity as EntityTrait>::Model;
 pub type Column<N> = <<N as Listed>::Entity as EntityTrait>::Column;
@@ -217,7 +218,7 @@ pub async fn children<N: Listed>(
 fn columns_to_read<N: Listed>(
     ctx: &Context<'_>,
     request: &PageRequest<N::Entity>,
-) -> (crate::service::columns::Columns, bool) {
+) -> (crate::service::store::columns::Columns, bool) {
     let columns = selected_columns::<N::Entity>(ctx);
     if cursors_selected(ctx) {
         (columns.with(request.sort.column.0), true)

@@ -9,8 +9,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use crate::service::order::{Key, Sort, SortValue};
-use crate::service::page::Resource;
+use crate::service::store::order::{Key, Sort, SortValue};
+use crate::service::store::resource::Resource;
 
 const PREFIX: &str = "agentgraph:v2:";
 
@@ -50,7 +50,7 @@ mod tests {
     use entity::{agent, goal, task};
 
     use super::*;
-    use crate::service::order::Direction;
+    use crate::service::store::order::Direction;
 
     fn key(value: SortValue) -> Key {
         Key {

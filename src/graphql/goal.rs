@@ -14,10 +14,10 @@ use super::pagination::{Order, OrderField, PageArgs, page_complexity};
 use super::plan::{NewPlanInput, Plan, PlanFilter, PlanOrderField};
 use super::projection::Projection;
 use super::validate::{DESCRIPTION_MAX, Violations};
+use super::{creates, db};
 use crate::error::AppError;
-use crate::service::bounds::TimeBounds;
 use crate::service::goals;
-use crate::state::{creates, db};
+use crate::service::store::bounds::TimeBounds;
 
 /// Where a goal stands. PENDING -> ACTIVE | CANCELLED; ACTIVE -> COMPLETED |
 /// FAILED | CANCELLED.

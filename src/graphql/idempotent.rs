@@ -7,7 +7,7 @@ use async_graphql::{Context, InputType, Value};
 use sha2::{Digest, Sha256};
 
 use crate::auth::Caller;
-use crate::service::idempotency::Claim;
+use crate::service::write::idempotency::Claim;
 
 pub const KEY_MAX: usize = 200;
 

@@ -20,10 +20,11 @@ use uuid::Uuid;
 
 use crate::db::Connections;
 use crate::error::AppError;
-use crate::service::children;
-use crate::service::columns::Columns;
-use crate::service::order::ColumnOf;
-use crate::service::page::{self, PageRequest, Resource, ResourceFilter};
+use crate::service::store::children;
+use crate::service::store::columns::Columns;
+use crate::service::store::order::ColumnOf;
+use crate::service::store::page::{self, PageRequest};
+use crate::service::store::resource::{Resource, ResourceFilter};
 
 pub type Loaders = DataLoader<DbLoader>;
 
@@ -112,7 +113,7 @@ pub async fn root_by_id<E: Resource>(
             .load_one(ById::<E>::new(id))
             .await;
     }
-    let reader = &crate::state::db(ctx).reader;
+    let reader = &super::db(ctx).reader;
     Ok(page::by_ids::<E>(reader, &[id]).await?.remove(&id))
 }
 

@@ -15,13 +15,13 @@ pub mod projection;
 pub mod subscription;
 pub mod task;
 pub mod validate;
-pub mod variables;
 
 use async_graphql::{MergedObject, Schema, SchemaBuilder, ValidationMode};
 
 use self::subscription::SubscriptionRoot;
 
 use crate::db::Db;
+use crate::service::write::group_commit::Creates;
 
 /// Reads: one object or a page of a list, with nested relations.
 #[derive(MergedObject, Default)]
@@ -70,10 +70,10 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
 
 /// The schema, built once at start-up and shared by every request; with
 /// `ValidationMode::Fast` only for documents already validated in full
-/// (`http::validated`).
+/// (`engine::validated`).
 pub fn build_schema(
     db: Db,
-    creates: crate::service::group_commit::Creates,
+    creates: Creates,
     hub: std::sync::Arc<crate::changes::Hub>,
     retention: subscription::ChangeRetention,
     limits: SchemaLimits,
@@ -99,4 +99,14 @@ pub fn build_schema(
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
     builder().finish().sdl()
+}
+
+/// The database, from a resolver.
+pub(crate) fn db<'a>(ctx: &async_graphql::Context<'a>) -> &'a Db {
+    ctx.data_unchecked::<Db>()
+}
+
+/// The create queues (group commit), from a resolver.
+pub(crate) fn creates<'a>(ctx: &async_graphql::Context<'a>) -> &'a Creates {
+    ctx.data_unchecked::<Creates>()
 }

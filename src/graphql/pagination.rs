@@ -5,8 +5,9 @@ use async_graphql::{Enum, SimpleObject};
 
 use super::cursor;
 use super::validate::Violations;
-use crate::service::order::{Direction, Sort};
-use crate::service::page::{PageRequest, Resource};
+use crate::service::store::order::{Direction, Sort};
+use crate::service::store::page::PageRequest;
+use crate::service::store::resource::Resource;
 
 pub const DEFAULT_FIRST: i32 = 20;
 pub const MAX_PAGE: i32 = 100;

@@ -14,9 +14,9 @@ use super::pagination::{Order, OrderField, PageArgs, page_complexity};
 use super::projection::Projection;
 use super::task::{NewTaskInput, Task, TaskFilter, TaskOrderField};
 use super::validate::{DESCRIPTION_MAX, Violations, join};
-use crate::service::bounds::TimeBounds;
+use super::{creates, db};
 use crate::service::plans;
-use crate::state::{creates, db};
+use crate::service::store::bounds::TimeBounds;
 
 /// Where a plan stands. DRAFT -> ACTIVE | CANCELLED; ACTIVE -> COMPLETED |
 /// FAILED | CANCELLED.

@@ -3,8 +3,8 @@
 
 use async_graphql::{Context, SelectionField};
 
-use crate::service::columns::Columns;
-use crate::service::page::Resource;
+use crate::service::store::columns::Columns;
+use crate::service::store::resource::Resource;
 
 pub trait Projection: Resource {
     /// The columns besides the id that `field` reads; `None` for a field not

@@ -10,13 +10,13 @@ use futures_util::{Stream, StreamExt};
 use uuid::Uuid;
 
 use super::agent::Agent;
+use super::db;
 use super::errors::GqlResult;
 use super::goal::Goal;
 use super::plan::Plan;
 use super::task::Task;
 use crate::changes::{self, Delivered, Filter, Hub, Object as Changed, Resource, cursor};
 use crate::error::AppError;
-use crate::state::db;
 
 /// What happened to the object.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]

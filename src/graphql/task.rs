@@ -16,9 +16,9 @@ use super::pagination::{Order, OrderField, PageArgs, page_complexity};
 use super::plan::Plan;
 use super::projection::Projection;
 use super::validate::{DESCRIPTION_MAX, TASK_TYPE_MAX, Violations, join};
-use crate::service::bounds::TimeBounds;
+use super::{creates, db};
+use crate::service::store::bounds::TimeBounds;
 use crate::service::tasks;
-use crate::state::{creates, db};
 
 /// Where a task stands. PENDING -> RUNNING | CANCELLED; RUNNING -> COMPLETED |
 /// FAILED | CANCELLED; FAILED -> PENDING (a retry).

@@ -13,12 +13,12 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::operation::{self, Rejected, Transport};
-use super::persisted::PersistedRef;
+use super::AppState;
 use super::response::{Answer, MediaType, Refusal, negotiate, not_acceptable};
 use crate::auth::Caller;
+use crate::engine::operation::{self, Rejected, Transport};
+use crate::engine::persisted::PersistedRef;
 use crate::error::AppError;
-use crate::state::AppState;
 
 pub const API_KEY_HEADER: &str = "x-api-key";
 
@@ -48,14 +48,16 @@ pub async fn get_graphql(
     let query = query.unwrap_or_default();
     let has_document = query.split('&').any(|pair| pair.starts_with("query="));
     if !has_document && wants_html(&headers) {
-        return super::graphiql::page(state.persisted.only_trusted()).into_response();
+        return super::graphiql::page(state.engine.persisted.only_trusted()).into_response();
     }
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };
     let caller = match authenticate(&state, &headers) {
         Ok(caller) => caller,
-        Err(refusal) => return refusal.into_response(media, "anonymous", started),
+        Err(rejection) => {
+            return Refusal::from(rejection).into_response(media, "anonymous", started);
+        }
     };
     let request = match async_graphql::http::parse_query_string(&query) {
         Ok(request) => request,
@@ -69,7 +71,9 @@ pub async fn get_graphql(
     };
     let named = match PersistedRef::from_query_string(&query) {
         Ok(named) => named,
-        Err(refusal) => return refusal.into_response(media, "anonymous", started),
+        Err(rejection) => {
+            return Refusal::from(rejection).into_response(media, "anonymous", started);
+        }
     };
     run(
         &state,
@@ -97,7 +101,9 @@ pub async fn post_graphql(
     };
     let caller = match authenticate(&state, &headers) {
         Ok(caller) => caller,
-        Err(refusal) => return refusal.into_response(media, "anonymous", started),
+        Err(rejection) => {
+            return Refusal::from(rejection).into_response(media, "anonymous", started);
+        }
     };
     // Only JSON bodies: this also refuses the content types of cross-site
     // "simple" requests (form posts, text/plain) that skip CORS preflight.
@@ -143,7 +149,9 @@ pub async fn post_graphql(
     };
     let named = match PersistedRef::from_json(&body) {
         Ok(named) => named,
-        Err(refusal) => return refusal.into_response(media, "anonymous", started),
+        Err(rejection) => {
+            return Refusal::from(rejection).into_response(media, "anonymous", started);
+        }
     };
     if event_stream {
         return super::sse::respond(state, request, &named, caller, started).await;
@@ -169,17 +177,18 @@ async fn run(
     transport: Transport,
     started: Instant,
 ) -> Response {
-    let admitted = match operation::admit(state, request, named, caller.as_ref(), transport) {
+    let admitted = match operation::admit(&state.engine, request, named, caller.as_ref(), transport)
+    {
         Ok(admitted) => admitted,
-        Err((Rejected::Refused(refusal), operation)) => {
-            return refusal.into_response(media, &operation, started);
+        Err((Rejected::Refused(rejection), operation)) => {
+            return Refusal::from(rejection).into_response(media, &operation, started);
         }
         Err((Rejected::Invalid(errors), operation)) => {
             return request_error(media, errors, &operation, started);
         }
     };
     let operation = admitted.operation.clone();
-    match operation::execute(state, admitted, caller.as_ref()).await {
+    match operation::execute(&state.engine, admitted, caller.as_ref()).await {
         Ok(response) => {
             let answer = Answer::of(&response, media);
             finish(
@@ -191,7 +200,7 @@ async fn run(
                 started,
             )
         }
-        Err(refusal) => refusal.into_response(media, &operation, started),
+        Err(rejection) => Refusal::from(rejection).into_response(media, &operation, started),
     }
 }
 

@@ -6,14 +6,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::state::AppState;
+use super::AppState;
 
 pub async fn health() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
 pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    if !state.hub.is_listening() {
+    if !state.engine.hub.is_listening() {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(json!({
@@ -22,7 +22,7 @@ pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
             })),
         );
     }
-    match state.db.reader.ping().await {
+    match state.engine.db.reader.ping().await {
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
         Err(err) => {
             tracing::warn!(error = %err, "readiness check failed: database unreachable");

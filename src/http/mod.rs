@@ -1,17 +1,12 @@
 //! HTTP: the GraphQL endpoint, the playground, health checks and metrics,
 //! behind request ids, request logs, CORS and a body size limit.
 
-mod documents;
 mod graphiql;
 mod graphql;
 mod health;
-mod limits;
-mod operation;
-pub mod persisted;
 mod response;
-mod shared;
 mod sse;
-mod validated;
+mod state;
 mod ws;
 
 use axum::Router;
@@ -24,13 +19,10 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-pub use documents::DocumentCache;
 pub use graphql::API_KEY_HEADER;
-pub use persisted::PersistedDocuments;
-pub use shared::SharedSubscriptions;
+pub(crate) use state::{AppState, SocketLimits};
 
 use crate::metrics as m;
-use crate::state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -94,7 +86,7 @@ async fn serve_metrics(State(state): State<AppState>) -> Response {
                 header::CONTENT_TYPE,
                 "text/plain; version=0.0.4; charset=utf-8",
             )],
-            m::render(handle, &state.db),
+            m::render(handle, &state.engine.db),
         )
             .into_response(),
         None => (StatusCode::SERVICE_UNAVAILABLE, "metrics are not available").into_response(),

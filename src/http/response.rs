@@ -1,5 +1,5 @@
-//! What the GraphQL endpoint answers: the negotiated media type, refusals
-//! made before anything runs, and the status and body of a GraphQL
+//! What the GraphQL endpoint answers: the negotiated media type, the status
+//! of a rejection, and the status and body of a GraphQL
 //! response per the GraphQL-over-HTTP spec.
 
 use std::time::Instant;
@@ -9,9 +9,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use crate::engine::errors::code_of;
+use crate::engine::operation::record;
+use crate::engine::rejection::{Reason, Rejection};
 use crate::error::{AppError, ErrorCode};
-use crate::graphql::errors::code_of;
-use crate::metrics as m;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -65,7 +66,7 @@ pub fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
 
 pub fn not_acceptable() -> Response {
     let message = format!("Accept must allow {GRAPHQL_RESPONSE_JSON} or {JSON}");
-    let mut response = Refusal::new(ErrorCode::BadUserInput, message)
+    let mut response = Refusal::bad_request(message)
         .with_status(StatusCode::NOT_ACCEPTABLE)
         .body_response(MediaType::Json);
     // The one refusal whose body the client did not ask for in a type it takes.
@@ -75,113 +76,75 @@ pub fn not_acceptable() -> Response {
     response
 }
 
-/// A request refused before execution, as a GraphQL error body.
+/// A rejection as HTTP answers it: the status its reason and code call
+/// for, or a more exact one the transport knows (413, 415).
 pub struct Refusal {
+    rejection: Rejection,
     status: StatusCode,
-    code: ErrorCode,
-    message: String,
-    /// The request parameter at fault, for `BAD_USER_INPUT`.
-    field: Option<&'static str>,
-    /// Answered 200 under `application/json`, as the GraphQL-over-HTTP spec
-    /// has it for a request error (older APQ clients also stop sending
-    /// hashes after a 400).
-    ok_as_json: bool,
+}
+
+impl From<Rejection> for Refusal {
+    fn from(rejection: Rejection) -> Self {
+        let status = match rejection.reason {
+            Reason::MutationOverGet => StatusCode::METHOD_NOT_ALLOWED,
+            Reason::TimedOut => StatusCode::REQUEST_TIMEOUT,
+            Reason::Code => rejection.code.status(),
+        };
+        Self { rejection, status }
+    }
+}
+
+impl From<AppError> for Refusal {
+    fn from(err: AppError) -> Self {
+        Rejection::from(err).into()
+    }
 }
 
 impl Refusal {
-    /// Refused with the status the code implies.
-    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self {
-            status: code.status(),
-            code,
-            message: message.into(),
-            field: None,
-            ok_as_json: false,
-        }
-    }
-
-    /// A request error: 200 under `application/json`, its code's status
-    /// under `application/graphql-response+json`.
-    pub fn request_error(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self {
-            ok_as_json: true,
-            ..Self::new(code, message)
-        }
-    }
-
-    /// The same refusal naming the request parameter at fault.
-    pub fn at(mut self, field: &'static str) -> Self {
-        self.field = Some(field);
-        self
-    }
-
-    /// What the document asks for is refused (`field` is `query`).
-    pub fn bad_document(message: impl Into<String>) -> Self {
-        Self {
-            field: Some("query"),
-            ..Self::bad_request(message)
-        }
-    }
-
     pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(ErrorCode::BadUserInput, message)
+        Rejection::bad_request(message).into()
     }
 
-    /// A more exact status than the code's own (405, 413, 415).
+    /// A more exact status than the code's own (413, 415).
     pub fn with_status(mut self, status: StatusCode) -> Self {
         self.status = status;
         self
     }
 
-    /// The refusal as a GraphQL error, for transports without HTTP statuses.
-    pub fn to_server_error(&self) -> ServerError {
-        let mut error = ServerError::new(self.message.clone(), None);
-        let extensions = error.extensions.get_or_insert_with(Default::default);
-        extensions.set("code", self.code.as_str());
-        if let Some(field) = self.field {
-            extensions.set("field", field);
-        }
-        error
-    }
-
-    /// Counts and logs a refusal that leaves by another way than HTTP.
-    pub fn record(&self, operation: &str, started: Instant) {
-        record(operation, "rejected", &[self.code], started);
-        tracing::info!(
-            operation,
-            outcome = "rejected",
-            code = self.code.as_str(),
-            "graphql operation refused: {}",
-            self.message
-        );
-    }
-
     pub fn into_response(self, media: MediaType, operation: &str, started: Instant) -> Response {
-        record(operation, "rejected", &[self.code], started);
+        let rejection = &self.rejection;
+        record(operation, "rejected", &[rejection.code], started);
         tracing::info!(
             operation,
             outcome = "rejected",
-            code = self.code.as_str(),
+            code = rejection.code.as_str(),
             status = self.status.as_u16(),
             elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
             "graphql request refused: {}",
-            self.message
+            rejection.message
         );
         self.body_response(media)
     }
 
     fn body_response(self, media: MediaType) -> Response {
-        let mut extensions = json!({ "code": self.code.as_str() });
-        if let Some(field) = self.field {
+        let Rejection {
+            code,
+            message,
+            field,
+            request_error,
+            ..
+        } = self.rejection;
+        let mut extensions = json!({ "code": code.as_str() });
+        if let Some(field) = field {
             extensions["field"] = json!(field);
         }
-        let body = json!({ "errors": [{ "message": self.message, "extensions": extensions }] });
+        let body = json!({ "errors": [{ "message": message, "extensions": extensions }] });
         let status = match media {
-            MediaType::Json if self.ok_as_json => StatusCode::OK,
+            MediaType::Json if request_error => StatusCode::OK,
             _ => self.status,
         };
         let mut response = (status, body.to_string()).into_response();
-        set_headers(&mut response, media, self.code.retry_after_secs());
+        set_headers(&mut response, media, code.retry_after_secs());
         if self.status == StatusCode::METHOD_NOT_ALLOWED {
             response
                 .headers_mut()
@@ -197,12 +160,6 @@ impl Refusal {
     }
 }
 
-impl From<AppError> for Refusal {
-    fn from(err: AppError) -> Self {
-        Self::new(err.code(), err.to_string())
-    }
-}
-
 /// The content type, and `Retry-After` when the client may retry as is.
 fn set_headers(response: &mut Response, media: MediaType, retry_after: Option<u64>) {
     let headers = response.headers_mut();
@@ -213,17 +170,6 @@ fn set_headers(response: &mut Response, media: MediaType, retry_after: Option<u6
     if let Some(seconds) = retry_after {
         headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
-}
-
-pub fn record(operation: &str, outcome: &'static str, codes: &[ErrorCode], started: Instant) {
-    let operation = operation.to_owned();
-    ::metrics::counter!(m::REQUESTS, "operation" => operation.clone(), "outcome" => outcome)
-        .increment(1);
-    for code in codes {
-        ::metrics::counter!(m::ERRORS, "code" => code.as_str()).increment(1);
-    }
-    ::metrics::histogram!(m::DURATION, "operation" => operation)
-        .record(started.elapsed().as_secs_f64());
 }
 
 /// How a GraphQL response leaves, by what it holds.

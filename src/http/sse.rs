@@ -14,12 +14,12 @@ use axum::response::{IntoResponse, Response as HttpResponse};
 use futures_util::StreamExt;
 use futures_util::stream;
 
-use super::operation::{self, Rejected, Transport};
-use super::persisted::PersistedRef;
-use super::response::{Answer, MediaType};
-use super::shared;
+use super::AppState;
+use super::response::{Answer, MediaType, Refusal};
 use crate::auth::Caller;
-use crate::state::AppState;
+use crate::engine::operation::{self, Rejected, Transport};
+use crate::engine::persisted::PersistedRef;
+use crate::engine::shared;
 
 /// Whether the client asks for an event stream.
 pub fn wanted(headers: &HeaderMap) -> bool {
@@ -37,15 +37,15 @@ pub async fn respond(
     started: Instant,
 ) -> HttpResponse {
     let admitted = match operation::admit(
-        &state,
+        &state.engine,
         request,
         named,
         caller.as_ref(),
         Transport::EventStream,
     ) {
         Ok(admitted) => admitted,
-        Err((Rejected::Refused(refusal), operation)) => {
-            return refusal.into_response(MediaType::Json, &operation, started);
+        Err((Rejected::Refused(rejection), operation)) => {
+            return Refusal::from(rejection).into_response(MediaType::Json, &operation, started);
         }
         Err((Rejected::Invalid(errors), _)) => {
             let response = Response::from_errors(errors);
@@ -55,7 +55,7 @@ pub async fn respond(
                 .unwrap_or_else(|_| axum::http::StatusCode::BAD_REQUEST.into_response());
         }
     };
-    let results = shared::results(&state, admitted, caller, started);
+    let results = shared::results(&state.engine, admitted, caller, started);
     let events = results
         .map(|payload| Ok::<_, Infallible>(Event::default().event("next").data(&*payload)))
         .chain(stream::once(async {

@@ -26,13 +26,13 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use super::API_KEY_HEADER;
-use super::operation::{self, Rejected, Transport};
-use super::persisted::PersistedRef;
-use super::response::Refusal;
-use super::shared::{self, Payload};
+use super::AppState;
 use crate::auth::Caller;
+use crate::engine::operation::{self, Rejected, Transport};
+use crate::engine::persisted::PersistedRef;
+use crate::engine::rejection::Rejection;
+use crate::engine::shared::{self, Payload};
 use crate::metrics as m;
-use crate::state::AppState;
 
 pub const PROTOCOL: &str = "graphql-transport-ws";
 /// Messages queued for a client.
@@ -300,17 +300,19 @@ impl Connection {
         let started = Instant::now();
         let limit = self.state.sockets.max_operations;
         if self.running.len() >= limit {
-            let refusal = Refusal::bad_document(format!(
+            let rejection = Rejection::bad_document(format!(
                 "this connection already runs {limit} operations, the most it may; complete \
                  one or open another connection"
             ));
-            refusal.record("anonymous", started);
+            rejection.record("anonymous", started);
             return self
-                .send(json!({ "id": id, "type": "error", "payload": [refusal.to_server_error()] }))
+                .send(
+                    json!({ "id": id, "type": "error", "payload": [rejection.to_server_error()] }),
+                )
                 .await;
         }
         let admitted = match operation::admit(
-            &self.state,
+            &self.state.engine,
             request,
             named,
             caller.as_ref(),
@@ -318,15 +320,15 @@ impl Connection {
         ) {
             Ok(admitted) => admitted,
             Err((rejected, operation)) => {
-                if let Rejected::Refused(refusal) = &rejected {
-                    refusal.record(&operation, started);
+                if let Rejected::Refused(rejection) = &rejected {
+                    rejection.record(&operation, started);
                 }
                 return self
                     .send(json!({ "id": id, "type": "error", "payload": rejected.errors() }))
                     .await;
             }
         };
-        let results = shared::results(&self.state, admitted, caller, started);
+        let results = shared::results(&self.state.engine, admitted, caller, started);
         let tag = id.clone();
         let done = id.clone();
         let tagged = results

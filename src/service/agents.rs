@@ -4,53 +4,27 @@
 use entity::{AgentStatus, agent, goal, task};
 use sea_orm::sea_query::IntoCondition;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
-use super::bounds::TimeBounds;
-use super::columns::Columns;
-use super::create::{self, Inserted};
-use super::group_commit::Creates;
-use super::idempotency::Claim;
-use super::page::{Resource, ResourceFilter};
-use super::{check_version, goals, load_for_update, not_found, now};
+use super::goals;
+use super::now;
+use super::store::bounds::TimeBounds;
+use super::store::resource::{ResourceFilter, not_found, resource};
+use super::store::update::{self, load_for_update};
+use super::write::create;
+use super::write::group_commit::Creates;
+use super::write::idempotency::Claim;
 use crate::error::{AppError, Result};
 
-impl Resource for agent::Entity {
-    fn id_column() -> agent::Column {
-        agent::Column::Id
-    }
-    fn created_at_column() -> agent::Column {
-        agent::Column::CreatedAt
-    }
-    fn updated_at_column() -> agent::Column {
-        agent::Column::UpdatedAt
-    }
-    fn id_of(model: &agent::Model) -> Uuid {
-        model.id
-    }
-    fn from_partial_row(
-        row: &sea_orm::QueryResult,
-        columns: Columns,
-    ) -> Result<agent::Model, sea_orm::DbErr> {
-        use agent::Column;
-        Ok(agent::Model {
-            id: row.try_get("", "id")?,
-            did: columns.read(row, Column::Did)?,
-            name: columns.read(row, Column::Name)?,
-            status: columns.read(row, Column::Status)?,
-            configuration: columns.read(row, Column::Configuration)?,
-            metadata: columns.read(row, Column::Metadata)?,
-            version: columns.read(row, Column::Version)?,
-            created_at: columns.read(row, Column::CreatedAt)?,
-            updated_at: columns.read(row, Column::UpdatedAt)?,
-        })
-    }
-}
+resource!(agent {
+    did: Did,
+    name: Name,
+    status: Status,
+    configuration: Configuration,
+    metadata: Metadata,
+});
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct AgentFilter {
@@ -73,7 +47,7 @@ impl ResourceFilter for AgentFilter {
             )
             .add(self.time.condition::<agent::Entity>());
         if let Some(needle) = &self.name_contains {
-            cond = cond.add(super::contains_case_insensitive(
+            cond = cond.add(crate::service::store::resource::contains_case_insensitive(
                 agent::Column::Name,
                 needle,
             ));
@@ -123,19 +97,9 @@ pub async fn create(
         created_at: at,
         updated_at: at,
     };
-    let (model, inserted) =
-        create::insert_one::<agent::Entity>(creates, model, Vec::new(), claim, at)
-            .await
-            .map_err(did_taken)?;
-    match inserted {
-        Inserted::Created => Ok(model),
-        Inserted::Replay(id) => {
-            create::replayed::<agent::Entity>(creates.writes(), id, "agent").await
-        }
-        // An agent has no parent; an insert that did nothing without an
-        // error cannot happen.
-        Inserted::ParentMissing => Err(AppError::internal(&"an agent insert wrote nothing")),
-    }
+    create::create::<agent::Entity>(creates, model, Vec::new(), claim, None, "agent")
+        .await
+        .map_err(did_taken)
 }
 
 fn did_taken(err: AppError) -> AppError {
@@ -147,9 +111,8 @@ fn did_taken(err: AppError) -> AppError {
 
 #[tracing::instrument(skip(db, changes))]
 pub async fn update(db: &crate::db::Pool, id: Uuid, changes: AgentChanges) -> Result<agent::Model> {
-    let txn = db.begin().await?;
-    let current: agent::Model = load_for_update::<agent::Entity>(&txn, id, "agent").await?;
-    check_version(changes.expected_version, current.version, "agent")?;
+    let (txn, current) =
+        update::begin::<agent::Entity>(db, id, changes.expected_version, "agent").await?;
     let mut next = current.clone();
     if let Some(name) = changes.name {
         next.name = name;
@@ -163,19 +126,7 @@ pub async fn update(db: &crate::db::Pool, id: Uuid, changes: AgentChanges) -> Re
     if let Some(metadata) = changes.metadata {
         next.metadata = metadata;
     }
-    next.version = current.version + 1;
-    next.updated_at = now();
-    let updated = agent::Entity::update_many()
-        .set(agent::ActiveModel::from(next.clone()).reset_all())
-        .filter(agent::Column::Id.eq(id))
-        .filter(agent::Column::Version.eq(current.version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected != 1 {
-        return Err(super::concurrent_change("agent"));
-    }
-    txn.commit().await?;
-    Ok(next)
+    update::finish::<agent::Entity>(txn, current.version, next, now(), "agent").await
 }
 
 /// Deletes an agent. Its goals block the delete unless `cascade`, which takes

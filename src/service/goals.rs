@@ -3,53 +3,30 @@
 use entity::{GoalStatus, agent, goal, plan};
 use sea_orm::sea_query::{IntoCondition, Query, SelectStatement};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait,
+    QueryFilter,
 };
 use uuid::Uuid;
 
-use super::bounds::TimeBounds;
-use super::columns::Columns;
-use super::create::{self, Inserted};
-use super::group_commit::Creates;
-use super::idempotency::Claim;
-use super::page::{Resource, ResourceFilter};
+use super::now;
+use super::plans;
 use super::plans::PlanFields;
-use super::trees::{self, Children};
-use super::{check_version, ensure_exists, load_for_update, now, parent, parent_vanished, plans};
+use super::store::bounds::TimeBounds;
+use super::store::resource::{ResourceFilter, resource};
+use super::store::update::{self, load_for_update};
+use super::write::create;
+use super::write::group_commit::Creates;
+use super::write::idempotency::Claim;
+use super::write::parent;
 use crate::error::{AppError, Result};
 
-impl Resource for goal::Entity {
-    fn id_column() -> goal::Column {
-        goal::Column::Id
-    }
-    fn created_at_column() -> goal::Column {
-        goal::Column::CreatedAt
-    }
-    fn updated_at_column() -> goal::Column {
-        goal::Column::UpdatedAt
-    }
-    fn id_of(model: &goal::Model) -> Uuid {
-        model.id
-    }
-    fn from_partial_row(
-        row: &sea_orm::QueryResult,
-        columns: Columns,
-    ) -> Result<goal::Model, sea_orm::DbErr> {
-        use goal::Column;
-        Ok(goal::Model {
-            id: row.try_get("", "id")?,
-            agent_id: columns.read(row, Column::AgentId)?,
-            description: columns.read(row, Column::Description)?,
-            success_criteria: columns.read(row, Column::SuccessCriteria)?,
-            priority: columns.read(row, Column::Priority)?,
-            status: columns.read(row, Column::Status)?,
-            version: columns.read(row, Column::Version)?,
-            created_at: columns.read(row, Column::CreatedAt)?,
-            updated_at: columns.read(row, Column::UpdatedAt)?,
-        })
-    }
-}
+resource!(goal {
+    agent_id: AgentId,
+    description: Description,
+    success_criteria: SuccessCriteria,
+    priority: Priority,
+    status: Status,
+});
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct GoalFilter {
@@ -119,39 +96,16 @@ pub async fn create(creates: &Creates, new: NewGoal, claim: Option<Claim>) -> Re
         created_at: at,
         updated_at: at,
     };
-    let parents = vec![parent::<agent::Entity>(model.agent_id)];
-    let (model, inserted) = if new.plans.is_empty() {
-        create::insert_one::<goal::Entity>(creates, model, parents, claim, at).await?
-    } else {
-        let children = Children::Plans(new.plans);
-        let inserted = trees::create_tree::<goal::Entity>(
-            creates,
-            &model,
-            parents,
-            claim.as_ref(),
-            at,
-            children,
-        )
-        .await?;
-        (model, inserted)
-    };
-    match inserted {
-        Inserted::Created => Ok(model),
-        Inserted::Replay(id) => {
-            create::replayed::<goal::Entity>(creates.writes(), id, "goal").await
-        }
-        Inserted::ParentMissing => {
-            ensure_exists::<agent::Entity>(creates.writes(), model.agent_id, "agent").await?;
-            Err(parent_vanished("goal"))
-        }
-    }
+    let parents = vec![parent::<agent::Entity>(model.agent_id, "agent")];
+    let children =
+        (!new.plans.is_empty()).then(|| plans::children_of_goal(model.id, new.plans, at));
+    create::create::<goal::Entity>(creates, model, parents, claim, children, "goal").await
 }
 
 #[tracing::instrument(skip(db, changes))]
 pub async fn update(db: &crate::db::Pool, id: Uuid, changes: GoalChanges) -> Result<goal::Model> {
-    let txn = db.begin().await?;
-    let current: goal::Model = load_for_update::<goal::Entity>(&txn, id, "goal").await?;
-    check_version(changes.expected_version, current.version, "goal")?;
+    let (txn, current) =
+        update::begin::<goal::Entity>(db, id, changes.expected_version, "goal").await?;
     let mut next = current.clone();
     if let Some(status) = changes.status {
         super::check_transition(current.status, status)?;
@@ -166,19 +120,7 @@ pub async fn update(db: &crate::db::Pool, id: Uuid, changes: GoalChanges) -> Res
     if let Some(priority) = changes.priority {
         next.priority = priority;
     }
-    next.version = current.version + 1;
-    next.updated_at = now();
-    let updated = goal::Entity::update_many()
-        .set(goal::ActiveModel::from(next.clone()).reset_all())
-        .filter(goal::Column::Id.eq(id))
-        .filter(goal::Column::Version.eq(current.version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected != 1 {
-        return Err(super::concurrent_change("goal"));
-    }
-    txn.commit().await?;
-    Ok(next)
+    update::finish::<goal::Entity>(txn, current.version, next, now(), "goal").await
 }
 
 #[tracing::instrument(skip(db))]

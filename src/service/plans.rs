@@ -4,51 +4,29 @@ use chrono::{DateTime, Utc};
 use entity::{PlanStatus, goal, plan, task};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait,
+    QueryFilter,
 };
 use uuid::Uuid;
 
-use super::bounds::TimeBounds;
-use super::columns::Columns;
-use super::create::{self, Inserted};
-use super::group_commit::Creates;
-use super::idempotency::Claim;
-use super::page::{Resource, ResourceFilter};
+use super::now;
+use super::store::bounds::TimeBounds;
+use super::store::resource::{ResourceFilter, resource};
+use super::store::update::{self, load_for_update};
+use super::tasks;
 use super::tasks::TaskFields;
-use super::trees::{self, Children};
-use super::{check_version, ensure_exists, load_for_update, now, parent, parent_vanished};
+use super::write::create;
+use super::write::group_commit::Creates;
+use super::write::idempotency::Claim;
+use super::write::parent;
+use super::write::trees::Children;
 use crate::error::{AppError, Result};
 
-impl Resource for plan::Entity {
-    fn id_column() -> plan::Column {
-        plan::Column::Id
-    }
-    fn created_at_column() -> plan::Column {
-        plan::Column::CreatedAt
-    }
-    fn updated_at_column() -> plan::Column {
-        plan::Column::UpdatedAt
-    }
-    fn id_of(model: &plan::Model) -> Uuid {
-        model.id
-    }
-    fn from_partial_row(
-        row: &sea_orm::QueryResult,
-        columns: Columns,
-    ) -> Result<plan::Model, sea_orm::DbErr> {
-        use plan::Column;
-        Ok(plan::Model {
-            id: row.try_get("", "id")?,
-            goal_id: columns.read(row, Column::GoalId)?,
-            description: columns.read(row, Column::Description)?,
-            status: columns.read(row, Column::Status)?,
-            version: columns.read(row, Column::Version)?,
-            created_at: columns.read(row, Column::CreatedAt)?,
-            updated_at: columns.read(row, Column::UpdatedAt)?,
-        })
-    }
-}
+resource!(plan {
+    goal_id: GoalId,
+    description: Description,
+    status: Status,
+});
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct PlanFilter {
@@ -126,39 +104,31 @@ pub async fn create(creates: &Creates, new: NewPlan, claim: Option<Claim>) -> Re
         tasks,
     } = new.plan;
     let model = new_model(new.goal_id, description, status, at);
-    let parents = vec![parent::<goal::Entity>(model.goal_id)];
-    let (model, inserted) = if tasks.is_empty() {
-        create::insert_one::<plan::Entity>(creates, model, parents, claim, at).await?
-    } else {
-        let children = Children::Tasks(tasks);
-        let inserted = trees::create_tree::<plan::Entity>(
-            creates,
-            &model,
-            parents,
-            claim.as_ref(),
-            at,
-            children,
-        )
-        .await?;
-        (model, inserted)
-    };
-    match inserted {
-        Inserted::Created => Ok(model),
-        Inserted::Replay(id) => {
-            create::replayed::<plan::Entity>(creates.writes(), id, "plan").await
+    let parents = vec![parent::<goal::Entity>(model.goal_id, "goal")];
+    let children = (!tasks.is_empty()).then(|| tasks::children_of_plan(model.id, tasks, at));
+    create::create::<plan::Entity>(creates, model, parents, claim, children, "plan").await
+}
+
+/// The plans of a new goal with their tasks, for its tree, each task with
+/// its path in the input.
+pub fn children_of_goal(goal_id: Uuid, plans: Vec<PlanFields>, at: DateTime<Utc>) -> Children {
+    let mut models = Vec::with_capacity(plans.len());
+    let mut tasks = Vec::new();
+    for (index, fields) in plans.into_iter().enumerate() {
+        let plan = new_model(goal_id, fields.description, fields.status, at);
+        for (task_index, task) in fields.tasks.into_iter().enumerate() {
+            let path = format!("input.plans.{index}.tasks.{task_index}.agentId");
+            tasks.push((tasks::new_model(plan.id, task, at), path));
         }
-        Inserted::ParentMissing => {
-            ensure_exists::<goal::Entity>(creates.writes(), model.goal_id, "goal").await?;
-            Err(parent_vanished("plan"))
-        }
+        models.push(plan);
     }
+    Children::Plans(models, tasks)
 }
 
 #[tracing::instrument(skip(db, changes))]
 pub async fn update(db: &crate::db::Pool, id: Uuid, changes: PlanChanges) -> Result<plan::Model> {
-    let txn = db.begin().await?;
-    let current: plan::Model = load_for_update::<plan::Entity>(&txn, id, "plan").await?;
-    check_version(changes.expected_version, current.version, "plan")?;
+    let (txn, current) =
+        update::begin::<plan::Entity>(db, id, changes.expected_version, "plan").await?;
     let mut next = current.clone();
     if let Some(status) = changes.status {
         super::check_transition(current.status, status)?;
@@ -167,19 +137,7 @@ pub async fn update(db: &crate::db::Pool, id: Uuid, changes: PlanChanges) -> Res
     if let Some(description) = changes.description {
         next.description = description;
     }
-    next.version = current.version + 1;
-    next.updated_at = now();
-    let updated = plan::Entity::update_many()
-        .set(plan::ActiveModel::from(next.clone()).reset_all())
-        .filter(plan::Column::Id.eq(id))
-        .filter(plan::Column::Version.eq(current.version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected != 1 {
-        return Err(super::concurrent_change("plan"));
-    }
-    txn.commit().await?;
-    Ok(next)
+    update::finish::<plan::Entity>(txn, current.version, next, now(), "plan").await
 }
 
 #[tracing::instrument(skip(db))]

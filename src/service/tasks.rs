@@ -3,57 +3,33 @@
 
 use chrono::{DateTime, Utc};
 use entity::{TaskStatus, agent, plan, task};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
-use super::bounds::TimeBounds;
-use super::columns::Columns;
-use super::create::{self, Inserted};
-use super::group_commit::Creates;
-use super::idempotency::Claim;
-use super::page::{Resource, ResourceFilter};
-use super::{check_version, ensure_exists, load_for_update, now, parent, parent_vanished};
+use super::now;
+use super::store::bounds::TimeBounds;
+use super::store::resource::{ResourceFilter, ensure_exists, resource};
+use super::store::update::{self, load_for_update};
+use super::write::create;
+use super::write::group_commit::Creates;
+use super::write::idempotency::Claim;
+use super::write::parent;
+use super::write::trees::Children;
 use crate::error::Result;
 
-impl Resource for task::Entity {
-    fn id_column() -> task::Column {
-        task::Column::Id
-    }
-    fn created_at_column() -> task::Column {
-        task::Column::CreatedAt
-    }
-    fn updated_at_column() -> task::Column {
-        task::Column::UpdatedAt
-    }
-    fn id_of(model: &task::Model) -> Uuid {
-        model.id
-    }
-    fn from_partial_row(
-        row: &sea_orm::QueryResult,
-        columns: Columns,
-    ) -> Result<task::Model, sea_orm::DbErr> {
-        use task::Column;
-        Ok(task::Model {
-            id: row.try_get("", "id")?,
-            plan_id: columns.read(row, Column::PlanId)?,
-            agent_id: columns.read(row, Column::AgentId)?,
-            description: columns.read(row, Column::Description)?,
-            task_type: columns.read(row, Column::TaskType)?,
-            status: columns.read(row, Column::Status)?,
-            input_data: columns.read(row, Column::InputData)?,
-            output_data: columns.read(row, Column::OutputData)?,
-            error: columns.read(row, Column::Error)?,
-            version: columns.read(row, Column::Version)?,
-            created_at: columns.read(row, Column::CreatedAt)?,
-            updated_at: columns.read(row, Column::UpdatedAt)?,
-            started_at: columns.read(row, Column::StartedAt)?,
-            completed_at: columns.read(row, Column::CompletedAt)?,
-        })
-    }
-}
+resource!(task {
+    plan_id: PlanId,
+    agent_id: AgentId,
+    description: Description,
+    task_type: TaskType,
+    status: Status,
+    input_data: InputData,
+    output_data: OutputData,
+    error: Error,
+    started_at: StartedAt,
+    completed_at: CompletedAt,
+});
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct TaskFilter {
@@ -149,31 +125,35 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<task::Mod
 pub async fn create(creates: &Creates, new: NewTask, claim: Option<Claim>) -> Result<task::Model> {
     let at = now();
     let model = new_model(new.plan_id, new.task, at);
-    let parents = std::iter::once(parent::<plan::Entity>(model.plan_id))
-        .chain(model.agent_id.map(parent::<agent::Entity>))
+    let parents = std::iter::once(parent::<plan::Entity>(model.plan_id, "plan"))
+        .chain(
+            model
+                .agent_id
+                .map(|id| parent::<agent::Entity>(id, "agent")),
+        )
         .collect();
-    let (model, inserted) =
-        create::insert_one::<task::Entity>(creates, model, parents, claim, at).await?;
-    match inserted {
-        Inserted::Created => Ok(model),
-        Inserted::Replay(id) => {
-            create::replayed::<task::Entity>(creates.writes(), id, "task").await
-        }
-        Inserted::ParentMissing => {
-            ensure_exists::<plan::Entity>(creates.writes(), model.plan_id, "plan").await?;
-            if let Some(agent_id) = model.agent_id {
-                ensure_exists::<agent::Entity>(creates.writes(), agent_id, "agent").await?;
-            }
-            Err(parent_vanished("task"))
-        }
-    }
+    create::create::<task::Entity>(creates, model, parents, claim, None, "task").await
+}
+
+/// The tasks of a new plan, for its tree, each with its path in the input.
+pub fn children_of_plan(plan_id: Uuid, tasks: Vec<TaskFields>, at: DateTime<Utc>) -> Children {
+    let tasks = tasks
+        .into_iter()
+        .enumerate()
+        .map(|(index, task)| {
+            (
+                new_model(plan_id, task, at),
+                format!("input.tasks.{index}.agentId"),
+            )
+        })
+        .collect();
+    Children::Tasks(tasks)
 }
 
 #[tracing::instrument(skip(db, changes))]
 pub async fn update(db: &crate::db::Pool, id: Uuid, changes: TaskChanges) -> Result<task::Model> {
-    let txn = db.begin().await?;
-    let current: task::Model = load_for_update::<task::Entity>(&txn, id, "task").await?;
-    check_version(changes.expected_version, current.version, "task")?;
+    let (txn, current) =
+        update::begin::<task::Entity>(db, id, changes.expected_version, "task").await?;
     let at = now();
     let mut next = current.clone();
     if let Some(status) = changes.status {
@@ -197,19 +177,7 @@ pub async fn update(db: &crate::db::Pool, id: Uuid, changes: TaskChanges) -> Res
     if let Some(error) = changes.error {
         next.error = error;
     }
-    next.version = current.version + 1;
-    next.updated_at = at;
-    let updated = task::Entity::update_many()
-        .set(task::ActiveModel::from(next.clone()).reset_all())
-        .filter(task::Column::Id.eq(id))
-        .filter(task::Column::Version.eq(current.version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected != 1 {
-        return Err(super::concurrent_change("task"));
-    }
-    txn.commit().await?;
-    Ok(next)
+    update::finish::<task::Entity>(txn, current.version, next, at, "task").await
 }
 
 /// Entering RUNNING starts the clock, entering a terminal status stops it,

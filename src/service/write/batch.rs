@@ -1,6 +1,7 @@
-//! Creating one object under its parents, with or without an idempotency
-//! key, in as few round trips as the backend allows, and many such creates
-//! together when they arrive together (see `group_commit`).
+//! The statements that write creates: one object under its parents, with
+//! or without an idempotency key, in as few round trips as the backend
+//! allows, and many such creates together when they arrive together (see
+//! `group_commit`).
 //!
 //! Without a key a create is one `INSERT … SELECT … WHERE EXISTS (parent)`
 //! in autocommit. With a key, PostgreSQL still takes one statement: the key
@@ -25,12 +26,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::group_commit::{Creates, Queued};
 use super::idempotency::{self, Claim};
-use super::page::Resource;
 use super::{sqlite_transaction, values_where};
 use crate::db::Connections;
-use crate::error::{AppError, Result};
+use crate::error::Result;
+use crate::service::store::resource::Resource;
 
 /// What became of a create.
 #[derive(Debug)]
@@ -42,6 +42,15 @@ pub enum Inserted {
     ParentMissing,
 }
 
+/// What a claim that inserted nothing means: a replay of the key's object,
+/// or (the key being free) a missing parent.
+pub async fn refused(db: &impl ConnectionTrait, claim: &Claim) -> Result<Inserted> {
+    Ok(match idempotency::settle(db, claim).await? {
+        Some(id) => Inserted::Replay(id),
+        None => Inserted::ParentMissing,
+    })
+}
+
 /// A create waiting to be written.
 pub struct Pending<E: Resource> {
     pub model: E::Model,
@@ -49,35 +58,6 @@ pub struct Pending<E: Resource> {
     pub parents: Vec<SelectStatement>,
     pub claim: Option<Claim>,
     pub at: DateTime<Utc>,
-}
-
-/// Inserts `model` if its parents exist, remembering `claim` with it, and
-/// gives the model back with what became of it. The write may share its
-/// statement and commit with concurrent creates; it is answered only after
-/// that commit.
-pub async fn insert_one<E: Queued>(
-    creates: &Creates,
-    model: E::Model,
-    parents: Vec<SelectStatement>,
-    claim: Option<Claim>,
-    at: DateTime<Utc>,
-) -> Result<(E::Model, Inserted)>
-where
-    E::Model: ModelTrait<Entity = E>,
-{
-    let pending = Pending {
-        model,
-        parents,
-        claim,
-        at,
-    };
-    let (pending, went_in) = E::queue(creates).write(pending).await?;
-    let inserted = match (&pending.claim, went_in) {
-        (_, true) => Inserted::Created,
-        (Some(claim), false) => refused(creates.writes(), claim).await?,
-        (None, false) => Inserted::ParentMissing,
-    };
-    Ok((pending.model, inserted))
 }
 
 /// Writes one create by itself (a group of one); whether its row went in.
@@ -229,15 +209,6 @@ fn custom(err: impl std::fmt::Display) -> DbErr {
     DbErr::Custom(err.to_string())
 }
 
-/// What a claim that inserted nothing means: a replay of the key's object,
-/// or (the key being free) a missing parent.
-pub async fn refused(db: &impl ConnectionTrait, claim: &Claim) -> Result<Inserted> {
-    Ok(match idempotency::settle(db, claim).await? {
-        Some(id) => Inserted::Replay(id),
-        None => Inserted::ParentMissing,
-    })
-}
-
 /// `WITH claimed AS (<claiming>) <insert>`, as one PostgreSQL statement: one
 /// round trip and one commit for the claims and the objects together.
 fn with_claimed(claiming: &InsertStatement, insert: &InsertStatement) -> Statement {
@@ -274,19 +245,6 @@ fn shift_placeholders(sql: &str, by: usize) -> String {
         }
     }
     shifted
-}
-
-/// The object a key made, as it is now.
-pub async fn replayed<E: Resource>(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-    what: &str,
-) -> Result<E::Model> {
-    E::find_by_id(id).one(db).await?.ok_or_else(|| {
-        AppError::NotFound(format!(
-            "the {what} this idempotency key created ({id}) has been deleted since"
-        ))
-    })
 }
 
 #[cfg(test)]

@@ -21,9 +21,9 @@ use anyhow::Context as _;
 use lru::LruCache;
 use sha2::{Digest, Sha256};
 
-use super::response::Refusal;
+use super::Engine;
+use super::rejection::Rejection;
 use crate::error::ErrorCode;
-use crate::state::AppState;
 
 /// The message Apollo's clients look for, with the code, to resend the text.
 const NOT_FOUND_MESSAGE: &str = "PersistedQueryNotFound";
@@ -42,22 +42,22 @@ pub struct PersistedRef {
 impl PersistedRef {
     /// From a JSON request body. Most bodies carry no `documentId`, so they
     /// are not parsed a second time.
-    pub fn from_json(body: &[u8]) -> Result<Self, Refusal> {
+    pub fn from_json(body: &[u8]) -> Result<Self, Rejection> {
         const KEY: &[u8] = b"\"documentId\"";
         if !body.windows(KEY.len()).any(|w| w == KEY) {
             return Ok(Self::default());
         }
         serde_json::from_slice(body)
-            .map_err(|err| Refusal::bad_request(format!("invalid `documentId`: {err}")))
+            .map_err(|err| Rejection::bad_request(format!("invalid `documentId`: {err}")))
     }
 
     /// From the query string of a GET.
-    pub fn from_query_string(query: &str) -> Result<Self, Refusal> {
+    pub fn from_query_string(query: &str) -> Result<Self, Rejection> {
         if !query.contains("documentId=") {
             return Ok(Self::default());
         }
         serde_urlencoded::from_str(query)
-            .map_err(|err| Refusal::bad_request(format!("invalid `documentId`: {err}")))
+            .map_err(|err| Rejection::bad_request(format!("invalid `documentId`: {err}")))
     }
 }
 
@@ -149,11 +149,11 @@ impl PersistedDocuments {
 /// text's (`BAD_USER_INPUT`), and, when only trusted documents may run,
 /// any other text (`FORBIDDEN`).
 pub fn resolve(
-    state: &AppState,
+    engine: &Engine,
     request: &mut async_graphql::Request,
     named: &PersistedRef,
-) -> Result<(), Refusal> {
-    let documents = &state.persisted;
+) -> Result<(), Rejection> {
+    let documents = &engine.persisted;
     let has_text = !request.query.trim().is_empty();
     let Some((hash, field)) = requested_hash(request, named)? else {
         if documents.only_trusted
@@ -166,7 +166,7 @@ pub fn resolve(
     };
     if has_text {
         if sha256(&request.query) != hash {
-            return Err(Refusal::bad_request(
+            return Err(Rejection::bad_request(
                 "the hash is not the SHA-256 of the document sent with it",
             )
             .at(field));
@@ -176,7 +176,7 @@ pub fn resolve(
         }
         // Only what parses is remembered. The parse is not wasted: the
         // request is prepared from the same cache right after.
-        let parses = state
+        let parses = engine
             .documents
             .prepare(&request.query, request.operation_name.as_deref())
             .is_ok();
@@ -190,15 +190,15 @@ pub fn resolve(
             request.query = document.to_string();
             Ok(())
         }
-        None => Err(Refusal::request_error(
+        None => Err(Rejection::request_error(
             ErrorCode::PersistedQueryNotFound,
             NOT_FOUND_MESSAGE,
         )),
     }
 }
 
-fn forbidden() -> Refusal {
-    Refusal::new(
+fn forbidden() -> Rejection {
+    Rejection::new(
         ErrorCode::Forbidden,
         "this server runs only trusted documents: send the `documentId` of one from its manifest",
     )
@@ -208,12 +208,12 @@ fn forbidden() -> Refusal {
 fn requested_hash(
     request: &async_graphql::Request,
     named: &PersistedRef,
-) -> Result<Option<(Hash, &'static str)>, Refusal> {
+) -> Result<Option<(Hash, &'static str)>, Rejection> {
     let from_id = match &named.document_id {
         Some(id) => {
             let hex = id.strip_prefix("sha256:").unwrap_or(id);
             let hash = parse_hash(hex).ok_or_else(|| {
-                Refusal::bad_request("`documentId` must be `sha256:` and 64 hex digits")
+                Rejection::bad_request("`documentId` must be `sha256:` and 64 hex digits")
                     .at("documentId")
             })?;
             Some(hash)
@@ -226,7 +226,7 @@ fn requested_hash(
     };
     Ok(match (from_id, from_apq) {
         (Some(a), Some(b)) if a != b => {
-            return Err(Refusal::bad_request(
+            return Err(Rejection::bad_request(
                 "`documentId` and `extensions.persistedQuery` name different documents",
             )
             .at("documentId"));
@@ -239,17 +239,17 @@ fn requested_hash(
 
 const APQ_FIELD: &str = "extensions.persistedQuery.sha256Hash";
 
-fn apq_hash(persisted: &async_graphql::Value) -> Result<Hash, Refusal> {
+fn apq_hash(persisted: &async_graphql::Value) -> Result<Hash, Rejection> {
     use async_graphql::Value;
     let Value::Object(fields) = persisted else {
         return Err(
-            Refusal::bad_request("`extensions.persistedQuery` must be an object")
+            Rejection::bad_request("`extensions.persistedQuery` must be an object")
                 .at("extensions.persistedQuery"),
         );
     };
     let version = fields.get("version");
     if !matches!(version, Some(Value::Number(n)) if n.as_u64() == Some(1)) {
-        return Err(Refusal::bad_request(
+        return Err(Rejection::bad_request(
             "only version 1 of `extensions.persistedQuery` is supported",
         )
         .at("extensions.persistedQuery.version"));
@@ -258,7 +258,7 @@ fn apq_hash(persisted: &async_graphql::Value) -> Result<Hash, Refusal> {
         Some(Value::String(hex)) => parse_hash(hex),
         _ => None,
     }
-    .ok_or_else(|| Refusal::bad_request("`sha256Hash` must be 64 hex digits").at(APQ_FIELD))
+    .ok_or_else(|| Rejection::bad_request("`sha256Hash` must be 64 hex digits").at(APQ_FIELD))
 }
 
 fn parse_hash(hex: &str) -> Option<Hash> {

@@ -15,7 +15,8 @@ use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, ModelTrait, QuerySelect, 
 use uuid::Uuid;
 
 use super::columns::Columns;
-use super::page::{PageRequest, Resource, ResourceFilter, column_is, fetch, page_query};
+use super::page::{PageRequest, column_is, fetch, page_query};
+use super::resource::{Resource, ResourceFilter};
 use crate::error::Result;
 
 /// SQLite refuses a compound SELECT of more arms than this

@@ -8,20 +8,19 @@ use std::time::Instant;
 
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Response, ServerError};
-use axum::http::StatusCode;
 use futures_util::stream::BoxStream;
 
+use super::Engine;
 use super::documents::Prepared;
+use super::errors::{request_error, syntax_error, tidy};
 use super::persisted::PersistedRef;
-use super::response::Refusal;
+use super::rejection::{Reason, Rejection};
 use super::validated::Shape;
+use super::variables;
 use crate::auth::Caller;
 use crate::error::ErrorCode;
-use crate::graphql::errors::{request_error, syntax_error, tidy};
 use crate::graphql::loaders::{DbLoader, LoneRootField};
-use crate::graphql::variables;
 use crate::metrics as m;
-use crate::state::AppState;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Transport {
@@ -54,7 +53,7 @@ impl Admitted {
 /// Why an operation did not run.
 pub enum Rejected {
     /// Refused by a rule of this server, with an HTTP status.
-    Refused(Refusal),
+    Refused(Rejection),
     /// The document or its variables are invalid (a request error).
     Invalid(Vec<ServerError>),
 }
@@ -72,28 +71,29 @@ impl Rejected {
 /// if any) before anything runs; on refusal, also the operation label to
 /// record it under.
 pub fn admit(
-    state: &AppState,
+    engine: &Engine,
     mut request: async_graphql::Request,
     named: &PersistedRef,
     caller: Option<&Caller>,
     transport: Transport,
 ) -> Result<Admitted, (Rejected, String)> {
     let mut operation = m::operation_label(request.operation_name.as_deref());
-    let refuse =
-        |refusal: Refusal, operation: &String| Err((Rejected::Refused(refusal), operation.clone()));
+    let refuse = |rejection: Rejection, operation: &String| {
+        Err((Rejected::Refused(rejection), operation.clone()))
+    };
     // A document named by its hash gets its text first, so that it then
     // meets the document cache and every limit like any other.
-    if let Err(refusal) = super::persisted::resolve(state, &mut request, named) {
+    if let Err(refusal) = super::persisted::resolve(engine, &mut request, named) {
         return refuse(refusal, &operation);
     }
     if request.query.trim().is_empty() {
         return refuse(
-            Refusal::bad_document("the `query` parameter is required"),
+            Rejection::bad_document("the `query` parameter is required"),
             &operation,
         );
     }
     let operation_name = request.operation_name.clone();
-    let prepared = match state
+    let prepared = match engine
         .documents
         .prepare(&request.query, operation_name.as_deref())
     {
@@ -107,28 +107,28 @@ pub fn admit(
         operation = m::operation_label(Some(name));
     }
     let fields = prepared.fields;
-    if fields > state.limits.max_fields {
+    if fields > engine.limits.max_fields {
         return refuse(
-            Refusal::bad_document(format!(
+            Rejection::bad_document(format!(
                 "the document selects {fields} fields; the limit is {}",
-                state.limits.max_fields
+                engine.limits.max_fields
             )),
             &operation,
         );
     }
     let root_fields = prepared.root_fields;
-    if root_fields > state.limits.max_root_fields {
+    if root_fields > engine.limits.max_root_fields {
         return refuse(
-            Refusal::bad_document(format!(
+            Rejection::bad_document(format!(
                 "an operation selects {root_fields} top-level fields; the limit is {}",
-                state.limits.max_root_fields
+                engine.limits.max_root_fields
             )),
             &operation,
         );
     }
-    if !state.limits.introspection && prepared.asks_for_introspection {
+    if !engine.limits.introspection && prepared.asks_for_introspection {
         return refuse(
-            Refusal::bad_document("introspection is disabled on this server"),
+            Rejection::bad_document("introspection is disabled on this server"),
             &operation,
         );
     }
@@ -136,13 +136,13 @@ pub fn admit(
     if operation_type == Some(OperationType::Mutation) {
         if transport == Transport::Get {
             return refuse(
-                Refusal::bad_document("mutations must be sent with POST")
-                    .with_status(StatusCode::METHOD_NOT_ALLOWED),
+                Rejection::bad_document("mutations must be sent with POST")
+                    .because(Reason::MutationOverGet),
                 &operation,
             );
         }
         if let Some(Err(refused)) = caller.map(Caller::may_mutate) {
-            return refuse(Refusal::from(refused), &operation);
+            return refuse(Rejection::from(refused), &operation);
         }
     }
     if operation_type == Some(OperationType::Subscription)
@@ -177,12 +177,12 @@ pub fn admit(
 
 /// Runs a query or mutation to its one response.
 pub async fn execute(
-    state: &AppState,
+    engine: &Engine,
     admitted: Admitted,
     caller: Option<&Caller>,
-) -> Result<Response, Refusal> {
+) -> Result<Response, Rejection> {
     let is_mutation = admitted.is_mutation();
-    let (loaders, batches) = DbLoader::per_request(state.db.reader.clone());
+    let (loaders, batches) = DbLoader::per_request(engine.db.reader.clone());
     let mut request = admitted.request.data(loaders);
     if let Some(caller) = caller {
         request = request.data(caller.clone());
@@ -191,11 +191,11 @@ pub async fn execute(
         request = request.data(LoneRootField);
     }
     // Waiting for a turn counts against the timeout like running does.
-    let deadline = tokio::time::Instant::now() + state.limits.timeout;
-    let timeout_secs = state.limits.timeout.as_secs();
-    let Ok(_turn) = tokio::time::timeout_at(deadline, state.executions.acquire()).await else {
+    let deadline = tokio::time::Instant::now() + engine.limits.timeout;
+    let timeout_secs = engine.limits.timeout.as_secs();
+    let Ok(_turn) = tokio::time::timeout_at(deadline, engine.executions.acquire()).await else {
         // The server was busy, not the request too big: it may be sent again.
-        return Err(Refusal::new(
+        return Err(Rejection::new(
             ErrorCode::ServiceUnavailable,
             format!("the server is busy: no operation slot came free within {timeout_secs} s"),
         ));
@@ -204,9 +204,9 @@ pub async fn execute(
         .shape
         .is_some_and(|shape| admitted.prepared.validated.contains(shape));
     let schema = if validated {
-        &state.validated_schema
+        &engine.validated_schema
     } else {
-        &state.schema
+        &engine.schema
     };
     let work = if is_mutation { "mutation" } else { "query" };
     let execution = crate::db::holds::doing(work, batches.run(schema.execute(request)));
@@ -214,13 +214,13 @@ pub async fn execute(
     let outcome = tokio::time::timeout_at(deadline, execution).await;
     if is_mutation {
         // Committed or not, it has ended: subscribers look for its changes.
-        state.hub.written();
+        engine.hub.written();
     }
     let Ok(mut response) = outcome else {
-        return Err(Refusal::bad_request(format!(
+        return Err(Rejection::bad_request(format!(
             "the request did not finish within {timeout_secs} s; ask for less"
         ))
-        .with_status(StatusCode::REQUEST_TIMEOUT));
+        .because(Reason::TimedOut));
     };
     if let (false, Some(shape)) = (validated, admitted.shape) {
         admitted
@@ -234,18 +234,18 @@ pub async fn execute(
 
 /// Starts a subscription's stream of responses.
 pub fn subscribe(
-    state: &AppState,
+    engine: &Engine,
     admitted: Admitted,
     caller: Option<&Caller>,
 ) -> BoxStream<'static, Response> {
     let mut request = admitted
         .request
-        .data(DbLoader::spawned(state.db.reader.clone()));
+        .data(DbLoader::spawned(engine.db.reader.clone()));
     if let Some(caller) = caller {
         request = request.data(caller.clone());
     }
     let prepared = admitted.prepared.clone();
-    let stream = state
+    let stream = engine
         .schema
         .execute_stream_with_session_data(request, Default::default());
     let stream = crate::db::holds::doing_stream("subscription", stream);
@@ -261,13 +261,9 @@ pub fn recorded(
     operation: &str,
     started: Instant,
 ) -> (&'static str, Vec<&'static str>) {
-    let codes: Vec<ErrorCode> = response
-        .errors
-        .iter()
-        .map(crate::graphql::errors::code_of)
-        .collect();
+    let codes: Vec<ErrorCode> = response.errors.iter().map(super::errors::code_of).collect();
     let outcome = if codes.is_empty() { "ok" } else { "error" };
-    super::response::record(operation, outcome, &codes, started);
+    record(operation, outcome, &codes, started);
     (outcome, codes.iter().map(|c| c.as_str()).collect())
 }
 
@@ -282,4 +278,20 @@ pub fn finished(response: &Response, caller: Option<&Caller>, operation: &str, s
         elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
         "graphql operation"
     );
+}
+
+pub(crate) fn record(
+    operation: &str,
+    outcome: &'static str,
+    codes: &[ErrorCode],
+    started: Instant,
+) {
+    let operation = operation.to_owned();
+    ::metrics::counter!(m::REQUESTS, "operation" => operation.clone(), "outcome" => outcome)
+        .increment(1);
+    for code in codes {
+        ::metrics::counter!(m::ERRORS, "code" => code.as_str()).increment(1);
+    }
+    ::metrics::histogram!(m::DURATION, "operation" => operation)
+        .record(started.elapsed().as_secs_f64());
 }

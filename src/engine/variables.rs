@@ -15,7 +15,7 @@ use async_graphql::registry::{MetaType, MetaTypeName, Registry, ScalarValidatorF
 use async_graphql::{OutputType, ServerError, Value, Variables};
 
 use super::errors::request_error;
-use super::{MutationRoot, QueryRoot};
+use crate::graphql::{MutationRoot, QueryRoot};
 
 /// A value with thousands of wrong items gets this many errors, not thousands.
 const MAX_ERRORS: usize = 20;

@@ -12,7 +12,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Order};
 use sea_orm::{IdenStatic, ModelTrait, Value};
 use uuid::Uuid;
 
-use super::page::Resource;
+use crate::service::store::resource::Resource;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum Direction {

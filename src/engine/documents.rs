@@ -16,7 +16,7 @@ use super::validated::Validated;
 /// Documents longer than this are parsed every time rather than kept.
 const MAX_CACHED_QUERY_BYTES: usize = 16 * 1024;
 
-/// A parsed document and the facts the HTTP layer checks before running it.
+/// A parsed document and the facts admission checks before running it.
 pub struct Prepared {
     /// Fields selected by the whole document, aliases included.
     pub fields: usize,
@@ -32,6 +32,10 @@ pub struct Prepared {
     pub document: ExecutableDocument,
     /// The shapes of variables it passed full validation with.
     pub validated: Validated,
+    /// Whether a subscription may share its execution with others of the
+    /// same text and variables: not when it resumes from a position
+    /// (`after`), whose catch-up is its own.
+    pub may_share: bool,
 }
 
 impl Prepared {
@@ -47,6 +51,7 @@ impl Prepared {
             asks_for_introspection: limits::asks_for_introspection(&document),
             operation_type,
             operation_name: selected_name,
+            may_share: !limits::passes_argument(&document, "after"),
             document: runnable.unwrap_or(document),
             validated: Validated::default(),
         }

@@ -13,20 +13,19 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::create::{self, Inserted};
+use super::batch::{Inserted, refused};
 use super::idempotency::{self, Claim};
 use super::insert_under_parents;
-use super::page::Resource;
-use super::plans::PlanFields;
-use super::tasks::{self, TaskFields};
 use crate::error::{AppError, Result};
+use crate::service::store::resource::Resource;
 
-/// The children created with a root, and where they sit in the input.
+/// The children created with a root; each task with its path in the
+/// input, for the error that names a missing assignee.
 pub enum Children {
-    /// Plans of the new goal, under `input.plans`.
-    Plans(Vec<PlanFields>),
-    /// Tasks of the new plan, under `input.tasks`.
-    Tasks(Vec<TaskFields>),
+    /// Plans of the new goal, and all their tasks.
+    Plans(Vec<plan::Model>, Vec<(task::Model, String)>),
+    /// Tasks of the new plan.
+    Tasks(Vec<(task::Model, String)>),
 }
 
 /// Creates `root` under `parents` with its `children`, all or nothing,
@@ -42,13 +41,12 @@ pub async fn create_tree<E: Resource>(
 where
     E::Model: ModelTrait<Entity = E>,
 {
-    let root_id = E::id_of(root);
     let txn = creates.db().begin().await?;
     if let Some(claim) = claim
-        && !idempotency::claim(&txn, claim, root_id, at, &parents).await?
+        && !idempotency::claim(&txn, claim, E::id_of(root), at, &parents).await?
     {
         txn.rollback().await?;
-        return create::refused(creates.writes(), claim).await;
+        return refused(creates.writes(), claim).await;
     }
     if !insert_under_parents::<E>(&txn, root, parents).await? {
         txn.rollback().await?;
@@ -56,28 +54,11 @@ where
     }
     // An error below drops the transaction, which rolls everything back.
     let tasks = match children {
-        Children::Plans(plans) => {
-            let mut plan_models = Vec::with_capacity(plans.len());
-            let mut tasks = Vec::new();
-            for (index, fields) in plans.into_iter().enumerate() {
-                let plan = super::plans::new_model(root_id, fields.description, fields.status, at);
-                for (task_index, task) in fields.tasks.into_iter().enumerate() {
-                    let path = format!("input.plans.{index}.tasks.{task_index}.agentId");
-                    tasks.push((tasks::new_model(plan.id, task, at), path));
-                }
-                plan_models.push(plan);
-            }
-            insert_all::<plan::Entity>(&txn, plan_models).await?;
+        Children::Plans(plans, tasks) => {
+            insert_all::<plan::Entity>(&txn, plans).await?;
             tasks
         }
-        Children::Tasks(fields) => fields
-            .into_iter()
-            .enumerate()
-            .map(|(index, task)| {
-                let path = format!("input.tasks.{index}.agentId");
-                (tasks::new_model(root_id, task, at), path)
-            })
-            .collect(),
+        Children::Tasks(tasks) => tasks,
     };
     check_assignees(&txn, &tasks).await?;
     insert_all::<task::Entity>(&txn, tasks.into_iter().map(|(task, _)| task).collect()).await?;

@@ -3,10 +3,10 @@
 //! once, go to every subscriber of the group. A thousand agents watching
 //! one plan cost one resolution per change, not a thousand.
 //!
-//! A subscription that may resume (its document mentions `after`) runs on
-//! its own: its catch-up is its own. A group ends when its last subscriber
-//! leaves (its execution is dropped) or when its stream ends (every
-//! subscriber completes).
+//! A subscription that may resume (a field of its document is given an
+//! `after` argument) runs on its own: its catch-up is its own. A group ends
+//! when its last subscriber leaves (its execution is dropped) or when its
+//! stream ends (every subscriber completes).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,11 +18,11 @@ use futures_util::stream::BoxStream;
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
+use super::Engine;
 use super::operation::{self, Admitted};
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::metrics as m;
-use crate::state::AppState;
 
 /// A GraphQL response, serialized.
 pub type Payload = Arc<str>;
@@ -71,13 +71,13 @@ impl SharedSubscriptions {
     /// The results of `admitted` (a subscription) for one subscriber.
     pub fn join(
         self: &Arc<Self>,
-        state: &AppState,
+        engine: &Engine,
         admitted: Admitted,
         caller: Option<&Caller>,
     ) -> BoxStream<'static, Payload> {
         let gauge = Subscribed::new();
-        if admitted.request.query.contains("after") {
-            let alone = operation::subscribe(state, admitted, caller);
+        if !admitted.prepared.may_share {
+            let alone = operation::subscribe(engine, admitted, caller);
             let results = driven(Box::pin(alone.map(|response| serialize(&response))));
             return Box::pin(results.map(move |payload| {
                 let _ = &gauge;
@@ -96,7 +96,7 @@ impl SharedSubscriptions {
         let group = match groups.get(&key).and_then(|(_, group)| group.upgrade()) {
             Some(group) => group,
             None => {
-                let group = self.start(state, admitted, caller, key.clone());
+                let group = self.start(engine, admitted, caller, key.clone());
                 groups.insert(key, (group.id, Arc::downgrade(&group)));
                 group
             }
@@ -133,14 +133,14 @@ impl SharedSubscriptions {
 
     fn start(
         self: &Arc<Self>,
-        state: &AppState,
+        engine: &Engine,
         admitted: Admitted,
         caller: Option<&Caller>,
         key: Key,
     ) -> Arc<Group> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (sender, _) = broadcast::channel(GROUP_BACKLOG);
-        let mut results = operation::subscribe(state, admitted, caller);
+        let mut results = operation::subscribe(engine, admitted, caller);
         let publish = sender.clone();
         let registry = Arc::downgrade(self);
         let task_key = key.clone();
@@ -175,18 +175,18 @@ impl SharedSubscriptions {
 /// What a streaming transport (WebSocket, SSE) sends for `admitted`: a
 /// subscription's results, or a query's or mutation's one response.
 pub fn results(
-    state: &AppState,
+    engine: &Engine,
     admitted: Admitted,
     caller: Option<Caller>,
     started: std::time::Instant,
 ) -> BoxStream<'static, Payload> {
     if admitted.is_subscription() {
-        return state.shared.join(state, admitted, caller.as_ref());
+        return engine.shared.join(engine, admitted, caller.as_ref());
     }
-    let state = state.clone();
+    let engine = engine.clone();
     driven(Box::pin(futures_util::stream::once(async move {
         let operation = admitted.operation.clone();
-        let response = match operation::execute(&state, admitted, caller.as_ref()).await {
+        let response = match operation::execute(&engine, admitted, caller.as_ref()).await {
             Ok(response) => response,
             Err(refusal) => Response::from_errors(vec![refusal.to_server_error()]),
         };

@@ -27,10 +27,10 @@ use entity::{agent, goal, plan, task};
 use sea_orm::{DbErr, ModelTrait, RuntimeErr};
 use tokio::sync::oneshot;
 
-use super::create::{self, Pending};
-use super::page::Resource;
+use super::batch::{self, Pending};
 use crate::db::Connections;
 use crate::error::{AppError, Result};
+use crate::service::store::resource::Resource;
 
 /// The most creates one statement carries; each has a dozen or so values,
 /// far below either backend's limit on bound parameters.
@@ -216,7 +216,7 @@ where
                 // Handed back even if this request is dropped mid-write.
                 let _writer = Writer(self.shared.clone());
                 self.shared.stats.record(1);
-                let went_in = create::write_alone(&self.shared.writes, &pending).await?;
+                let went_in = batch::write_alone(&self.shared.writes, &pending).await?;
                 Ok((pending, went_in))
             }
         }
@@ -304,7 +304,7 @@ where
         .map(|job| (job.pending, job.reply))
         .unzip();
     if pending.len() > 1 {
-        match create::write_together(db, &pending).await {
+        match batch::write_together(db, &pending).await {
             Ok(inserted) => {
                 for (pending, reply) in pending.into_iter().zip(replies) {
                     let went_in = inserted.contains(&E::id_of(&pending.model));
@@ -324,7 +324,7 @@ where
         }
     }
     for (pending, reply) in pending.into_iter().zip(replies) {
-        let outcome = create::write_alone(db, &pending).await;
+        let outcome = batch::write_alone(db, &pending).await;
         let _ = reply.send(outcome.map(|went_in| (pending, went_in)));
     }
 }

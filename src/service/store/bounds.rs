@@ -4,7 +4,7 @@
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use sea_orm::{ColumnTrait, Condition};
 
-use super::page::Resource;
+use crate::service::store::resource::Resource;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct TimeBounds {

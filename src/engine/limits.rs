@@ -180,3 +180,27 @@ mod tests {
         assert!(only_selected_operation(&parse("{ agents { totalCount } }"), None).is_none());
     }
 }
+
+/// Whether any field of the document is given an argument named `name`
+/// (fragments included, whether or not the operation uses them: a cheap,
+/// safe over-approximation).
+pub(crate) fn passes_argument(document: &ExecutableDocument, name: &str) -> bool {
+    fn in_set(set: &SelectionSet, name: &str) -> bool {
+        set.items.iter().any(|item| match &item.node {
+            Selection::Field(field) => {
+                field.node.arguments.iter().any(|(arg, _)| arg.node == name)
+                    || in_set(&field.node.selection_set.node, name)
+            }
+            Selection::InlineFragment(inline) => in_set(&inline.node.selection_set.node, name),
+            Selection::FragmentSpread(_) => false,
+        })
+    }
+    document
+        .operations
+        .iter()
+        .any(|(_, operation)| in_set(&operation.node.selection_set.node, name))
+        || document
+            .fragments
+            .values()
+            .any(|fragment| in_set(&fragment.node.selection_set.node, name))
+}

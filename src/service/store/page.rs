@@ -11,38 +11,15 @@ use std::hash::{Hash, Hasher};
 
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait,
-    PrimaryKeyTrait, QueryFilter, QueryResult, Statement,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait,
+    PrimaryKeyTrait, QueryFilter, Statement,
 };
 use uuid::Uuid;
 
 use super::columns::Columns;
 use super::order::{Direction, Key, Sort};
+use super::resource::{Resource, ResourceFilter};
 use crate::error::Result;
-
-/// An entity that can be listed page by page.
-pub trait Resource:
-    EntityTrait<
-        Model: FromQueryResult + Clone + Send + Sync,
-        PrimaryKey: PrimaryKeyTrait<ValueType = Uuid>,
-        Column: Into<u32>,
-    >
-{
-    fn id_column() -> Self::Column;
-    fn created_at_column() -> Self::Column;
-    fn updated_at_column() -> Self::Column;
-    fn id_of(model: &Self::Model) -> Uuid;
-    /// A model from a row that holds the id and `columns`; every other field
-    /// gets a placeholder (see [`Columns::read`]).
-    fn from_partial_row(row: &QueryResult, columns: Columns) -> Result<Self::Model, DbErr>;
-}
-
-/// A filter on one resource, turned into a SQL condition. Hashable so that
-/// requests with the same filter can share one batched query.
-pub trait ResourceFilter: Clone + Eq + Hash + Default + Send + Sync + 'static {
-    type Entity: Resource;
-    fn condition(&self) -> Condition;
-}
 
 /// Which rows of an ordering a page holds.
 pub struct PageRequest<E: Resource> {

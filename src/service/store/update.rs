@@ -1,0 +1,87 @@
+//! The versioned update every resource shares: lock the row, check the
+//! version the caller expects, let the resource apply its changes, then an
+//! UPDATE guarded by the version read.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+use super::resource::{Resource, not_found};
+use crate::db::{Pool, Transaction};
+use crate::error::{AppError, Result};
+
+/// Opens the update of `id`: its transaction and the row as it is, locked,
+/// once the version the caller expects (if any) is the stored one.
+pub async fn begin<E: Resource>(
+    db: &Pool,
+    id: Uuid,
+    expected_version: Option<i32>,
+    what: &str,
+) -> Result<(Transaction, E::Model)> {
+    let txn = db.begin().await?;
+    let current = load_for_update::<E>(&txn, id, what).await?;
+    check_version(expected_version, E::version_of(&current), what)?;
+    Ok((txn, current))
+}
+
+/// Writes `next` over the row read at `read_version`, one version on and
+/// changed at `at`, and commits: CONFLICT if another writer got there first.
+pub async fn finish<E: Resource>(
+    txn: Transaction,
+    read_version: i32,
+    mut next: E::Model,
+    at: DateTime<Utc>,
+    what: &str,
+) -> Result<E::Model>
+where
+    E::Model: IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E>,
+{
+    E::stamp(&mut next, read_version + 1, at);
+    let updated = E::update_many()
+        .set(next.clone().into_active_model().reset_all())
+        .filter(E::id_column().eq(E::id_of(&next)))
+        .filter(E::version_column().eq(read_version))
+        .exec(&*txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(concurrent_change(what));
+    }
+    txn.commit().await?;
+    Ok(next)
+}
+
+/// Reads the row a mutation is about to change, locking it on PostgreSQL so
+/// concurrent updates serialise (SQLite has a single writer already).
+pub async fn load_for_update<E: Resource>(
+    txn: &DatabaseTransaction,
+    id: Uuid,
+    what: &str,
+) -> Result<E::Model> {
+    E::find_by_id(id)
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or_else(|| not_found(what, id))
+}
+
+/// `expectedVersion`, when given, must equal the stored version.
+fn check_version(expected: Option<i32>, current: i32, what: &str) -> Result<()> {
+    match expected {
+        Some(expected) if expected != current => Err(AppError::Conflict(format!(
+            "{what} is at version {current}, not the expected version {expected}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The update matched the row read a moment ago but not its version: another
+/// writer got there first.
+fn concurrent_change(what: &str) -> AppError {
+    AppError::Conflict(format!(
+        "{what} was changed concurrently; read it again and retry"
+    ))
+}

@@ -1,0 +1,107 @@
+//! Creating one object under its parents, with or without an idempotency
+//! key and with or without children (a tree), the same way for the four
+//! resources: queued for group commit (`group_commit`) when it stands alone,
+//! one transaction when it carries children (`trees`). A resource gives
+//! its model, its parents and its name; what became of the write is told
+//! here.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, EntityTrait, ModelTrait};
+use uuid::Uuid;
+
+use super::batch::{Inserted, Pending, refused};
+use super::group_commit::{Creates, Queued};
+use super::idempotency::Claim;
+use super::trees::{self, Children};
+use super::{Parent, parent_vanished};
+use crate::error::{AppError, Result};
+use crate::service::store::resource::{Resource, not_found};
+
+/// Creates `model` under `parents` (with `children` in the same
+/// transaction), remembering `claim` with it: the model as written, or the
+/// one the key made before.
+pub async fn create<E: Queued>(
+    creates: &Creates,
+    model: E::Model,
+    parents: Vec<Parent>,
+    claim: Option<Claim>,
+    children: Option<Children>,
+    what: &'static str,
+) -> Result<E::Model>
+where
+    E::Model: ModelTrait<Entity = E>,
+{
+    let at = E::created_at_of(&model);
+    let exists = parents.iter().map(|p| p.exists.clone()).collect();
+    let (model, inserted) = match children {
+        None => insert_one::<E>(creates, model, exists, claim, at).await?,
+        Some(children) => {
+            let inserted =
+                trees::create_tree::<E>(creates, &model, exists, claim.as_ref(), at, children)
+                    .await?;
+            (model, inserted)
+        }
+    };
+    match inserted {
+        Inserted::Created => Ok(model),
+        Inserted::Replay(id) => replayed::<E>(creates.writes(), id, what).await,
+        Inserted::ParentMissing => {
+            // Which parent is missing, in the order the resource named them.
+            for parent in &parents {
+                if creates.writes().query_one(&parent.exists).await?.is_none() {
+                    return Err(not_found(parent.what, parent.id));
+                }
+            }
+            if parents.is_empty() {
+                // No parent to miss: an insert that did nothing without an
+                // error cannot happen.
+                return Err(AppError::internal(&format!(
+                    "a {what} insert wrote nothing"
+                )));
+            }
+            Err(parent_vanished(what))
+        }
+    }
+}
+
+/// Inserts `model` if its parents exist, remembering `claim` with it, and
+/// gives the model back with what became of it. The write may share its
+/// statement and commit with concurrent creates; it is answered only after
+/// that commit.
+async fn insert_one<E: Queued>(
+    creates: &Creates,
+    model: E::Model,
+    parents: Vec<sea_orm::sea_query::SelectStatement>,
+    claim: Option<Claim>,
+    at: DateTime<Utc>,
+) -> Result<(E::Model, Inserted)>
+where
+    E::Model: ModelTrait<Entity = E>,
+{
+    let pending = Pending {
+        model,
+        parents,
+        claim,
+        at,
+    };
+    let (pending, went_in) = E::queue(creates).write(pending).await?;
+    let inserted = match (&pending.claim, went_in) {
+        (_, true) => Inserted::Created,
+        (Some(claim), false) => refused(creates.writes(), claim).await?,
+        (None, false) => Inserted::ParentMissing,
+    };
+    Ok((pending.model, inserted))
+}
+
+/// The object a key made, as it is now.
+async fn replayed<E: Resource>(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    what: &str,
+) -> Result<E::Model> {
+    E::find_by_id(id).one(db).await?.ok_or_else(|| {
+        AppError::NotFound(format!(
+            "the {what} this idempotency key created ({id}) has been deleted since"
+        ))
+    })
+}

@@ -1,0 +1,95 @@
+//! The write machinery: creates under their parents (one statement, or
+//! many grouped into one commit), idempotency keys, whole trees, and
+//! SQLite's one-command transactions.
+
+pub(crate) mod batch;
+pub(crate) mod create;
+pub(crate) mod group_commit;
+pub(crate) mod idempotency;
+pub(crate) mod sqlite_transaction;
+pub(crate) mod trees;
+
+use sea_orm::sea_query::{Expr, InsertStatement, Query, SelectStatement};
+use sea_orm::{ConnectionTrait, Iterable, ModelTrait, QuerySelect, QueryTrait};
+use uuid::Uuid;
+
+use crate::error::{AppError, Result};
+use crate::service::store::resource::Resource;
+
+/// A row a new object must find in place: its lookup (an `EXISTS` test
+/// for [`insert_under_parents`]), and what to call it when it is missing.
+pub struct Parent {
+    pub exists: SelectStatement,
+    pub what: &'static str,
+    pub id: Uuid,
+}
+
+/// The parent `id` of kind `E`, called `what` in errors.
+pub fn parent<E: Resource>(id: Uuid, what: &'static str) -> Parent {
+    let exists = E::find_by_id(id)
+        .select_only()
+        .column(E::id_column())
+        .into_query();
+    Parent { exists, what, id }
+}
+
+/// Inserts `model` only if every parent row exists, in one statement:
+/// `INSERT … SELECT <values> WHERE EXISTS (parent) AND …`. A create is then a
+/// single round trip in autocommit, where read-then-insert needed a
+/// transaction and four, and a missing parent inserts nothing. Returns
+/// whether the row went in.
+pub async fn insert_under_parents<E: Resource>(
+    db: &impl ConnectionTrait,
+    model: &E::Model,
+    parents: impl IntoIterator<Item = SelectStatement>,
+) -> Result<bool>
+where
+    E::Model: ModelTrait<Entity = E>,
+{
+    let insert = insert_where::<E>(model, parents.into_iter().map(Expr::exists))?;
+    Ok(db.execute(&insert).await?.rows_affected() == 1)
+}
+
+/// `INSERT INTO <E> (<every column>) SELECT <model's values> WHERE <conditions>`.
+pub fn insert_where<E: Resource>(
+    model: &E::Model,
+    conditions: impl IntoIterator<Item = Expr>,
+) -> Result<InsertStatement>
+where
+    E::Model: ModelTrait<Entity = E>,
+{
+    let columns: Vec<E::Column> = E::Column::iter().collect();
+    let values = values_where::<E>(model, &columns, conditions);
+    Ok(Query::insert()
+        .into_table(E::default())
+        .columns(columns)
+        .select_from(values)
+        .map_err(|err| AppError::internal(&err))?
+        .to_owned())
+}
+
+/// `SELECT <model's values of columns> WHERE <conditions>`.
+pub fn values_where<E: Resource>(
+    model: &E::Model,
+    columns: &[E::Column],
+    conditions: impl IntoIterator<Item = Expr>,
+) -> SelectStatement
+where
+    E::Model: ModelTrait<Entity = E>,
+{
+    let mut values = Query::select();
+    values.exprs(columns.iter().map(|column| Expr::val(model.get(*column))));
+    for condition in conditions {
+        values.and_where(condition);
+    }
+    values
+}
+
+/// A create found a parent missing, yet a second look finds it: it was
+/// deleted and the id reused in between, which UUIDv7 ids make all but
+/// impossible. Reported as a conflict rather than guessed at.
+pub fn parent_vanished(what: &str) -> AppError {
+    AppError::Conflict(format!(
+        "the parent of this {what} changed concurrently; retry"
+    ))
+}
