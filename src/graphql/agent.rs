@@ -12,6 +12,7 @@ use super::goal::{Goal, GoalFilter, GoalOrderField};
 use super::idempotent::{KEY_MAX, claim_of};
 use super::pagination::{Order, OrderField, PageArgs, page_complexity};
 use super::projection::Projection;
+use super::resource::{paged_object, resource_roots};
 use super::task::{Task, TaskFilter, TaskOrderField};
 use super::validate::{DID_MAX, NAME_MAX, Violations};
 use super::{creates, db};
@@ -77,8 +78,8 @@ impl Projection for agent::Entity {
     }
 }
 
-#[Object]
-impl Agent {
+paged_object! {
+    impl Agent {
     /// Server-generated id (UUIDv7: ordering by id is creation order).
     async fn id(&self) -> Uuid {
         self.0.id
@@ -116,79 +117,12 @@ impl Agent {
     async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.0.updated_at
     }
-    /// The goals this agent pursues, oldest first unless `orderBy` says otherwise.
-    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
-    async fn goals(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page forward: how many objects, 1 to 100 (default 20).")] first: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor of the object to start after.")] after: Option<String>,
-        #[graphql(desc = "Page backward: how many of the last objects, 1 to 100.")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor of the object to end before.")] before: Option<String>,
-        #[graphql(desc = "Only objects matching every condition given.")] filter: Option<
-            GoalFilter,
-        >,
-        #[graphql(desc = "The ordering; oldest first when not given.")] order_by: Option<
-            Order<GoalOrderField>,
-        >,
-    ) -> Result<Connection<Goal>> {
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        connection::children(
-            ctx,
-            goal::Column::AgentId,
-            self.0.id,
-            args,
-            filter,
-            order_by,
-        )
-        .await
-        .gql(ctx)
     }
-    /// The tasks assigned to this agent, oldest first unless `orderBy` says otherwise.
-    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
-    async fn tasks(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page forward: how many objects, 1 to 100 (default 20).")] first: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor of the object to start after.")] after: Option<String>,
-        #[graphql(desc = "Page backward: how many of the last objects, 1 to 100.")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor of the object to end before.")] before: Option<String>,
-        #[graphql(desc = "Only objects matching every condition given.")] filter: Option<
-            TaskFilter,
-        >,
-        #[graphql(desc = "The ordering; oldest first when not given.")] order_by: Option<
-            Order<TaskOrderField>,
-        >,
-    ) -> Result<Connection<Task>> {
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        connection::children(
-            ctx,
-            task::Column::AgentId,
-            self.0.id,
-            args,
-            filter,
-            order_by,
-        )
-        .await
-        .gql(ctx)
+    pages {
+        /// The goals this agent pursues, oldest first unless `orderBy` says otherwise.
+        goals: Goal, GoalFilter, GoalOrderField, children(goal::Column::AgentId);
+        /// The tasks assigned to this agent, oldest first unless `orderBy` says otherwise.
+        tasks: Task, TaskFilter, TaskOrderField, children(task::Column::AgentId);
     }
 }
 
@@ -306,87 +240,23 @@ impl UpdateAgentInput {
     }
 }
 
-#[derive(Default)]
-pub struct AgentQuery;
-
-#[Object]
-impl AgentQuery {
-    /// The agent with this id, or null when there is none.
-    async fn agent(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Agent>> {
-        let found = super::loaders::root_by_id::<agent::Entity>(ctx, id)
-            .await
-            .gql(ctx)?;
-        Ok(found.map(Agent))
-    }
-
-    /// Agents, oldest first unless `orderBy` says otherwise.
-    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
-    async fn agents(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page forward: how many objects, 1 to 100 (default 20).")] first: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor of the object to start after.")] after: Option<String>,
-        #[graphql(desc = "Page backward: how many of the last objects, 1 to 100.")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor of the object to end before.")] before: Option<String>,
-        #[graphql(desc = "Only objects matching every condition given.")] filter: Option<
-            AgentFilter,
-        >,
-        #[graphql(desc = "The ordering; oldest first when not given.")] order_by: Option<
-            Order<AgentOrderField>,
-        >,
-    ) -> Result<Connection<Agent>> {
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        connection::list(ctx, args, filter, order_by).await.gql(ctx)
-    }
-}
-
-#[derive(Default)]
-pub struct AgentMutation;
-
-#[Object]
-impl AgentMutation {
-    /// Creates an agent; the server generates its id.
-    async fn create_agent(&self, ctx: &Context<'_>, input: CreateAgentInput) -> Result<Agent> {
-        let claim = claim_of(ctx, "createAgent", &input, input.idempotency_key.as_deref());
-        let new = input.validate().gql(ctx)?;
-        let model = agents::create(creates(ctx), new, claim).await.gql(ctx)?;
-        Ok(Agent(model))
-    }
-
-    /// Changes the fields given and increments `version`.
-    async fn update_agent(
-        &self,
-        ctx: &Context<'_>,
-        id: Uuid,
-        input: UpdateAgentInput,
-    ) -> Result<Agent> {
-        let changes = input.validate().gql(ctx)?;
-        let model = agents::update(&db(ctx).writer, id, changes)
-            .await
-            .gql(ctx)?;
-        Ok(Agent(model))
-    }
-
-    /// Deletes an agent and returns its id. Its goals block the delete
-    /// (CONFLICT) unless `cascade`, which removes its goals, their plans and
-    /// tasks in one transaction. Tasks assigned to it become unassigned.
-    async fn delete_agent(
-        &self,
-        ctx: &Context<'_>,
-        id: Uuid,
-        #[graphql(default_with = "Some(false)")] cascade: Option<bool>,
-    ) -> Result<Uuid> {
-        agents::delete(&db(ctx).writer, id, cascade.unwrap_or(false))
-            .await
-            .gql(ctx)
+resource_roots! {
+    Agent of agent::Entity, through agents {
+        query AgentQuery {
+            /// The agent with this id, or null when there is none.
+            agent;
+            /// Agents, oldest first unless `orderBy` says otherwise.
+            agents: AgentFilter, AgentOrderField;
+        }
+        mutation AgentMutation {
+            /// Creates an agent; the server generates its id.
+            create_agent(CreateAgentInput) as "createAgent";
+            /// Changes the fields given and increments `version`.
+            update_agent(UpdateAgentInput);
+            /// Deletes an agent and returns its id. Its goals block the delete
+            /// (CONFLICT) unless `cascade`, which removes its goals, their plans and
+            /// tasks in one transaction. Tasks assigned to it become unassigned.
+            delete_agent(cascade);
+        }
     }
 }

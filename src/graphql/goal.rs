@@ -13,6 +13,7 @@ use super::loaders::{ById, Loaders};
 use super::pagination::{Order, OrderField, PageArgs, page_complexity};
 use super::plan::{NewPlanInput, Plan, PlanFilter, PlanOrderField};
 use super::projection::Projection;
+use super::resource::{paged_object, resource_roots};
 use super::validate::{DESCRIPTION_MAX, Violations};
 use super::{creates, db};
 use crate::error::AppError;
@@ -83,8 +84,8 @@ impl Projection for goal::Entity {
     }
 }
 
-#[Object]
-impl Goal {
+paged_object! {
+    impl Goal {
     /// Server-generated id (UUIDv7: ordering by id is creation order).
     async fn id(&self) -> Uuid {
         self.0.id
@@ -133,35 +134,10 @@ impl Goal {
     async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.0.updated_at
     }
-    /// The plans that break this goal down, oldest first unless `orderBy` says otherwise.
-    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
-    async fn plans(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page forward: how many objects, 1 to 100 (default 20).")] first: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor of the object to start after.")] after: Option<String>,
-        #[graphql(desc = "Page backward: how many of the last objects, 1 to 100.")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor of the object to end before.")] before: Option<String>,
-        #[graphql(desc = "Only objects matching every condition given.")] filter: Option<
-            PlanFilter,
-        >,
-        #[graphql(desc = "The ordering; oldest first when not given.")] order_by: Option<
-            Order<PlanOrderField>,
-        >,
-    ) -> Result<Connection<Plan>> {
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        connection::children(ctx, plan::Column::GoalId, self.0.id, args, filter, order_by)
-            .await
-            .gql(ctx)
+    }
+    pages {
+        /// The plans that break this goal down, oldest first unless `orderBy` says otherwise.
+        plans: Plan, PlanFilter, PlanOrderField, children(plan::Column::GoalId);
     }
 }
 
@@ -301,84 +277,22 @@ impl UpdateGoalInput {
     }
 }
 
-#[derive(Default)]
-pub struct GoalQuery;
-
-#[Object]
-impl GoalQuery {
-    /// The goal with this id, or null when there is none.
-    async fn goal(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Goal>> {
-        let found = super::loaders::root_by_id::<goal::Entity>(ctx, id)
-            .await
-            .gql(ctx)?;
-        Ok(found.map(Goal))
-    }
-
-    /// Goals, oldest first unless `orderBy` says otherwise.
-    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
-    async fn goals(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page forward: how many objects, 1 to 100 (default 20).")] first: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor of the object to start after.")] after: Option<String>,
-        #[graphql(desc = "Page backward: how many of the last objects, 1 to 100.")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor of the object to end before.")] before: Option<String>,
-        #[graphql(desc = "Only objects matching every condition given.")] filter: Option<
-            GoalFilter,
-        >,
-        #[graphql(desc = "The ordering; oldest first when not given.")] order_by: Option<
-            Order<GoalOrderField>,
-        >,
-    ) -> Result<Connection<Goal>> {
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        connection::list(ctx, args, filter, order_by).await.gql(ctx)
-    }
-}
-
-#[derive(Default)]
-pub struct GoalMutation;
-
-#[Object]
-impl GoalMutation {
-    /// Creates a goal for an existing agent; the server generates its id.
-    async fn create_goal(&self, ctx: &Context<'_>, input: CreateGoalInput) -> Result<Goal> {
-        let claim = claim_of(ctx, "createGoal", &input, input.idempotency_key.as_deref());
-        let new = input.validate().gql(ctx)?;
-        let model = goals::create(creates(ctx), new, claim).await.gql(ctx)?;
-        Ok(Goal(model))
-    }
-
-    /// Changes the fields given and increments `version`.
-    async fn update_goal(
-        &self,
-        ctx: &Context<'_>,
-        id: Uuid,
-        input: UpdateGoalInput,
-    ) -> Result<Goal> {
-        let changes = input.validate().gql(ctx)?;
-        let model = goals::update(&db(ctx).writer, id, changes).await.gql(ctx)?;
-        Ok(Goal(model))
-    }
-
-    /// Deletes a goal and returns its id. Its plans block the delete
-    /// (CONFLICT) unless `cascade`, which removes them and their tasks too.
-    async fn delete_goal(
-        &self,
-        ctx: &Context<'_>,
-        id: Uuid,
-        #[graphql(default_with = "Some(false)")] cascade: Option<bool>,
-    ) -> Result<Uuid> {
-        goals::delete(&db(ctx).writer, id, cascade.unwrap_or(false))
-            .await
-            .gql(ctx)
+resource_roots! {
+    Goal of goal::Entity, through goals {
+        query GoalQuery {
+            /// The goal with this id, or null when there is none.
+            goal;
+            /// Goals, oldest first unless `orderBy` says otherwise.
+            goals: GoalFilter, GoalOrderField;
+        }
+        mutation GoalMutation {
+            /// Creates a goal for an existing agent; the server generates its id.
+            create_goal(CreateGoalInput) as "createGoal";
+            /// Changes the fields given and increments `version`.
+            update_goal(UpdateGoalInput);
+            /// Deletes a goal and returns its id. Its plans block the delete
+            /// (CONFLICT) unless `cascade`, which removes them and their tasks too.
+            delete_goal(cascade);
+        }
     }
 }

@@ -12,6 +12,7 @@ pub mod node_list;
 pub mod pagination;
 pub mod plan;
 pub mod projection;
+pub(crate) mod resource;
 pub mod subscription;
 pub mod task;
 pub mod validate;

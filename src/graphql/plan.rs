@@ -12,6 +12,7 @@ use super::idempotent::{KEY_MAX, claim_of};
 use super::loaders::{ById, Loaders};
 use super::pagination::{Order, OrderField, PageArgs, page_complexity};
 use super::projection::Projection;
+use super::resource::{paged_object, resource_roots};
 use super::task::{NewTaskInput, Task, TaskFilter, TaskOrderField};
 use super::validate::{DESCRIPTION_MAX, Violations, join};
 use super::{creates, db};
@@ -77,8 +78,8 @@ impl Projection for plan::Entity {
     }
 }
 
-#[Object]
-impl Plan {
+paged_object! {
+    impl Plan {
     /// Server-generated id (UUIDv7: ordering by id is creation order).
     async fn id(&self) -> Uuid {
         self.0.id
@@ -119,35 +120,10 @@ impl Plan {
     async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.0.updated_at
     }
-    /// The tasks that carry this plan out, oldest first unless `orderBy` says otherwise.
-    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
-    async fn tasks(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page forward: how many objects, 1 to 100 (default 20).")] first: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor of the object to start after.")] after: Option<String>,
-        #[graphql(desc = "Page backward: how many of the last objects, 1 to 100.")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor of the object to end before.")] before: Option<String>,
-        #[graphql(desc = "Only objects matching every condition given.")] filter: Option<
-            TaskFilter,
-        >,
-        #[graphql(desc = "The ordering; oldest first when not given.")] order_by: Option<
-            Order<TaskOrderField>,
-        >,
-    ) -> Result<Connection<Task>> {
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        connection::children(ctx, task::Column::PlanId, self.0.id, args, filter, order_by)
-            .await
-            .gql(ctx)
+    }
+    pages {
+        /// The tasks that carry this plan out, oldest first unless `orderBy` says otherwise.
+        tasks: Task, TaskFilter, TaskOrderField, children(task::Column::PlanId);
     }
 }
 
@@ -291,84 +267,22 @@ impl UpdatePlanInput {
     }
 }
 
-#[derive(Default)]
-pub struct PlanQuery;
-
-#[Object]
-impl PlanQuery {
-    /// The plan with this id, or null when there is none.
-    async fn plan(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Plan>> {
-        let found = super::loaders::root_by_id::<plan::Entity>(ctx, id)
-            .await
-            .gql(ctx)?;
-        Ok(found.map(Plan))
-    }
-
-    /// Plans, oldest first unless `orderBy` says otherwise.
-    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
-    async fn plans(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page forward: how many objects, 1 to 100 (default 20).")] first: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor of the object to start after.")] after: Option<String>,
-        #[graphql(desc = "Page backward: how many of the last objects, 1 to 100.")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor of the object to end before.")] before: Option<String>,
-        #[graphql(desc = "Only objects matching every condition given.")] filter: Option<
-            PlanFilter,
-        >,
-        #[graphql(desc = "The ordering; oldest first when not given.")] order_by: Option<
-            Order<PlanOrderField>,
-        >,
-    ) -> Result<Connection<Plan>> {
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        connection::list(ctx, args, filter, order_by).await.gql(ctx)
-    }
-}
-
-#[derive(Default)]
-pub struct PlanMutation;
-
-#[Object]
-impl PlanMutation {
-    /// Creates a plan for an existing goal; the server generates its id.
-    async fn create_plan(&self, ctx: &Context<'_>, input: CreatePlanInput) -> Result<Plan> {
-        let claim = claim_of(ctx, "createPlan", &input, input.idempotency_key.as_deref());
-        let new = input.validate().gql(ctx)?;
-        let model = plans::create(creates(ctx), new, claim).await.gql(ctx)?;
-        Ok(Plan(model))
-    }
-
-    /// Changes the fields given and increments `version`.
-    async fn update_plan(
-        &self,
-        ctx: &Context<'_>,
-        id: Uuid,
-        input: UpdatePlanInput,
-    ) -> Result<Plan> {
-        let changes = input.validate().gql(ctx)?;
-        let model = plans::update(&db(ctx).writer, id, changes).await.gql(ctx)?;
-        Ok(Plan(model))
-    }
-
-    /// Deletes a plan and returns its id. Its tasks block the delete
-    /// (CONFLICT) unless `cascade`, which removes them too.
-    async fn delete_plan(
-        &self,
-        ctx: &Context<'_>,
-        id: Uuid,
-        #[graphql(default_with = "Some(false)")] cascade: Option<bool>,
-    ) -> Result<Uuid> {
-        plans::delete(&db(ctx).writer, id, cascade.unwrap_or(false))
-            .await
-            .gql(ctx)
+resource_roots! {
+    Plan of plan::Entity, through plans {
+        query PlanQuery {
+            /// The plan with this id, or null when there is none.
+            plan;
+            /// Plans, oldest first unless `orderBy` says otherwise.
+            plans: PlanFilter, PlanOrderField;
+        }
+        mutation PlanMutation {
+            /// Creates a plan for an existing goal; the server generates its id.
+            create_plan(CreatePlanInput) as "createPlan";
+            /// Changes the fields given and increments `version`.
+            update_plan(UpdatePlanInput);
+            /// Deletes a plan and returns its id. Its tasks block the delete
+            /// (CONFLICT) unless `cascade`, which removes them too.
+            delete_plan(cascade);
+        }
     }
 }

@@ -15,6 +15,7 @@ use super::loaders::{ById, Loaders};
 use super::pagination::{Order, OrderField, PageArgs, page_complexity};
 use super::plan::Plan;
 use super::projection::Projection;
+use super::resource::{paged_object, resource_roots};
 use super::validate::{DESCRIPTION_MAX, TASK_TYPE_MAX, Violations, join};
 use super::{creates, db};
 use crate::service::store::bounds::TimeBounds;
@@ -340,77 +341,22 @@ impl UpdateTaskInput {
     }
 }
 
-#[derive(Default)]
-pub struct TaskQuery;
-
-#[Object]
-impl TaskQuery {
-    /// The task with this id, or null when there is none.
-    async fn task(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Task>> {
-        let found = super::loaders::root_by_id::<task::Entity>(ctx, id)
-            .await
-            .gql(ctx)?;
-        Ok(found.map(Task))
-    }
-
-    /// Tasks, oldest first unless `orderBy` says otherwise.
-    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
-    async fn tasks(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page forward: how many objects, 1 to 100 (default 20).")] first: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor of the object to start after.")] after: Option<String>,
-        #[graphql(desc = "Page backward: how many of the last objects, 1 to 100.")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor of the object to end before.")] before: Option<String>,
-        #[graphql(desc = "Only objects matching every condition given.")] filter: Option<
-            TaskFilter,
-        >,
-        #[graphql(desc = "The ordering; oldest first when not given.")] order_by: Option<
-            Order<TaskOrderField>,
-        >,
-    ) -> Result<Connection<Task>> {
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        connection::list(ctx, args, filter, order_by).await.gql(ctx)
-    }
-}
-
-#[derive(Default)]
-pub struct TaskMutation;
-
-#[Object]
-impl TaskMutation {
-    /// Creates a task for an existing plan; the server generates its id.
-    async fn create_task(&self, ctx: &Context<'_>, input: CreateTaskInput) -> Result<Task> {
-        let claim = claim_of(ctx, "createTask", &input, input.idempotency_key.as_deref());
-        let new = input.validate().gql(ctx)?;
-        let model = tasks::create(creates(ctx), new, claim).await.gql(ctx)?;
-        Ok(Task(model))
-    }
-
-    /// Changes the fields given and increments `version`. Entering RUNNING
-    /// sets `startedAt`; entering COMPLETED, FAILED or CANCELLED sets `completedAt`.
-    async fn update_task(
-        &self,
-        ctx: &Context<'_>,
-        id: Uuid,
-        input: UpdateTaskInput,
-    ) -> Result<Task> {
-        let changes = input.validate().gql(ctx)?;
-        let model = tasks::update(&db(ctx).writer, id, changes).await.gql(ctx)?;
-        Ok(Task(model))
-    }
-
-    /// Deletes a task and returns its id.
-    async fn delete_task(&self, ctx: &Context<'_>, id: Uuid) -> Result<Uuid> {
-        tasks::delete(&db(ctx).writer, id).await.gql(ctx)
+resource_roots! {
+    Task of task::Entity, through tasks {
+        query TaskQuery {
+            /// The task with this id, or null when there is none.
+            task;
+            /// Tasks, oldest first unless `orderBy` says otherwise.
+            tasks: TaskFilter, TaskOrderField;
+        }
+        mutation TaskMutation {
+            /// Creates a task for an existing plan; the server generates its id.
+            create_task(CreateTaskInput) as "createTask";
+            /// Changes the fields given and increments `version`. Entering RUNNING
+            /// sets `startedAt`; entering COMPLETED, FAILED or CANCELLED sets `completedAt`.
+            update_task(UpdateTaskInput);
+            /// Deletes a task and returns its id.
+            delete_task;
+        }
     }
 }
