@@ -17,7 +17,7 @@ const CHANGE_MARGIN: Duration = Duration::from_secs(60);
 /// Prunes keys older than `retention` and changes older than
 /// `change_retention` a few times per retention period (at most every 10
 /// minutes), until `stop` turns true.
-pub fn spawn_pruning(
+pub(crate) fn spawn_pruning(
     db: Db,
     retention: Duration,
     change_retention: Duration,
@@ -58,7 +58,7 @@ const HOLD_CHECK_EVERY: Duration = Duration::from_secs(10);
 /// transaction, may take that long), naming the holders, until `stop`
 /// turns true. A pool of sixteen can lose one connection for good and still
 /// serve, so no wait may ever time out and say so (issue 25).
-pub fn spawn_hold_watch(db: Db, limit: Duration, stop: watch::Receiver<bool>) {
+pub(crate) fn spawn_hold_watch(db: Db, limit: Duration, stop: watch::Receiver<bool>) {
     let writer = db.writer.holds().clone();
     let reader = db.reader.pool().holds().clone();
     // An in-memory SQLite database reads through its writer pool: one report.

@@ -8,14 +8,14 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use agentgraph::config::{Cli, Command, ServeConfig};
 use agentgraph::startup::{Application, CLOSE_GRACE, Stopped, connect_and_migrate};
-use agentgraph::{auth, graphql, telemetry};
+use agentgraph::{auth, telemetry};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Schema => {
-            print!("{}", graphql::sdl());
+            print!("{}", agentgraph::sdl());
         }
         Command::Keygen { name, role } => {
             let (key, line) = auth::generate(&name, role)?;

@@ -3,6 +3,9 @@
 //! `schema.graphql` (see [`client`]); its reports as text, JSON and an
 //! HTML page ([`html`]); and the benchmark tables' charts ([`bench`]).
 
+// A load tool stops with a message on a broken setup; `expect` says which.
+#![allow(clippy::expect_used)]
+
 pub mod bench;
 pub mod chart;
 /// The typed client (`clients/rust`), under the name the load test has

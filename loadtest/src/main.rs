@@ -4,6 +4,9 @@
 //!
 //!     cargo run --release -p loadtest -- --url http://127.0.0.1:8000/graphql
 
+// A load tool stops with a message on a broken setup; `expect` says which.
+#![allow(clippy::expect_used)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;

@@ -10,7 +10,7 @@
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
-pub struct Migration;
+pub(crate) struct Migration;
 
 /// (table, parent column or none, sort columns).
 const ORDERINGS: &[(&str, Option<&str>, &[&str])] = &[

@@ -11,7 +11,7 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 
 #[derive(DeriveMigrationName)]
-pub struct Migration;
+pub(crate) struct Migration;
 
 /// A resource table, its code in `change_log.resource`, the column naming
 /// its parent, and whether it has an assignee (`agent_id`).

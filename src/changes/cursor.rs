@@ -10,18 +10,18 @@ const PREFIX: &str = "agentgraph:change:v1:";
 
 /// Where a subscription stands in the log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Position {
-    pub seq: i64,
+pub(crate) struct Position {
+    pub(crate) seq: i64,
     /// Microseconds since the epoch.
-    pub at: i64,
+    pub(crate) at: i64,
 }
 
-pub fn encode(change: &Change) -> String {
+pub(crate) fn encode(change: &Change) -> String {
     URL_SAFE_NO_PAD.encode(format!("{PREFIX}{}:{}", change.seq, change.at))
 }
 
 /// The position `cursor` names, if this server made it.
-pub fn decode(cursor: &str) -> Option<Position> {
+pub(crate) fn decode(cursor: &str) -> Option<Position> {
     let text = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
     let (seq, at) = text.strip_prefix(PREFIX)?.split_once(':')?;
     let position = Position {

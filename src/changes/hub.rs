@@ -25,7 +25,7 @@ use crate::metrics as m;
 /// Changes read per statement.
 const READ_LIMIT: u64 = 256;
 /// Batches a subscription may fall behind before it is cut off.
-pub const BACKLOG: usize = 128;
+pub(crate) const BACKLOG: usize = 128;
 /// How soon to look again at a gap when no notification comes.
 const RECHECK_FIRST: Duration = Duration::from_millis(2);
 const RECHECK_MAX: Duration = Duration::from_millis(250);
@@ -46,7 +46,7 @@ struct Reader {
     stale: bool,
 }
 
-pub struct Hub {
+pub(crate) struct Hub {
     db: Db,
     postgres: bool,
     sender: broadcast::Sender<Arc<Batch>>,
@@ -63,7 +63,7 @@ pub struct Hub {
 }
 
 impl Hub {
-    pub fn new(db: Db) -> Arc<Self> {
+    pub(crate) fn new(db: Db) -> Arc<Self> {
         let postgres = db.backend() == sea_orm::DbBackend::Postgres;
         Arc::new(Self {
             db,
@@ -83,7 +83,7 @@ impl Hub {
 
     /// On PostgreSQL, the listening connection, made before the server
     /// serves so that it is ready from the start.
-    pub async fn connect_listener(&self, database_url: &str) -> Result<Option<PgListener>> {
+    pub(crate) async fn connect_listener(&self, database_url: &str) -> Result<Option<PgListener>> {
         if !self.postgres {
             return Ok(None);
         }
@@ -96,7 +96,7 @@ impl Hub {
 
     /// Starts the reader, and on PostgreSQL the listener (from `listener`)
     /// and notifier, until `stop` turns true.
-    pub fn start(
+    pub(crate) fn start(
         self: &Arc<Self>,
         database_url: &str,
         listener: Option<PgListener>,
@@ -117,7 +117,7 @@ impl Hub {
     }
 
     /// A mutation has ended (committed or not): look, and tell the others.
-    pub fn written(&self) {
+    pub(crate) fn written(&self) {
         self.wake.notify_one();
         if self.postgres {
             self.announce.notify_one();
@@ -134,13 +134,13 @@ impl Hub {
     }
 
     /// False while this instance cannot hear the others (`/ready` fails).
-    pub fn is_listening(&self) -> bool {
+    pub(crate) fn is_listening(&self) -> bool {
         self.listening.load(Ordering::Relaxed)
     }
 
     /// A receiver of every batch published from now on, and the position
     /// before the first of them.
-    pub async fn subscribe(&self) -> Result<(broadcast::Receiver<Arc<Batch>>, i64)> {
+    pub(crate) async fn subscribe(&self) -> Result<(broadcast::Receiver<Arc<Batch>>, i64)> {
         let mut reader = self.reader.lock().await;
         if reader.stale {
             self.resync(&mut reader).await?;
@@ -150,14 +150,14 @@ impl Hub {
     }
 
     /// Completes when the server shuts down.
-    pub async fn closing(&self) {
+    pub(crate) async fn closing(&self) {
         let mut closed = self.closed.subscribe();
         let _ = closed.wait_for(|closed| *closed).await;
     }
 
     /// Counts a subscription to `resource` while the guard lives, so the
     /// reader loads only the kinds of object somebody listens for.
-    pub fn watch(self: &Arc<Self>, resource: Resource) -> Watching {
+    pub(crate) fn watch(self: &Arc<Self>, resource: Resource) -> Watching {
         self.watching[resource.index()].fetch_add(1, Ordering::Relaxed);
         Watching {
             hub: self.clone(),
@@ -337,7 +337,7 @@ fn record_lag(changes: &[Change]) {
 }
 
 /// Held by each subscription; see [`Hub::watch`].
-pub struct Watching {
+pub(crate) struct Watching {
     hub: Arc<Hub>,
     resource: Resource,
 }

@@ -18,7 +18,7 @@ use tokio::sync::watch;
 
 use super::Hub;
 
-pub const CHANNEL: &str = "agentgraph_changes";
+pub(crate) const CHANNEL: &str = "agentgraph_changes";
 const NOTIFY: &str = "NOTIFY agentgraph_changes";
 const RETRY_FIRST: Duration = Duration::from_millis(50);
 /// Least time between two notifications from one instance. Under a write
@@ -30,7 +30,7 @@ const RETRY_MAX: Duration = Duration::from_secs(2);
 
 /// Listens from `first` (connected at start-up, so the server is ready
 /// from its first request), reconnecting whenever it drops.
-pub fn spawn(hub: Arc<Hub>, url: String, first: PgListener, stop: watch::Receiver<bool>) {
+pub(crate) fn spawn(hub: Arc<Hub>, url: String, first: PgListener, stop: watch::Receiver<bool>) {
     tokio::spawn(listen(hub.clone(), url.clone(), Some(first), stop.clone()));
     tokio::spawn(notify(hub, url, stop));
 }
@@ -80,7 +80,7 @@ async fn listen(
     }
 }
 
-pub async fn connect(url: &str) -> Result<PgListener, sea_orm::sqlx::Error> {
+pub(crate) async fn connect(url: &str) -> Result<PgListener, sea_orm::sqlx::Error> {
     let mut listener = PgListener::connect(url).await?;
     // Reconnection is ours, so that a reconnect always rereads the log.
     listener.eager_reconnect(false);

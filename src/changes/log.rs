@@ -47,7 +47,7 @@ fn snapshot_of(row: &QueryResult) -> Result<Snapshot> {
 
 /// Up to `limit` changes after `seq`, in order, and on PostgreSQL the
 /// snapshot they were read under (to tell which gaps may still fill).
-pub async fn read_after(
+pub(crate) async fn read_after(
     db: &impl ConnectionTrait,
     seq: i64,
     limit: u64,
@@ -80,7 +80,7 @@ pub async fn read_after(
 
 /// The newest change number, with (on PostgreSQL) the snapshot it was read
 /// under and the numbers of the changes just below it.
-pub async fn latest(db: &impl ConnectionTrait) -> Result<(i64, Vec<i64>, Option<Snapshot>)> {
+pub(crate) async fn latest(db: &impl ConnectionTrait) -> Result<(i64, Vec<i64>, Option<Snapshot>)> {
     let backend = db.get_database_backend();
     let sql = if backend == DbBackend::Postgres {
         "SELECT pg_current_snapshot()::text AS snapshot, coalesce(max(seq), 0) AS seq FROM change_log"
@@ -115,7 +115,7 @@ const RECENT_WINDOW: i64 = 1000;
 
 /// Transactions in progress in other databases of the cluster: they cannot
 /// own a change of this one, so a gap need not wait for them.
-pub async fn foreign_transactions(db: &impl ConnectionTrait) -> Result<Vec<u64>> {
+pub(crate) async fn foreign_transactions(db: &impl ConnectionTrait) -> Result<Vec<u64>> {
     let rows = db
         .query_all_raw(Statement::from_string(
             DbBackend::Postgres,
@@ -132,7 +132,7 @@ pub async fn foreign_transactions(db: &impl ConnectionTrait) -> Result<Vec<u64>>
 
 /// The retained changes after `after` up to `upto` that `filter` matches,
 /// at most `limit`, in order.
-pub async fn matching(
+pub(crate) async fn matching(
     db: &impl ConnectionTrait,
     filter: &Filter,
     after: i64,
@@ -213,7 +213,7 @@ const PRUNE_SLICE: i64 = 5000;
 const SEQ_MAX: i64 = i64::MAX;
 
 /// The objects `changes` name as they are now, one statement per kind.
-pub async fn objects(
+pub(crate) async fn objects(
     db: &impl ConnectionTrait,
     changes: &[Change],
     wanted: impl Fn(Resource) -> bool,

@@ -7,12 +7,12 @@
 //! a lost notification only delays a change until the next one or a
 //! reconnect. On SQLite the one instance wakes itself.
 
-pub mod cursor;
-pub mod hub;
-pub mod listener;
-pub mod log;
+pub(crate) mod cursor;
+pub(crate) mod hub;
+pub(crate) mod listener;
+pub(crate) mod log;
 mod snapshot;
-pub mod watch;
+pub(crate) mod watch;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -20,11 +20,11 @@ use std::sync::Arc;
 use entity::{agent, goal, plan, task};
 use uuid::Uuid;
 
-pub use hub::Hub;
+pub(crate) use hub::Hub;
 
 /// The kind of object a change is about (`change_log.resource`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Resource {
+pub(crate) enum Resource {
     Agent = 1,
     Goal = 2,
     Plan = 3,
@@ -32,7 +32,7 @@ pub enum Resource {
 }
 
 impl Resource {
-    pub const ALL: [Resource; 4] = [Self::Agent, Self::Goal, Self::Plan, Self::Task];
+    pub(crate) const ALL: [Resource; 4] = [Self::Agent, Self::Goal, Self::Plan, Self::Task];
 
     fn from_code(code: i16) -> Option<Self> {
         Self::ALL.into_iter().find(|r| *r as i16 == code)
@@ -44,7 +44,7 @@ impl Resource {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChangeKind {
+pub(crate) enum ChangeKind {
     Created = 1,
     Updated = 2,
     Deleted = 3,
@@ -60,33 +60,33 @@ impl ChangeKind {
 
 /// One row of the change log.
 #[derive(Debug, Clone)]
-pub struct Change {
-    pub seq: i64,
-    pub resource: Resource,
-    pub kind: ChangeKind,
-    pub object_id: Uuid,
+pub(crate) struct Change {
+    pub(crate) seq: i64,
+    pub(crate) resource: Resource,
+    pub(crate) kind: ChangeKind,
+    pub(crate) object_id: Uuid,
     /// The goal's agent, the plan's goal, the task's plan.
-    pub parent_id: Option<Uuid>,
+    pub(crate) parent_id: Option<Uuid>,
     /// A task's assignee after the change, and before it.
-    pub agent_id: Option<Uuid>,
-    pub old_agent_id: Option<Uuid>,
-    pub version: i32,
+    pub(crate) agent_id: Option<Uuid>,
+    pub(crate) old_agent_id: Option<Uuid>,
+    pub(crate) version: i32,
     /// Microseconds since the epoch.
-    pub at: i64,
+    pub(crate) at: i64,
 }
 
 /// What one subscription wants to hear about.
 #[derive(Debug, Clone, Copy)]
-pub struct Filter {
-    pub resource: Resource,
-    pub id: Option<Uuid>,
-    pub parent_id: Option<Uuid>,
+pub(crate) struct Filter {
+    pub(crate) resource: Resource,
+    pub(crate) id: Option<Uuid>,
+    pub(crate) parent_id: Option<Uuid>,
     /// Tasks assigned to this agent just before or just after the change.
-    pub agent_id: Option<Uuid>,
+    pub(crate) agent_id: Option<Uuid>,
 }
 
 impl Filter {
-    pub fn matches(&self, change: &Change) -> bool {
+    pub(crate) fn matches(&self, change: &Change) -> bool {
         change.resource == self.resource
             && self.id.is_none_or(|id| change.object_id == id)
             && self.parent_id.is_none_or(|p| change.parent_id == Some(p))
@@ -98,7 +98,7 @@ impl Filter {
 
 /// An object as it was read when its change was delivered.
 #[derive(Debug, Clone)]
-pub enum Object {
+pub(crate) enum Object {
     Agent(agent::Model),
     Goal(goal::Model),
     Plan(plan::Model),
@@ -108,14 +108,14 @@ pub enum Object {
 /// Changes read together, with the current state of the objects they name
 /// (absent once deleted), shared by every subscription that hears them.
 #[derive(Debug, Default)]
-pub struct Batch {
-    pub changes: Vec<Change>,
-    pub objects: HashMap<(Resource, Uuid), Arc<Object>>,
+pub(crate) struct Batch {
+    pub(crate) changes: Vec<Change>,
+    pub(crate) objects: HashMap<(Resource, Uuid), Arc<Object>>,
 }
 
 /// A change on its way to one subscriber.
 #[derive(Debug, Clone)]
-pub struct Delivered {
-    pub change: Change,
-    pub object: Option<Arc<Object>>,
+pub(crate) struct Delivered {
+    pub(crate) change: Change,
+    pub(crate) object: Option<Arc<Object>>,
 }

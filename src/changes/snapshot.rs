@@ -3,13 +3,13 @@
 
 /// `xmin:xmax:xip,…` as PostgreSQL prints it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     /// Transactions in progress when the snapshot was taken.
-    pub in_progress: Vec<u64>,
+    pub(crate) in_progress: Vec<u64>,
 }
 
 impl Snapshot {
-    pub fn parse(text: &str) -> Option<Self> {
+    pub(crate) fn parse(text: &str) -> Option<Self> {
         let mut parts = text.splitn(3, ':');
         let _xmin: u64 = parts.next()?.parse().ok()?;
         let _xmax: u64 = parts.next()?.parse().ok()?;
@@ -25,7 +25,7 @@ impl Snapshot {
 
     /// Whether `xid`, seen in progress by an earlier snapshot, still was
     /// when this one was taken (it cannot have started since).
-    pub fn still_running(&self, xid: u64) -> bool {
+    pub(crate) fn still_running(&self, xid: u64) -> bool {
         self.in_progress.contains(&xid)
     }
 }

@@ -32,7 +32,7 @@ struct Watch {
 }
 
 /// The changes `filter` matches, after `after` (a log position) or from now.
-pub async fn watch(
+pub(crate) async fn watch(
     hub: Arc<Hub>,
     db: Connections,
     filter: Filter,

@@ -50,7 +50,7 @@ use super::pool::Pool;
 
 /// A connection unused this long is tested by sqlx before its next
 /// statement (PostgreSQL may have restarted, a proxy dropped it).
-pub const RETEST_AFTER: Duration = Duration::from_secs(30);
+pub(crate) const RETEST_AFTER: Duration = Duration::from_secs(30);
 
 /// Runs `$on` with `$lease`, a connection of its own from `$kept`; if the
 /// connection was kept and turns out lost and the pool resends (reads),
@@ -169,7 +169,7 @@ pub enum Resend {
 
 /// A sqlx pool's connections, one per statement running, kept between
 /// statements when `keep`.
-pub struct Kept {
+pub(crate) struct Kept {
     pool: Pool,
     /// One per statement running, as many as connections may be kept. A
     /// statement waits here, not in the sqlx pool: connections come back

@@ -17,25 +17,25 @@ use super::validated::Validated;
 const MAX_CACHED_QUERY_BYTES: usize = 16 * 1024;
 
 /// A parsed document and the facts admission checks before running it.
-pub struct Prepared {
+pub(crate) struct Prepared {
     /// Fields selected by the whole document, aliases included.
-    pub fields: usize,
+    pub(crate) fields: usize,
     /// Most top-level fields of any one operation.
-    pub root_fields: usize,
-    pub asks_for_introspection: bool,
+    pub(crate) root_fields: usize,
+    pub(crate) asks_for_introspection: bool,
     /// The type of the operation the request runs, if it can be told.
-    pub operation_type: Option<OperationType>,
+    pub(crate) operation_type: Option<OperationType>,
     /// The name the document gives the operation the request runs, if any.
-    pub operation_name: Option<String>,
+    pub(crate) operation_name: Option<String>,
     /// The document to execute: cut down to the selected operation and the
     /// fragments it uses when it held several.
-    pub document: ExecutableDocument,
+    pub(crate) document: ExecutableDocument,
     /// The shapes of variables it passed full validation with.
-    pub validated: Validated,
+    pub(crate) validated: Validated,
     /// Whether a subscription may share its execution with others of the
     /// same text and variables: not when it resumes from a position
     /// (`after`), whose catch-up is its own.
-    pub may_share: bool,
+    pub(crate) may_share: bool,
 }
 
 impl Prepared {
@@ -58,7 +58,7 @@ impl Prepared {
     }
 
     /// The operation the request runs, if it can be told.
-    pub fn operation(&self, operation_name: Option<&str>) -> Option<&OperationDefinition> {
+    pub(crate) fn operation(&self, operation_name: Option<&str>) -> Option<&OperationDefinition> {
         selected_operation(&self.document, operation_name).map(|(_, op)| &op.node)
     }
 }
@@ -94,13 +94,13 @@ struct Entries {
 /// A bounded map from (document text, operation name) to the prepared
 /// document. When full it starts over: a client flooding it with one-off
 /// documents (a fuzzer) costs the others a parse each, never memory.
-pub struct DocumentCache {
+pub(crate) struct DocumentCache {
     entries: Mutex<Entries>,
     capacity: usize,
 }
 
 impl DocumentCache {
-    pub fn new(capacity: usize) -> Self {
+    pub(crate) fn new(capacity: usize) -> Self {
         Self {
             entries: Mutex::new(Entries::default()),
             capacity,
@@ -108,7 +108,7 @@ impl DocumentCache {
     }
 
     /// The prepared document, parsed now or earlier, or why it does not parse.
-    pub fn prepare(
+    pub(crate) fn prepare(
         &self,
         query: &str,
         operation_name: Option<&str>,

@@ -10,7 +10,7 @@ use async_graphql::{ErrorExtensionValues, Pos, ServerError, Value};
 use crate::error::ErrorCode;
 
 /// A request error (nothing ran) with the contract's code and field.
-pub fn request_error(message: String, pos: Option<Pos>, field: &str) -> ServerError {
+pub(crate) fn request_error(message: String, pos: Option<Pos>, field: &str) -> ServerError {
     let mut error = ServerError::new(message, pos);
     let extensions = error
         .extensions
@@ -22,7 +22,7 @@ pub fn request_error(message: String, pos: Option<Pos>, field: &str) -> ServerEr
 
 /// The code of an error as it leaves, `INTERNAL_SERVER_ERROR` if it has none
 /// of ours (after [`tidy`], every error has one).
-pub fn code_of(error: &ServerError) -> ErrorCode {
+pub(crate) fn code_of(error: &ServerError) -> ErrorCode {
     match error.extensions.as_ref().and_then(|x| x.get("code")) {
         Some(Value::String(code)) => {
             ErrorCode::parse(code).unwrap_or(ErrorCode::InternalServerError)
@@ -39,7 +39,7 @@ pub fn code_of(error: &ServerError) -> ErrorCode {
 /// wrong type (by the rule that checks arguments, at the argument, then
 /// again by the complexity limit, which parses the field's page arguments
 /// and reports at the field). The first report is kept.
-pub fn tidy(errors: &mut Vec<ServerError>, document: Option<&ExecutableDocument>) {
+pub(crate) fn tidy(errors: &mut Vec<ServerError>, document: Option<&ExecutableDocument>) {
     let subjects: Vec<Option<Subject>> = errors
         .iter()
         .map(|e| document.and_then(|d| subject_at(d, e.locations.first().copied())))
@@ -204,7 +204,7 @@ fn subject_at(document: &ExecutableDocument, pos: Option<Pos>) -> Option<Subject
 /// One line for a syntax error, in place of the parser's drawing of the
 /// source (" --> 1:2 | ... ^---"), whose place `locations` already gives:
 /// "Syntax error: expected a selection set or a name at line 1, column 2".
-pub fn syntax_error(err: async_graphql::parser::Error) -> ServerError {
+pub(crate) fn syntax_error(err: async_graphql::parser::Error) -> ServerError {
     let positions: Vec<Pos> = err.positions().collect();
     let message = match &err {
         async_graphql::parser::Error::Syntax { message, start, .. } => format!(

@@ -4,7 +4,7 @@
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 
 /// Every field selection written in the document, fragments counted once.
-pub fn count_fields(document: &ExecutableDocument) -> usize {
+pub(crate) fn count_fields(document: &ExecutableDocument) -> usize {
     let in_operations: usize = document
         .operations
         .iter()
@@ -31,7 +31,7 @@ fn count_in(set: &SelectionSet) -> usize {
 
 /// The most top-level fields any operation of the document selects, through
 /// fragments at the root.
-pub fn max_root_fields(document: &ExecutableDocument) -> usize {
+pub(crate) fn max_root_fields(document: &ExecutableDocument) -> usize {
     document
         .operations
         .iter()
@@ -62,7 +62,7 @@ fn root_fields_in(document: &ExecutableDocument, set: &SelectionSet, nesting: us
 }
 
 /// Whether the document asks for the schema (`__schema` or `__type`) anywhere.
-pub fn asks_for_introspection(document: &ExecutableDocument) -> bool {
+pub(crate) fn asks_for_introspection(document: &ExecutableDocument) -> bool {
     fn in_set(set: &SelectionSet) -> bool {
         set.items.iter().any(|item| match &item.node {
             Selection::Field(field) => {
@@ -88,7 +88,7 @@ pub fn asks_for_introspection(document: &ExecutableDocument) -> bool {
 /// complexity over every operation of a document, evaluating arguments with
 /// the request's variables, so an operation that was not selected and uses a
 /// variable the request did not send would fail the whole request.
-pub fn only_selected_operation(
+pub(crate) fn only_selected_operation(
     document: &ExecutableDocument,
     operation_name: Option<&str>,
 ) -> Option<ExecutableDocument> {
@@ -143,6 +143,30 @@ pub fn only_selected_operation(
     })
 }
 
+/// Whether any field of the document is given an argument named `name`
+/// (fragments included, whether or not the operation uses them: a cheap,
+/// safe over-approximation).
+pub(crate) fn passes_argument(document: &ExecutableDocument, name: &str) -> bool {
+    fn in_set(set: &SelectionSet, name: &str) -> bool {
+        set.items.iter().any(|item| match &item.node {
+            Selection::Field(field) => {
+                field.node.arguments.iter().any(|(arg, _)| arg.node == name)
+                    || in_set(&field.node.selection_set.node, name)
+            }
+            Selection::InlineFragment(inline) => in_set(&inline.node.selection_set.node, name),
+            Selection::FragmentSpread(_) => false,
+        })
+    }
+    document
+        .operations
+        .iter()
+        .any(|(_, operation)| in_set(&operation.node.selection_set.node, name))
+        || document
+            .fragments
+            .values()
+            .any(|fragment| in_set(&fragment.node.selection_set.node, name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,28 +203,4 @@ mod tests {
         assert!(cut.fragments.keys().map(|k| k.as_str()).eq(["Count"]));
         assert!(only_selected_operation(&parse("{ agents { totalCount } }"), None).is_none());
     }
-}
-
-/// Whether any field of the document is given an argument named `name`
-/// (fragments included, whether or not the operation uses them: a cheap,
-/// safe over-approximation).
-pub(crate) fn passes_argument(document: &ExecutableDocument, name: &str) -> bool {
-    fn in_set(set: &SelectionSet, name: &str) -> bool {
-        set.items.iter().any(|item| match &item.node {
-            Selection::Field(field) => {
-                field.node.arguments.iter().any(|(arg, _)| arg.node == name)
-                    || in_set(&field.node.selection_set.node, name)
-            }
-            Selection::InlineFragment(inline) => in_set(&inline.node.selection_set.node, name),
-            Selection::FragmentSpread(_) => false,
-        })
-    }
-    document
-        .operations
-        .iter()
-        .any(|(_, operation)| in_set(&operation.node.selection_set.node, name))
-        || document
-            .fragments
-            .values()
-            .any(|fragment| in_set(&fragment.node.selection_set.node, name))
 }

@@ -23,7 +23,7 @@ use crate::graphql::loaders::{DbLoader, LoneRootField};
 use crate::metrics as m;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Transport {
+pub(crate) enum Transport {
     Get,
     Post,
     Socket,
@@ -31,17 +31,17 @@ pub enum Transport {
 }
 
 /// An operation cleared to run.
-pub struct Admitted {
-    pub request: async_graphql::Request,
-    pub prepared: Arc<Prepared>,
+pub(crate) struct Admitted {
+    pub(crate) request: async_graphql::Request,
+    pub(crate) prepared: Arc<Prepared>,
     /// The operation's name, fit for a metrics label.
-    pub operation: String,
+    pub(crate) operation: String,
     /// Which variables it gives, for skipping validation done before.
     shape: Option<Shape>,
 }
 
 impl Admitted {
-    pub fn is_subscription(&self) -> bool {
+    pub(crate) fn is_subscription(&self) -> bool {
         self.prepared.operation_type == Some(OperationType::Subscription)
     }
 
@@ -51,7 +51,7 @@ impl Admitted {
 }
 
 /// Why an operation did not run.
-pub enum Rejected {
+pub(crate) enum Rejected {
     /// Refused by a rule of this server, with an HTTP status.
     Refused(Rejection),
     /// The document or its variables are invalid (a request error).
@@ -59,7 +59,7 @@ pub enum Rejected {
 }
 
 impl Rejected {
-    pub fn errors(&self) -> Vec<ServerError> {
+    pub(crate) fn errors(&self) -> Vec<ServerError> {
         match self {
             Self::Refused(refusal) => vec![refusal.to_server_error()],
             Self::Invalid(errors) => errors.clone(),
@@ -70,7 +70,7 @@ impl Rejected {
 /// Checks `request` (with `named`, its reference to a persisted document,
 /// if any) before anything runs; on refusal, also the operation label to
 /// record it under.
-pub fn admit(
+pub(crate) fn admit(
     engine: &Engine,
     mut request: async_graphql::Request,
     named: &PersistedRef,
@@ -176,7 +176,7 @@ pub fn admit(
 }
 
 /// Runs a query or mutation to its one response.
-pub async fn execute(
+pub(crate) async fn execute(
     engine: &Engine,
     admitted: Admitted,
     caller: Option<&Caller>,
@@ -233,7 +233,7 @@ pub async fn execute(
 }
 
 /// Starts a subscription's stream of responses.
-pub fn subscribe(
+pub(crate) fn subscribe(
     engine: &Engine,
     admitted: Admitted,
     caller: Option<&Caller>,
@@ -256,7 +256,7 @@ pub fn subscribe(
 }
 
 /// Counts one response in the metrics; its outcome and error codes, to log.
-pub fn recorded(
+pub(crate) fn recorded(
     response: &Response,
     operation: &str,
     started: Instant,
@@ -268,7 +268,12 @@ pub fn recorded(
 }
 
 /// Logs and counts one response that leaves by a streaming transport.
-pub fn finished(response: &Response, caller: Option<&Caller>, operation: &str, started: Instant) {
+pub(crate) fn finished(
+    response: &Response,
+    caller: Option<&Caller>,
+    operation: &str,
+    started: Instant,
+) {
     let (outcome, names) = recorded(response, operation, started);
     tracing::info!(
         operation,

@@ -34,15 +34,15 @@ type Hash = [u8; 32];
 /// `async_graphql::Request` does not keep: `documentId` (`extensions`,
 /// where APQ puts its hash, it keeps).
 #[derive(Debug, Default, Clone, serde::Deserialize)]
-pub struct PersistedRef {
+pub(crate) struct PersistedRef {
     #[serde(rename = "documentId", default)]
-    pub document_id: Option<String>,
+    pub(crate) document_id: Option<String>,
 }
 
 impl PersistedRef {
     /// From a JSON request body. Most bodies carry no `documentId`, so they
     /// are not parsed a second time.
-    pub fn from_json(body: &[u8]) -> Result<Self, Rejection> {
+    pub(crate) fn from_json(body: &[u8]) -> Result<Self, Rejection> {
         const KEY: &[u8] = b"\"documentId\"";
         if !body.windows(KEY.len()).any(|w| w == KEY) {
             return Ok(Self::default());
@@ -52,7 +52,7 @@ impl PersistedRef {
     }
 
     /// From the query string of a GET.
-    pub fn from_query_string(query: &str) -> Result<Self, Rejection> {
+    pub(crate) fn from_query_string(query: &str) -> Result<Self, Rejection> {
         if !query.contains("documentId=") {
             return Ok(Self::default());
         }
@@ -62,7 +62,7 @@ impl PersistedRef {
 }
 
 /// The documents this server knows by hash.
-pub struct PersistedDocuments {
+pub(crate) struct PersistedDocuments {
     trusted: HashMap<Hash, Arc<str>>,
     only_trusted: bool,
     /// Registered by clients; `None` when registration is off.
@@ -72,7 +72,11 @@ pub struct PersistedDocuments {
 impl PersistedDocuments {
     /// `trusted` from a manifest; `capacity` registered documents at most
     /// (none at all when 0 or when only trusted documents may run).
-    pub fn new(trusted: HashMap<Hash, Arc<str>>, only_trusted: bool, capacity: usize) -> Self {
+    pub(crate) fn new(
+        trusted: HashMap<Hash, Arc<str>>,
+        only_trusted: bool,
+        capacity: usize,
+    ) -> Self {
         let registered = NonZeroUsize::new(capacity)
             .filter(|_| !only_trusted)
             .map(|capacity| Mutex::new(LruCache::new(capacity)));
@@ -87,7 +91,7 @@ impl PersistedDocuments {
     /// `sha256:`-prefixed) to document text, as graphql-codegen's client
     /// preset writes with `hashAlgorithm: 'sha256'`. Every hash is checked
     /// against its text: a wrong one (a SHA-1 manifest) fails the start.
-    pub fn load_manifest(path: &Path) -> anyhow::Result<HashMap<Hash, Arc<str>>> {
+    pub(crate) fn load_manifest(path: &Path) -> anyhow::Result<HashMap<Hash, Arc<str>>> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading persisted documents {}", path.display()))?;
         let entries: HashMap<String, String> = serde_json::from_str(&text).with_context(|| {
@@ -113,11 +117,11 @@ impl PersistedDocuments {
         Ok(trusted)
     }
 
-    pub fn only_trusted(&self) -> bool {
+    pub(crate) fn only_trusted(&self) -> bool {
         self.only_trusted
     }
 
-    pub fn trusted_len(&self) -> usize {
+    pub(crate) fn trusted_len(&self) -> usize {
         self.trusted.len()
     }
 
@@ -148,7 +152,7 @@ impl PersistedDocuments {
 /// unknown hash (`PERSISTED_QUERY_NOT_FOUND`), a hash that is not the
 /// text's (`BAD_USER_INPUT`), and, when only trusted documents may run,
 /// any other text (`FORBIDDEN`).
-pub fn resolve(
+pub(crate) fn resolve(
     engine: &Engine,
     request: &mut async_graphql::Request,
     named: &PersistedRef,

@@ -25,7 +25,7 @@ use crate::error::AppError;
 use crate::metrics as m;
 
 /// A GraphQL response, serialized.
-pub type Payload = Arc<str>;
+pub(crate) type Payload = Arc<str>;
 
 /// Results a subscriber of a group may fall behind by before it is cut off.
 const GROUP_BACKLOG: usize = 256;
@@ -61,7 +61,7 @@ impl Drop for Group {
 }
 
 #[derive(Default)]
-pub struct SharedSubscriptions {
+pub(crate) struct SharedSubscriptions {
     /// By key: the group's id, so it can be told apart without upgrading.
     groups: Mutex<HashMap<Key, (u64, Weak<Group>)>>,
     next_id: AtomicU64,
@@ -69,7 +69,7 @@ pub struct SharedSubscriptions {
 
 impl SharedSubscriptions {
     /// The results of `admitted` (a subscription) for one subscriber.
-    pub fn join(
+    pub(crate) fn join(
         self: &Arc<Self>,
         engine: &Engine,
         admitted: Admitted,
@@ -174,7 +174,7 @@ impl SharedSubscriptions {
 
 /// What a streaming transport (WebSocket, SSE) sends for `admitted`: a
 /// subscription's results, or a query's or mutation's one response.
-pub fn results(
+pub(crate) fn results(
     engine: &Engine,
     admitted: Admitted,
     caller: Option<Caller>,
@@ -237,7 +237,7 @@ impl<T> Drop for AbortOnDrop<T> {
     }
 }
 
-pub fn serialize(response: &Response) -> Payload {
+pub(crate) fn serialize(response: &Response) -> Payload {
     serde_json::to_string(response)
         .unwrap_or_else(|_| r#"{"errors":[{"message":"unserializable response"}]}"#.to_owned())
         .into()

@@ -34,12 +34,12 @@ const MAX_SHAPES: usize = 8;
 
 /// Which variables a request gives, and which as null: two bits each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shape(u64);
+pub(crate) struct Shape(u64);
 
 impl Shape {
     /// The shape of `variables` for `operation`; `None` past 32 variables,
     /// which are then validated in full every time.
-    pub fn of(operation: &OperationDefinition, variables: &Variables) -> Option<Self> {
+    pub(crate) fn of(operation: &OperationDefinition, variables: &Variables) -> Option<Self> {
         if operation.variable_definitions.len() > 32 {
             return None;
         }
@@ -62,10 +62,10 @@ impl Shape {
 
 /// The shapes a document has passed full validation with.
 #[derive(Default)]
-pub struct Validated(Mutex<Vec<Shape>>);
+pub(crate) struct Validated(Mutex<Vec<Shape>>);
 
 impl Validated {
-    pub fn contains(&self, shape: Shape) -> bool {
+    pub(crate) fn contains(&self, shape: Shape) -> bool {
         self.lock().contains(&shape)
     }
 
@@ -73,7 +73,7 @@ impl Validated {
     /// shows it passed: every error (if any) was raised while executing,
     /// at a path. Validation's errors, like the other request errors, have
     /// none.
-    pub fn remember(&self, shape: Shape, errors: &[ServerError]) {
+    pub(crate) fn remember(&self, shape: Shape, errors: &[ServerError]) {
         if errors.iter().any(|error| error.path.is_empty()) {
             return;
         }

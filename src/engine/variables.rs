@@ -35,7 +35,7 @@ fn registry() -> &'static Registry {
 
 /// Every variable of `operation` that `variables` fails to give a value of
 /// its declared type, as request errors (empty when all coerce).
-pub fn coerce(operation: &OperationDefinition, variables: &Variables) -> Vec<ServerError> {
+pub(crate) fn coerce(operation: &OperationDefinition, variables: &Variables) -> Vec<ServerError> {
     let registry = registry();
     let mut errors = Vec::new();
     for definition in &operation.variable_definitions {

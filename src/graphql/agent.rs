@@ -1,28 +1,26 @@
 //! Agents in GraphQL: the object, its inputs, queries and mutations.
 
-use async_graphql::{Context, Enum, InputObject, Object, Result};
+use async_graphql::{Enum, InputObject};
 use chrono::{DateTime, Utc};
 use entity::{agent, goal, task};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
-use super::connection::{self, Connection, FilterInput, connection};
-use super::errors::GqlResult;
+use super::connection::{FilterInput, connection};
 use super::goal::{Goal, GoalFilter, GoalOrderField};
-use super::idempotent::{KEY_MAX, claim_of};
-use super::pagination::{Order, OrderField, PageArgs, page_complexity};
+use super::idempotent::KEY_MAX;
+use super::pagination::{OrderField, page_complexity};
 use super::projection::Projection;
 use super::resource::{paged_object, resource_roots};
 use super::task::{Task, TaskFilter, TaskOrderField};
 use super::validate::{DID_MAX, NAME_MAX, Violations};
-use super::{creates, db};
 use crate::service::agents;
 use crate::service::store::bounds::TimeBounds;
 
 /// What an agent is doing; an agent may move between any two statuses.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "entity::AgentStatus")]
-pub enum AgentStatus {
+pub(crate) enum AgentStatus {
     /// Working on its goals.
     Active,
     /// Switched off.
@@ -33,11 +31,11 @@ pub enum AgentStatus {
 
 /// An AI agent: it pursues goals and may be assigned tasks.
 #[derive(Clone)]
-pub struct Agent(pub agent::Model);
+pub(crate) struct Agent(pub agent::Model);
 
 /// What a list of agents can be ordered by.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum AgentOrderField {
+pub(crate) enum AgentOrderField {
     /// When it was created.
     CreatedAt,
     /// When it last changed.
@@ -57,25 +55,11 @@ impl OrderField for AgentOrderField {
     }
 }
 
-// Keep in step with the resolvers of `Agent`: each field lists every column it
-// reads. A field missing here makes lists of agents read whole rows.
+// The fields of `Agent` that are not one of its own columns (those are listed
+// once, in `service::agents`): what each reads of the row.
 impl Projection for agent::Entity {
-    fn columns_of(field: &str) -> Option<&'static [agent::Column]> {
-        use agent::Column as C;
-        Some(match field {
-            // Connections below this node need only its id.
-            "id" | "__typename" | "goals" | "tasks" => &[],
-            "did" => &[C::Did],
-            "name" => &[C::Name],
-            "status" => &[C::Status],
-            "configuration" => &[C::Configuration],
-            "metadata" => &[C::Metadata],
-            "version" => &[C::Version],
-            "createdAt" => &[C::CreatedAt],
-            "updatedAt" => &[C::UpdatedAt],
-            _ => return None,
-        })
-    }
+    const RELATIONS: &'static [(&'static str, &'static [agent::Column])] =
+        &[("goals", &[]), ("tasks", &[])];
 }
 
 paged_object! {
@@ -140,19 +124,19 @@ connection!(
 
 /// Narrows a list of agents; all given conditions must hold.
 #[derive(InputObject, Clone, Default)]
-pub struct AgentFilter {
+pub(crate) struct AgentFilter {
     /// Only agents in this status.
-    pub status: Option<AgentStatus>,
+    pub(crate) status: Option<AgentStatus>,
     /// Only agents in one of these statuses (1 to 10 of them).
-    pub status_in: Option<Vec<AgentStatus>>,
+    pub(crate) status_in: Option<Vec<AgentStatus>>,
     /// Only agents whose name contains this text, ignoring case.
-    pub name_contains: Option<String>,
+    pub(crate) name_contains: Option<String>,
     /// Only agents created after this time (exclusive).
-    pub created_after: Option<DateTime<Utc>>,
+    pub(crate) created_after: Option<DateTime<Utc>>,
     /// Only agents created before this time (exclusive).
-    pub created_before: Option<DateTime<Utc>>,
+    pub(crate) created_before: Option<DateTime<Utc>>,
     /// Only agents changed after this time (exclusive).
-    pub updated_after: Option<DateTime<Utc>>,
+    pub(crate) updated_after: Option<DateTime<Utc>>,
 }
 
 impl FilterInput for AgentFilter {
@@ -173,20 +157,20 @@ impl FilterInput for AgentFilter {
 
 /// A new agent. The server generates its id.
 #[derive(InputObject)]
-pub struct CreateAgentInput {
+pub(crate) struct CreateAgentInput {
     /// 1 to 200 characters.
-    pub name: String,
+    pub(crate) name: String,
     /// Unique; defaults to `did:agent:<id>`.
-    pub did: Option<String>,
+    pub(crate) did: Option<String>,
     /// Defaults to ACTIVE.
-    pub status: Option<AgentStatus>,
+    pub(crate) status: Option<AgentStatus>,
     /// A JSON object; defaults to `{}`.
-    pub configuration: Option<Json>,
+    pub(crate) configuration: Option<Json>,
     /// A JSON object; defaults to `{}`.
-    pub metadata: Option<Json>,
+    pub(crate) metadata: Option<Json>,
     /// 1 to 200 characters: a retry with the same key and input returns the
     /// agent the first attempt created instead of creating another.
-    pub idempotency_key: Option<String>,
+    pub(crate) idempotency_key: Option<String>,
 }
 
 impl CreateAgentInput {
@@ -211,16 +195,16 @@ impl CreateAgentInput {
 /// Changes to an agent: only the fields given change; a JSON field given
 /// replaces the whole object.
 #[derive(InputObject)]
-pub struct UpdateAgentInput {
+pub(crate) struct UpdateAgentInput {
     /// 1 to 200 characters.
-    pub name: Option<String>,
-    pub status: Option<AgentStatus>,
+    pub(crate) name: Option<String>,
+    pub(crate) status: Option<AgentStatus>,
     /// A JSON object; replaces the current one.
-    pub configuration: Option<Json>,
+    pub(crate) configuration: Option<Json>,
     /// A JSON object; replaces the current one.
-    pub metadata: Option<Json>,
+    pub(crate) metadata: Option<Json>,
     /// When given, the update applies only if the agent is still at this version (else CONFLICT).
-    pub expected_version: Option<i32>,
+    pub(crate) expected_version: Option<i32>,
 }
 
 impl UpdateAgentInput {

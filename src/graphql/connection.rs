@@ -19,11 +19,11 @@ use crate::service::store::order::{ColumnOf, Sort};
 use crate::service::store::page::{self, PageRequest};
 use crate::service::store::resource::ResourceFilter;
 
-pub type Model<N> = <<N as Listed>::Entity as EntityTrait>::Model;
-pub type Column<N> = <<N as Listed>::Entity as EntityTrait>::Column;
+pub(crate) type Model<N> = <<N as Listed>::Entity as EntityTrait>::Model;
+pub(crate) type Column<N> = <<N as Listed>::Entity as EntityTrait>::Column;
 
 /// A GraphQL node type that lists of its kind are made of.
-pub trait Listed: Clone + Send + Sync + Sized + 'static {
+pub(crate) trait Listed: Clone + Send + Sync + Sized + 'static {
     type Entity: Projection;
     type Filter: ResourceFilter<Entity = Self::Entity>;
     /// The `XFilter` input.
@@ -36,14 +36,14 @@ pub trait Listed: Clone + Send + Sync + Sized + 'static {
 }
 
 /// A filter input, checked at the schema boundary (paths `filter.…`).
-pub trait FilterInput {
+pub(crate) trait FilterInput {
     type Filter;
     fn validate(self, violations: &mut Violations) -> Self::Filter;
 }
 
 /// A page of a list, in the order asked for.
-pub struct Connection<N: Listed> {
-    pub nodes: Vec<N>,
+pub(crate) struct Connection<N: Listed> {
+    pub(crate) nodes: Vec<N>,
     has_next_page: bool,
     has_previous_page: bool,
     sort: Sort<N::Entity>,
@@ -53,9 +53,9 @@ pub struct Connection<N: Listed> {
 }
 
 /// An object of a page and its cursor.
-pub struct Edge<N> {
-    pub cursor: String,
-    pub node: N,
+pub(crate) struct Edge<N> {
+    pub(crate) cursor: String,
+    pub(crate) node: N,
 }
 
 /// Where a connection's `totalCount` comes from; counted only when selected.
@@ -104,7 +104,7 @@ impl<N: Listed> Connection<N> {
             .unwrap_or_default()
     }
 
-    pub fn edge_list(&self) -> Vec<Edge<N>> {
+    pub(crate) fn edge_list(&self) -> Vec<Edge<N>> {
         self.nodes
             .iter()
             .map(|node| Edge {
@@ -114,7 +114,7 @@ impl<N: Listed> Connection<N> {
             .collect()
     }
 
-    pub fn info(&self) -> PageInfo {
+    pub(crate) fn info(&self) -> PageInfo {
         PageInfo {
             has_next_page: self.has_next_page,
             has_previous_page: self.has_previous_page,
@@ -123,7 +123,7 @@ impl<N: Listed> Connection<N> {
         }
     }
 
-    pub async fn count(&self, ctx: &Context<'_>) -> Result<i32> {
+    pub(crate) async fn count(&self, ctx: &Context<'_>) -> Result<i32> {
         let total = match &self.total {
             TotalCount::All(filter) => page::count(&db(ctx).reader, filter).await?,
             TotalCount::Children {
@@ -162,7 +162,7 @@ fn prepare<N: Listed>(
 }
 
 /// A page of a top-level list.
-pub async fn list<N: Listed>(
+pub(crate) async fn list<N: Listed>(
     ctx: &Context<'_>,
     args: PageArgs,
     filter: Option<N::FilterInput>,
@@ -181,7 +181,7 @@ pub async fn list<N: Listed>(
 
 /// A page of the children of `parent` (the rows whose `parent_column` holds
 /// it), batched with the same page of every other parent in the request.
-pub async fn children<N: Listed>(
+pub(crate) async fn children<N: Listed>(
     ctx: &Context<'_>,
     parent_column: Column<N>,
     parent: Uuid,

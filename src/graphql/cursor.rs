@@ -14,7 +14,7 @@ use crate::service::store::resource::Resource;
 
 const PREFIX: &str = "agentgraph:v2:";
 
-pub fn encode<E: Resource>(sort: &Sort<E>, key: &Key) -> String {
+pub(crate) fn encode<E: Resource>(sort: &Sort<E>, key: &Key) -> String {
     let value = match &key.value {
         SortValue::Time(at) => format!("t{}", at.to_rfc3339_opts(SecondsFormat::Micros, true)),
         SortValue::Int(n) => format!("i{n}"),
@@ -24,7 +24,7 @@ pub fn encode<E: Resource>(sort: &Sort<E>, key: &Key) -> String {
 }
 
 /// The position `cursor` names, if this server made it under `sort`.
-pub fn decode<E: Resource>(sort: &Sort<E>, cursor: &str) -> Option<Key> {
+pub(crate) fn decode<E: Resource>(sort: &Sort<E>, cursor: &str) -> Option<Key> {
     let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
     let text = String::from_utf8(bytes).ok()?;
     let rest = text.strip_prefix(PREFIX)?;

@@ -18,7 +18,7 @@ fn violation_error(violation: &Violation) -> async_graphql::Error {
 /// Turns an [`AppError`] into the GraphQL error(s) a client sees. Every
 /// violation of a bad input becomes an error of its own, so a client learns
 /// of all of them at once.
-pub fn to_graphql_error(ctx: &Context<'_>, err: AppError) -> async_graphql::Error {
+pub(crate) fn to_graphql_error(ctx: &Context<'_>, err: AppError) -> async_graphql::Error {
     if let AppError::BadUserInput(violations) = &err {
         // All but the last go straight into the response; the last is
         // returned, so the errors keep the order the rules were checked in.
@@ -43,7 +43,7 @@ pub fn to_graphql_error(ctx: &Context<'_>, err: AppError) -> async_graphql::Erro
 
 /// [`to_graphql_error`] where no resolver context is at hand (a
 /// subscription's later events): one error, with its code.
-pub fn plain_error(err: AppError) -> async_graphql::Error {
+pub(crate) fn plain_error(err: AppError) -> async_graphql::Error {
     if let AppError::BadUserInput(violations) = &err
         && let Some(first) = violations.first()
     {
@@ -71,7 +71,7 @@ fn coded(message: String, code: ErrorCode) -> async_graphql::Error {
 }
 
 /// `result.gql(ctx)?` in resolvers.
-pub trait GqlResult<T> {
+pub(crate) trait GqlResult<T> {
     fn gql(self, ctx: &Context<'_>) -> async_graphql::Result<T>;
 }
 

@@ -1,21 +1,20 @@
 //! Goals in GraphQL: the object, its inputs, queries and mutations.
 
-use async_graphql::{Context, Enum, InputObject, Object, Result};
+use async_graphql::{Context, Enum, InputObject, Result};
 use chrono::{DateTime, Utc};
 use entity::{agent, goal, plan};
 use uuid::Uuid;
 
 use super::agent::Agent;
-use super::connection::{self, Connection, FilterInput, connection};
+use super::connection::{FilterInput, connection};
 use super::errors::GqlResult;
-use super::idempotent::{KEY_MAX, claim_of};
+use super::idempotent::KEY_MAX;
 use super::loaders::{ById, Loaders};
-use super::pagination::{Order, OrderField, PageArgs, page_complexity};
+use super::pagination::{OrderField, page_complexity};
 use super::plan::{NewPlanInput, Plan, PlanFilter, PlanOrderField};
 use super::projection::Projection;
 use super::resource::{paged_object, resource_roots};
 use super::validate::{DESCRIPTION_MAX, Violations};
-use super::{creates, db};
 use crate::error::AppError;
 use crate::service::goals;
 use crate::service::store::bounds::TimeBounds;
@@ -24,7 +23,7 @@ use crate::service::store::bounds::TimeBounds;
 /// FAILED | CANCELLED.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "entity::GoalStatus")]
-pub enum GoalStatus {
+pub(crate) enum GoalStatus {
     /// Not started (the initial status).
     Pending,
     /// Being pursued.
@@ -39,11 +38,11 @@ pub enum GoalStatus {
 
 /// Something an agent pursues, broken down into plans.
 #[derive(Clone)]
-pub struct Goal(pub goal::Model);
+pub(crate) struct Goal(pub goal::Model);
 
 /// What a list of goals can be ordered by.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum GoalOrderField {
+pub(crate) enum GoalOrderField {
     /// When it was created.
     CreatedAt,
     /// When it last changed.
@@ -63,25 +62,11 @@ impl OrderField for GoalOrderField {
     }
 }
 
-// Keep in step with the resolvers of `Goal`: each field lists every column it
-// reads. A field missing here makes lists of goals read whole rows.
+// The fields of `Goal` that are not one of its own columns (those are listed
+// once, in `service::goals`): what each reads of the row.
 impl Projection for goal::Entity {
-    fn columns_of(field: &str) -> Option<&'static [goal::Column]> {
-        use goal::Column as C;
-        Some(match field {
-            // Connections below this node need only its id.
-            "id" | "__typename" | "plans" => &[],
-            "agentId" | "agent" => &[C::AgentId],
-            "description" => &[C::Description],
-            "successCriteria" => &[C::SuccessCriteria],
-            "priority" => &[C::Priority],
-            "status" => &[C::Status],
-            "version" => &[C::Version],
-            "createdAt" => &[C::CreatedAt],
-            "updatedAt" => &[C::UpdatedAt],
-            _ => return None,
-        })
-    }
+    const RELATIONS: &'static [(&'static str, &'static [goal::Column])] =
+        &[("agent", &[goal::Column::AgentId]), ("plans", &[])];
 }
 
 paged_object! {
@@ -161,23 +146,23 @@ connection!(
 
 /// Narrows a list of goals; all given conditions must hold.
 #[derive(InputObject, Clone, Default)]
-pub struct GoalFilter {
+pub(crate) struct GoalFilter {
     /// Only goals of this agent.
-    pub agent_id: Option<Uuid>,
+    pub(crate) agent_id: Option<Uuid>,
     /// Only goals in this status.
-    pub status: Option<GoalStatus>,
+    pub(crate) status: Option<GoalStatus>,
     /// Only goals in one of these statuses (1 to 10 of them).
-    pub status_in: Option<Vec<GoalStatus>>,
+    pub(crate) status_in: Option<Vec<GoalStatus>>,
     /// Only goals with at least this priority.
-    pub min_priority: Option<i32>,
+    pub(crate) min_priority: Option<i32>,
     /// Only goals with at most this priority.
-    pub max_priority: Option<i32>,
+    pub(crate) max_priority: Option<i32>,
     /// Only goals created after this time (exclusive).
-    pub created_after: Option<DateTime<Utc>>,
+    pub(crate) created_after: Option<DateTime<Utc>>,
     /// Only goals created before this time (exclusive).
-    pub created_before: Option<DateTime<Utc>>,
+    pub(crate) created_before: Option<DateTime<Utc>>,
     /// Only goals changed after this time (exclusive).
-    pub updated_after: Option<DateTime<Utc>>,
+    pub(crate) updated_after: Option<DateTime<Utc>>,
 }
 
 impl FilterInput for GoalFilter {
@@ -201,20 +186,20 @@ impl FilterInput for GoalFilter {
 /// A new goal of an existing agent, with its plans and their tasks if
 /// given, all created in one transaction. The server generates every id.
 #[derive(InputObject)]
-pub struct CreateGoalInput {
+pub(crate) struct CreateGoalInput {
     /// The agent that pursues the goal (NOT_FOUND when there is none).
-    pub agent_id: Uuid,
+    pub(crate) agent_id: Uuid,
     /// 1 to 10,000 characters.
-    pub description: String,
+    pub(crate) description: String,
     /// At most 100 entries; defaults to `[]`.
-    pub success_criteria: Option<Vec<String>>,
+    pub(crate) success_criteria: Option<Vec<String>>,
     /// 1 to 10; defaults to 5.
-    pub priority: Option<i32>,
+    pub(crate) priority: Option<i32>,
     /// Plans created with the goal, in this order; at most 1,000 objects in all.
-    pub plans: Option<Vec<NewPlanInput>>,
+    pub(crate) plans: Option<Vec<NewPlanInput>>,
     /// 1 to 200 characters: a retry with the same key and input returns the
     /// goal the first attempt created instead of creating another.
-    pub idempotency_key: Option<String>,
+    pub(crate) idempotency_key: Option<String>,
 }
 
 impl CreateGoalInput {
@@ -247,17 +232,17 @@ impl CreateGoalInput {
 
 /// Changes to a goal: only the fields given change.
 #[derive(InputObject)]
-pub struct UpdateGoalInput {
+pub(crate) struct UpdateGoalInput {
     /// 1 to 10,000 characters.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// At most 100 entries; replaces the current list.
-    pub success_criteria: Option<Vec<String>>,
+    pub(crate) success_criteria: Option<Vec<String>>,
     /// 1 to 10.
-    pub priority: Option<i32>,
+    pub(crate) priority: Option<i32>,
     /// Must follow the goal transitions (else BAD_USER_INPUT).
-    pub status: Option<GoalStatus>,
+    pub(crate) status: Option<GoalStatus>,
     /// When given, the update applies only if the goal is still at this version (else CONFLICT).
-    pub expected_version: Option<i32>,
+    pub(crate) expected_version: Option<i32>,
 }
 
 impl UpdateGoalInput {

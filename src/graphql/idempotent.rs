@@ -9,10 +9,10 @@ use sha2::{Digest, Sha256};
 use crate::auth::Caller;
 use crate::service::write::idempotency::Claim;
 
-pub const KEY_MAX: usize = 200;
+pub(crate) const KEY_MAX: usize = 200;
 
 /// The claim of `input` to `mutation` when it carries a key.
-pub fn claim_of<I: InputType>(
+pub(crate) fn claim_of<I: InputType>(
     ctx: &Context<'_>,
     mutation: &str,
     input: &I,

@@ -26,22 +26,22 @@ use crate::service::store::order::ColumnOf;
 use crate::service::store::page::{self, PageRequest};
 use crate::service::store::resource::{Resource, ResourceFilter};
 
-pub type Loaders = DataLoader<DbLoader>;
+pub(crate) type Loaders = DataLoader<DbLoader>;
 
-pub struct DbLoader {
+pub(crate) struct DbLoader {
     db: Connections,
 }
 
 impl DbLoader {
     /// Loaders whose batches run as tasks of their own, for subscriptions:
     /// their events resolve long after any request driver is gone.
-    pub fn spawned(reader: Connections) -> Loaders {
+    pub(crate) fn spawned(reader: Connections) -> Loaders {
         let spawn = |batch| tokio::spawn(crate::db::holds::doing("subscription", batch));
         DataLoader::new(Self { db: reader }, spawn).delay(Duration::from_millis(1))
     }
 
     /// The loaders of one request, and the driver that runs their batches.
-    pub fn per_request(reader: Connections) -> (Loaders, BatchDriver) {
+    pub(crate) fn per_request(reader: Connections) -> (Loaders, BatchDriver) {
         let driver = BatchDriver::default();
         let queue = driver.queue.clone();
         let waker = driver.waker.clone();
@@ -63,14 +63,14 @@ impl DbLoader {
 /// those resolvers were polled: the number of statements is fixed by the
 /// query's shape, not by timing, and no request waits out a batching delay.
 #[derive(Default)]
-pub struct BatchDriver {
+pub(crate) struct BatchDriver {
     queue: Arc<Mutex<Vec<BoxFuture<'static, ()>>>>,
     waker: Arc<AtomicWaker>,
 }
 
 impl BatchDriver {
     /// Drives `request` to completion, running batches whenever it waits.
-    pub async fn run<F: Future>(self, request: F) -> F::Output {
+    pub(crate) async fn run<F: Future>(self, request: F) -> F::Output {
         let mut request = std::pin::pin!(request);
         let mut batches = FuturesUnordered::new();
         std::future::poll_fn(move |cx| {
@@ -94,7 +94,7 @@ impl BatchDriver {
 }
 
 /// Set on a request whose operation selects a single root field.
-pub struct LoneRootField;
+pub(crate) struct LoneRootField;
 
 /// The object with this id, for a root field. A root field alone in its
 /// operation reads its row at once, in the request's own task: a batch of
@@ -103,7 +103,7 @@ pub struct LoneRootField;
 /// that crate's timer thread twice and is woken back by it once: about a
 /// tenth of a point read's CPU (issue 13). Root fields side by side (aliases)
 /// still share one statement through the loader.
-pub async fn root_by_id<E: Resource>(
+pub(crate) async fn root_by_id<E: Resource>(
     ctx: &Context<'_>,
     id: Uuid,
 ) -> Result<Option<E::Model>, AppError> {
@@ -118,10 +118,10 @@ pub async fn root_by_id<E: Resource>(
 }
 
 /// One row of `E` by id.
-pub struct ById<E>(pub Uuid, PhantomData<fn() -> E>);
+pub(crate) struct ById<E>(pub Uuid, PhantomData<fn() -> E>);
 
 impl<E> ById<E> {
-    pub fn new(id: Uuid) -> Self {
+    pub(crate) fn new(id: Uuid) -> Self {
         Self(id, PhantomData)
     }
 }
@@ -162,16 +162,16 @@ impl<E: Resource> Loader<ById<E>> for DbLoader {
 /// every parent of a field's wave. It is hashed once, when made, and the
 /// DataLoader's several maps hash only that number: SipHash over the whole
 /// request, once per map and per parent, was 6% of a nested read's CPU.
-pub struct PageShape<F: ResourceFilter> {
-    pub parent_column: ColumnOf<F::Entity>,
-    pub page: PageRequest<F::Entity>,
-    pub filter: F,
-    pub columns: Columns,
+pub(crate) struct PageShape<F: ResourceFilter> {
+    pub(crate) parent_column: ColumnOf<F::Entity>,
+    pub(crate) page: PageRequest<F::Entity>,
+    pub(crate) filter: F,
+    pub(crate) columns: Columns,
     hash: u64,
 }
 
 impl<F: ResourceFilter> PageShape<F> {
-    pub fn new(
+    pub(crate) fn new(
         parent_column: ColumnOf<F::Entity>,
         page: PageRequest<F::Entity>,
         filter: F,
@@ -208,9 +208,9 @@ impl<F: ResourceFilter> Hash for PageShape<F> {
 
 /// One page of a parent's children, with the columns the selection reads;
 /// the rows are as [`PageRequest::page_of`] takes them.
-pub struct ChildPage<F: ResourceFilter> {
-    pub shape: Arc<PageShape<F>>,
-    pub parent: Uuid,
+pub(crate) struct ChildPage<F: ResourceFilter> {
+    pub(crate) shape: Arc<PageShape<F>>,
+    pub(crate) parent: Uuid,
 }
 
 // By hand: derives would also demand `Hash` of the entity type itself.
@@ -279,10 +279,10 @@ impl<F: ResourceFilter> Loader<ChildPage<F>> for DbLoader {
 }
 
 /// How many children of a parent match a filter.
-pub struct ChildCount<F: ResourceFilter> {
-    pub parent_column: ColumnOf<F::Entity>,
-    pub parent: Uuid,
-    pub filter: F,
+pub(crate) struct ChildCount<F: ResourceFilter> {
+    pub(crate) parent_column: ColumnOf<F::Entity>,
+    pub(crate) parent: Uuid,
+    pub(crate) filter: F,
 }
 
 impl<F: ResourceFilter> Clone for ChildCount<F> {

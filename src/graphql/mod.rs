@@ -1,21 +1,21 @@
 //! The GraphQL schema: per-resource objects, inputs and resolvers merged at
 //! the root, the loaders they share, and the error mapping.
 
-pub mod agent;
-pub mod connection;
-pub mod cursor;
-pub mod errors;
-pub mod goal;
-pub mod idempotent;
-pub mod loaders;
-pub mod node_list;
-pub mod pagination;
-pub mod plan;
-pub mod projection;
+pub(crate) mod agent;
+pub(crate) mod connection;
+pub(crate) mod cursor;
+pub(crate) mod errors;
+pub(crate) mod goal;
+pub(crate) mod idempotent;
+pub(crate) mod loaders;
+pub(crate) mod node_list;
+pub(crate) mod pagination;
+pub(crate) mod plan;
+pub(crate) mod projection;
 pub(crate) mod resource;
-pub mod subscription;
-pub mod task;
-pub mod validate;
+pub(crate) mod subscription;
+pub(crate) mod task;
+pub(crate) mod validate;
 
 use async_graphql::{MergedObject, Schema, SchemaBuilder, ValidationMode};
 
@@ -27,7 +27,7 @@ use crate::service::write::group_commit::Creates;
 /// Reads: one object or a page of a list, with nested relations.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(
+pub(crate) struct QueryRoot(
     agent::AgentQuery,
     goal::GoalQuery,
     plan::PlanQuery,
@@ -37,23 +37,23 @@ pub struct QueryRoot(
 /// Writes: each mutation runs in one transaction and changes nothing when it fails.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(
+pub(crate) struct MutationRoot(
     agent::AgentMutation,
     goal::GoalMutation,
     plan::PlanMutation,
     task::TaskMutation,
 );
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
+pub(crate) type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Limits the schema enforces on every operation.
 #[derive(Debug, Clone, Copy)]
-pub struct SchemaLimits {
+pub(crate) struct SchemaLimits {
     /// Deepest selection nesting.
-    pub max_depth: usize,
+    pub(crate) max_depth: usize,
     /// Highest complexity: fields selected, multiplied by page sizes.
-    pub max_complexity: usize,
-    pub introspection: bool,
+    pub(crate) max_complexity: usize,
+    pub(crate) introspection: bool,
 }
 
 fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
@@ -72,7 +72,7 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
 /// The schema, built once at start-up and shared by every request; with
 /// `ValidationMode::Fast` only for documents already validated in full
 /// (`engine::validated`).
-pub fn build_schema(
+pub(crate) fn build_schema(
     db: Db,
     creates: Creates,
     hub: std::sync::Arc<crate::changes::Hub>,

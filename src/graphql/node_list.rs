@@ -28,7 +28,7 @@ use async_graphql::{
 };
 
 /// The nodes of a page, as GraphQL `[X!]!`.
-pub struct NodeList<'a, N>(pub &'a [N]);
+pub(crate) struct NodeList<'a, N>(pub &'a [N]);
 
 impl<N: ContainerType + Sync> OutputType for NodeList<'_, N> {
     fn type_name() -> Cow<'static, str> {

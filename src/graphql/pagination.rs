@@ -9,12 +9,12 @@ use crate::service::store::order::{Direction, Sort};
 use crate::service::store::page::PageRequest;
 use crate::service::store::resource::Resource;
 
-pub const DEFAULT_FIRST: i32 = 20;
-pub const MAX_PAGE: i32 = 100;
+pub(crate) const DEFAULT_FIRST: i32 = 20;
+pub(crate) const MAX_PAGE: i32 = 100;
 
 /// Which way an ordering runs; equal keys are ordered by id the same way.
 #[derive(Enum, Copy, Clone, Debug, Default, PartialEq, Eq)]
-pub enum OrderDirection {
+pub(crate) enum OrderDirection {
     /// Smallest, earliest or first in the alphabet first.
     #[default]
     Asc,
@@ -33,17 +33,17 @@ impl From<OrderDirection> for Direction {
 
 /// `first`/`after` page forward, `last`/`before` backward (Relay).
 #[derive(Debug, Clone, Default)]
-pub struct PageArgs {
-    pub first: Option<i32>,
-    pub after: Option<String>,
-    pub last: Option<i32>,
-    pub before: Option<String>,
+pub(crate) struct PageArgs {
+    pub(crate) first: Option<i32>,
+    pub(crate) after: Option<String>,
+    pub(crate) last: Option<i32>,
+    pub(crate) before: Option<String>,
 }
 
 impl PageArgs {
     /// The page these arguments ask for under `sort`; every mistake is
     /// added to `violations` (`None` when there was one).
-    pub fn request<E: Resource>(
+    pub(crate) fn request<E: Resource>(
         &self,
         sort: Sort<E>,
         violations: &mut Violations,
@@ -83,22 +83,26 @@ impl PageArgs {
 
 /// Relay's page information.
 #[derive(SimpleObject, Debug, Clone)]
-pub struct PageInfo {
+pub(crate) struct PageInfo {
     /// Whether objects follow this page: exact when paging forward; when
     /// paging backward, whether `before` was given.
-    pub has_next_page: bool,
+    pub(crate) has_next_page: bool,
     /// Whether objects come before this page: exact when paging backward;
     /// when paging forward, whether `after` was given.
-    pub has_previous_page: bool,
+    pub(crate) has_previous_page: bool,
     /// The cursor of the first object of this page: pass it as `before` for the page before.
-    pub start_cursor: Option<String>,
+    pub(crate) start_cursor: Option<String>,
     /// The cursor of the last object of this page: pass it as `after` for the next page.
-    pub end_cursor: Option<String>,
+    pub(crate) end_cursor: Option<String>,
 }
 
 /// A connection costs its selection once per object it may return, so
 /// nesting large pages is refused before it runs.
-pub fn page_complexity(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+pub(crate) fn page_complexity(
+    first: Option<i32>,
+    last: Option<i32>,
+    child_complexity: usize,
+) -> usize {
     let size = first.or(last).unwrap_or(DEFAULT_FIRST).clamp(1, MAX_PAGE);
     usize::try_from(size)
         .unwrap_or(1)
@@ -107,7 +111,7 @@ pub fn page_complexity(first: Option<i32>, last: Option<i32>, child_complexity: 
 }
 
 /// A field a list can be ordered by (`AgentOrderField`, …).
-pub trait OrderField: async_graphql::InputType + Copy {
+pub(crate) trait OrderField: async_graphql::InputType + Copy {
     type Entity: Resource;
     fn column(self) -> <Self::Entity as sea_orm::EntityTrait>::Column;
 }
@@ -120,12 +124,12 @@ pub trait OrderField: async_graphql::InputType + Copy {
     concrete(name = "PlanOrder", params(super::plan::PlanOrderField)),
     concrete(name = "TaskOrder", params(super::task::TaskOrderField))
 )]
-pub struct Order<F: OrderField> {
+pub(crate) struct Order<F: OrderField> {
     /// What to order by; objects with equal values are ordered by id.
-    pub field: F,
+    pub(crate) field: F,
     /// ASC when not given.
     #[graphql(default_with = "Some(OrderDirection::Asc)")]
-    pub direction: Option<OrderDirection>,
+    pub(crate) direction: Option<OrderDirection>,
 }
 
 impl<F: OrderField> From<Order<F>> for Sort<F::Entity> {

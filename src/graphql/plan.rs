@@ -1,21 +1,20 @@
 //! Plans in GraphQL: the object, its inputs, queries and mutations.
 
-use async_graphql::{Context, Enum, InputObject, Object, Result};
+use async_graphql::{Context, Enum, InputObject, Result};
 use chrono::{DateTime, Utc};
 use entity::{goal, plan, task};
 use uuid::Uuid;
 
-use super::connection::{self, Connection, FilterInput, connection};
+use super::connection::{FilterInput, connection};
 use super::errors::GqlResult;
 use super::goal::{Goal, missing_parent};
-use super::idempotent::{KEY_MAX, claim_of};
+use super::idempotent::KEY_MAX;
 use super::loaders::{ById, Loaders};
-use super::pagination::{Order, OrderField, PageArgs, page_complexity};
+use super::pagination::{OrderField, page_complexity};
 use super::projection::Projection;
 use super::resource::{paged_object, resource_roots};
 use super::task::{NewTaskInput, Task, TaskFilter, TaskOrderField};
 use super::validate::{DESCRIPTION_MAX, Violations, join};
-use super::{creates, db};
 use crate::service::plans;
 use crate::service::store::bounds::TimeBounds;
 
@@ -23,7 +22,7 @@ use crate::service::store::bounds::TimeBounds;
 /// FAILED | CANCELLED.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "entity::PlanStatus")]
-pub enum PlanStatus {
+pub(crate) enum PlanStatus {
     /// Being written (the default).
     Draft,
     /// Being carried out.
@@ -38,11 +37,11 @@ pub enum PlanStatus {
 
 /// A way to reach a goal, carried out as tasks.
 #[derive(Clone)]
-pub struct Plan(pub plan::Model);
+pub(crate) struct Plan(pub plan::Model);
 
 /// What a list of plans can be ordered by.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum PlanOrderField {
+pub(crate) enum PlanOrderField {
     /// When it was created.
     CreatedAt,
     /// When it last changed.
@@ -59,23 +58,11 @@ impl OrderField for PlanOrderField {
     }
 }
 
-// Keep in step with the resolvers of `Plan`: each field lists every column it
-// reads. A field missing here makes lists of plans read whole rows.
+// The fields of `Plan` that are not one of its own columns (those are listed
+// once, in `service::plans`): what each reads of the row.
 impl Projection for plan::Entity {
-    fn columns_of(field: &str) -> Option<&'static [plan::Column]> {
-        use plan::Column as C;
-        Some(match field {
-            // Connections below this node need only its id.
-            "id" | "__typename" | "tasks" => &[],
-            "goalId" | "goal" => &[C::GoalId],
-            "description" => &[C::Description],
-            "status" => &[C::Status],
-            "version" => &[C::Version],
-            "createdAt" => &[C::CreatedAt],
-            "updatedAt" => &[C::UpdatedAt],
-            _ => return None,
-        })
-    }
+    const RELATIONS: &'static [(&'static str, &'static [plan::Column])] =
+        &[("goal", &[plan::Column::GoalId]), ("tasks", &[])];
 }
 
 paged_object! {
@@ -141,19 +128,19 @@ connection!(
 
 /// Narrows a list of plans; all given conditions must hold.
 #[derive(InputObject, Clone, Default)]
-pub struct PlanFilter {
+pub(crate) struct PlanFilter {
     /// Only plans of this goal.
-    pub goal_id: Option<Uuid>,
+    pub(crate) goal_id: Option<Uuid>,
     /// Only plans in this status.
-    pub status: Option<PlanStatus>,
+    pub(crate) status: Option<PlanStatus>,
     /// Only plans in one of these statuses (1 to 10 of them).
-    pub status_in: Option<Vec<PlanStatus>>,
+    pub(crate) status_in: Option<Vec<PlanStatus>>,
     /// Only plans created after this time (exclusive).
-    pub created_after: Option<DateTime<Utc>>,
+    pub(crate) created_after: Option<DateTime<Utc>>,
     /// Only plans created before this time (exclusive).
-    pub created_before: Option<DateTime<Utc>>,
+    pub(crate) created_before: Option<DateTime<Utc>>,
     /// Only plans changed after this time (exclusive).
-    pub updated_after: Option<DateTime<Utc>>,
+    pub(crate) updated_after: Option<DateTime<Utc>>,
 }
 
 impl FilterInput for PlanFilter {
@@ -175,18 +162,18 @@ impl FilterInput for PlanFilter {
 /// A new plan for an existing goal, with its tasks if given, all created
 /// in one transaction. The server generates every id.
 #[derive(InputObject)]
-pub struct CreatePlanInput {
+pub(crate) struct CreatePlanInput {
     /// The goal the plan breaks down (NOT_FOUND when there is none).
-    pub goal_id: Uuid,
+    pub(crate) goal_id: Uuid,
     /// 1 to 10,000 characters.
-    pub description: String,
+    pub(crate) description: String,
     /// Defaults to DRAFT.
-    pub status: Option<PlanStatus>,
+    pub(crate) status: Option<PlanStatus>,
     /// Tasks created with the plan, in this order.
-    pub tasks: Option<Vec<NewTaskInput>>,
+    pub(crate) tasks: Option<Vec<NewTaskInput>>,
     /// 1 to 200 characters: a retry with the same key and input returns the
     /// plan the first attempt created instead of creating another.
-    pub idempotency_key: Option<String>,
+    pub(crate) idempotency_key: Option<String>,
 }
 
 impl CreatePlanInput {
@@ -210,23 +197,23 @@ impl CreatePlanInput {
 
 /// A plan created together with its goal (in `createGoal`).
 #[derive(InputObject)]
-pub struct NewPlanInput {
+pub(crate) struct NewPlanInput {
     /// 1 to 10,000 characters.
-    pub description: String,
+    pub(crate) description: String,
     /// Defaults to DRAFT.
-    pub status: Option<PlanStatus>,
+    pub(crate) status: Option<PlanStatus>,
     /// Tasks created with the plan, in this order.
-    pub tasks: Option<Vec<NewTaskInput>>,
+    pub(crate) tasks: Option<Vec<NewTaskInput>>,
 }
 
 impl NewPlanInput {
     /// The plan and its tasks.
-    pub fn size(&self) -> usize {
+    pub(crate) fn size(&self) -> usize {
         1 + self.tasks.as_ref().map_or(0, Vec::len)
     }
 
     /// Checks the plan at input path `at` (`plans.1`) and its tasks.
-    pub fn check(self, v: &mut Violations, at: &str) -> plans::PlanFields {
+    pub(crate) fn check(self, v: &mut Violations, at: &str) -> plans::PlanFields {
         v.text(&join(at, "description"), &self.description, DESCRIPTION_MAX);
         let tasks = self
             .tasks
@@ -245,13 +232,13 @@ impl NewPlanInput {
 
 /// Changes to a plan: only the fields given change.
 #[derive(InputObject)]
-pub struct UpdatePlanInput {
+pub(crate) struct UpdatePlanInput {
     /// 1 to 10,000 characters.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// Must follow the plan transitions (else BAD_USER_INPUT).
-    pub status: Option<PlanStatus>,
+    pub(crate) status: Option<PlanStatus>,
     /// When given, the update applies only if the plan is still at this version (else CONFLICT).
-    pub expected_version: Option<i32>,
+    pub(crate) expected_version: Option<i32>,
 }
 
 impl UpdatePlanInput {

@@ -6,17 +6,31 @@ use async_graphql::{Context, SelectionField};
 use crate::service::store::columns::Columns;
 use crate::service::store::resource::Resource;
 
-pub trait Projection: Resource {
-    /// The columns besides the id that `field` reads; `None` for a field not
-    /// listed, which makes the list read every column.
-    fn columns_of(field: &str) -> Option<&'static [Self::Column]>;
+pub(crate) trait Projection: Resource {
+    /// The fields that resolve through another object or a list, with the
+    /// columns of this row they read (a parent's id, or none).
+    const RELATIONS: &'static [(&'static str, &'static [Self::Column])];
+
+    /// The columns besides the id that `field` reads; `None` for a field
+    /// not known here, which makes the list read every column.
+    fn columns_of(field: &str) -> Option<&'static [Self::Column]> {
+        match field {
+            "id" | "__typename" => Some(&[]),
+            _ => Self::column_named(field).or_else(|| {
+                Self::RELATIONS
+                    .iter()
+                    .find(|(name, _)| *name == field)
+                    .map(|(_, columns)| *columns)
+            }),
+        }
+    }
 }
 
 /// The columns the current connection field's selection reads of its nodes,
 /// through `nodes` and `edges { node }` and any fragments. `pageInfo`,
 /// `totalCount` and cursors need only ids and the sort column (which every
 /// page reads); a field not named here makes the list read every column.
-pub fn selected_columns<E: Projection>(ctx: &Context<'_>) -> Columns {
+pub(crate) fn selected_columns<E: Projection>(ctx: &Context<'_>) -> Columns {
     let mut columns = Columns::ID;
     for field in ctx.field().selection_set() {
         match field.name() {
@@ -41,7 +55,7 @@ pub fn selected_columns<E: Projection>(ctx: &Context<'_>) -> Columns {
 /// startCursor endCursor }`). Only then does a page read its rows' sort
 /// column: a nested list asking for `nodes { id }` would otherwise decode a
 /// timestamp per row for nothing.
-pub fn cursors_selected(ctx: &Context<'_>) -> bool {
+pub(crate) fn cursors_selected(ctx: &Context<'_>) -> bool {
     ctx.field().selection_set().any(|field| match field.name() {
         "edges" => field.selection_set().any(|f| f.name() == "cursor"),
         "pageInfo" => field
@@ -59,4 +73,64 @@ fn node_columns<E: Projection>(mut columns: Columns, node: SelectionField<'_>) -
         columns = read.iter().fold(columns, |columns, &c| columns.with(c));
     }
     columns
+}
+
+#[cfg(test)]
+mod tests {
+    use entity::{agent, goal, plan, task};
+    use sea_orm::{IdenStatic, Iterable};
+
+    use super::Projection;
+
+    /// The fields of `type_name` in the schema's SDL.
+    fn fields_of(sdl: &str, type_name: &str) -> Vec<String> {
+        let start = format!("type {type_name} ");
+        let body = sdl
+            .split(&start)
+            .nth(1)
+            .and_then(|rest| rest.split_once('{'))
+            .and_then(|(_, rest)| rest.split_once("\n}"))
+            .map(|(body, _)| body)
+            .unwrap_or_default();
+        body.lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('"'))
+            .filter_map(|line| line.split(['(', ':']).next())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Every field of the type names what it reads, and every column is
+    /// read by some field: the one column list and the schema agree.
+    fn agrees<E: Projection>(type_name: &str) {
+        let sdl = crate::graphql::sdl();
+        let fields = fields_of(&sdl, type_name);
+        assert!(fields.len() > 5, "{type_name} has fields in the SDL");
+        let mut read: Vec<u32> = Vec::new();
+        for field in &fields {
+            let columns = E::columns_of(field);
+            assert!(
+                columns.is_some(),
+                "{type_name}.{field} names no column: lists would read whole rows"
+            );
+            read.extend(columns.unwrap_or_default().iter().map(|&c| c.into()));
+        }
+        let id: u32 = E::id_column().into();
+        for column in E::Column::iter() {
+            let name = column.as_str();
+            let column: u32 = column.into();
+            assert!(
+                column == id || read.contains(&column),
+                "no field of {type_name} reads the column {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_field_of_every_node_type_names_its_columns() {
+        agrees::<agent::Entity>("Agent");
+        agrees::<goal::Entity>("Goal");
+        agrees::<plan::Entity>("Plan");
+        agrees::<task::Entity>("Task");
+    }
 }

@@ -21,7 +21,7 @@ use crate::error::AppError;
 /// What happened to the object.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "crate::changes::ChangeKind")]
-pub enum ChangeKind {
+pub(crate) enum ChangeKind {
     Created,
     Updated,
     Deleted,
@@ -29,12 +29,12 @@ pub enum ChangeKind {
 
 /// How long changes are kept for `after` (the server's `--change-retention`).
 #[derive(Debug, Clone, Copy)]
-pub struct ChangeRetention(pub std::time::Duration);
+pub(crate) struct ChangeRetention(pub std::time::Duration);
 
 macro_rules! change_type {
     ($name:ident, $field:ident, $node:ident, $variant:ident, $what:literal) => {
         #[doc = concat!("A committed change of one ", $what, ".")]
-        pub struct $name(Delivered);
+        pub(crate) struct $name(Delivered);
 
         #[Object]
         impl $name {
@@ -74,7 +74,7 @@ change_type!(PlanChange, plan, Plan, Plan, "plan");
 change_type!(TaskChange, task, Task, Task, "task");
 
 #[derive(Default)]
-pub struct SubscriptionRoot;
+pub(crate) struct SubscriptionRoot;
 
 #[Subscription(name = "Subscription")]
 impl SubscriptionRoot {

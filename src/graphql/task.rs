@@ -7,17 +7,16 @@ use serde_json::Value as Json;
 use uuid::Uuid;
 
 use super::agent::Agent;
-use super::connection::{self, Connection, FilterInput, connection};
+use super::connection::{FilterInput, connection};
 use super::errors::GqlResult;
 use super::goal::missing_parent;
-use super::idempotent::{KEY_MAX, claim_of};
+use super::idempotent::KEY_MAX;
 use super::loaders::{ById, Loaders};
-use super::pagination::{Order, OrderField, PageArgs, page_complexity};
+use super::pagination::{OrderField, page_complexity};
 use super::plan::Plan;
 use super::projection::Projection;
 use super::resource::{paged_object, resource_roots};
 use super::validate::{DESCRIPTION_MAX, TASK_TYPE_MAX, Violations, join};
-use super::{creates, db};
 use crate::service::store::bounds::TimeBounds;
 use crate::service::tasks;
 
@@ -25,7 +24,7 @@ use crate::service::tasks;
 /// FAILED | CANCELLED; FAILED -> PENDING (a retry).
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "entity::TaskStatus")]
-pub enum TaskStatus {
+pub(crate) enum TaskStatus {
     /// Waiting to run (the initial status, and the status of a retry).
     Pending,
     /// Running; `startedAt` says since when.
@@ -40,11 +39,11 @@ pub enum TaskStatus {
 
 /// A unit of work that carries a plan out, optionally assigned to an agent.
 #[derive(Clone)]
-pub struct Task(pub task::Model);
+pub(crate) struct Task(pub task::Model);
 
 /// What a list of tasks can be ordered by.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum TaskOrderField {
+pub(crate) enum TaskOrderField {
     /// When it was created.
     CreatedAt,
     /// When it last changed.
@@ -61,29 +60,13 @@ impl OrderField for TaskOrderField {
     }
 }
 
-// Keep in step with the resolvers of `Task`: each field lists every column it
-// reads. A field missing here makes lists of tasks read whole rows.
+// The fields of `Task` that are not one of its own columns (those are listed
+// once, in `service::tasks`): what each reads of the row.
 impl Projection for task::Entity {
-    fn columns_of(field: &str) -> Option<&'static [task::Column]> {
-        use task::Column as C;
-        Some(match field {
-            "id" | "__typename" => &[],
-            "planId" | "plan" => &[C::PlanId],
-            "agentId" | "agent" => &[C::AgentId],
-            "description" => &[C::Description],
-            "taskType" => &[C::TaskType],
-            "status" => &[C::Status],
-            "inputData" => &[C::InputData],
-            "outputData" => &[C::OutputData],
-            "error" => &[C::Error],
-            "version" => &[C::Version],
-            "createdAt" => &[C::CreatedAt],
-            "updatedAt" => &[C::UpdatedAt],
-            "startedAt" => &[C::StartedAt],
-            "completedAt" => &[C::CompletedAt],
-            _ => return None,
-        })
-    }
+    const RELATIONS: &'static [(&'static str, &'static [task::Column])] = &[
+        ("plan", &[task::Column::PlanId]),
+        ("agent", &[task::Column::AgentId]),
+    ];
 }
 
 #[Object]
@@ -184,25 +167,25 @@ connection!(
 
 /// Narrows a list of tasks; all given conditions must hold.
 #[derive(InputObject, Clone, Default)]
-pub struct TaskFilter {
+pub(crate) struct TaskFilter {
     /// Only tasks of this plan.
-    pub plan_id: Option<Uuid>,
+    pub(crate) plan_id: Option<Uuid>,
     /// Only tasks assigned to this agent.
-    pub agent_id: Option<Uuid>,
+    pub(crate) agent_id: Option<Uuid>,
     /// true: only tasks with no assignee; false: only tasks with one. Not with `agentId`.
-    pub unassigned: Option<bool>,
+    pub(crate) unassigned: Option<bool>,
     /// Only tasks in this status.
-    pub status: Option<TaskStatus>,
+    pub(crate) status: Option<TaskStatus>,
     /// Only tasks in one of these statuses (1 to 10 of them).
-    pub status_in: Option<Vec<TaskStatus>>,
+    pub(crate) status_in: Option<Vec<TaskStatus>>,
     /// Only tasks of exactly this type.
-    pub task_type: Option<String>,
+    pub(crate) task_type: Option<String>,
     /// Only tasks created after this time (exclusive).
-    pub created_after: Option<DateTime<Utc>>,
+    pub(crate) created_after: Option<DateTime<Utc>>,
     /// Only tasks created before this time (exclusive).
-    pub created_before: Option<DateTime<Utc>>,
+    pub(crate) created_before: Option<DateTime<Utc>>,
     /// Only tasks changed after this time (exclusive).
-    pub updated_after: Option<DateTime<Utc>>,
+    pub(crate) updated_after: Option<DateTime<Utc>>,
 }
 
 impl FilterInput for TaskFilter {
@@ -229,20 +212,20 @@ impl FilterInput for TaskFilter {
 
 /// A new task for an existing plan. The server generates its id.
 #[derive(InputObject)]
-pub struct CreateTaskInput {
+pub(crate) struct CreateTaskInput {
     /// The plan the task carries out (NOT_FOUND when there is none).
-    pub plan_id: Uuid,
+    pub(crate) plan_id: Uuid,
     /// The assignee, if any (NOT_FOUND when there is no such agent).
-    pub agent_id: Option<Uuid>,
+    pub(crate) agent_id: Option<Uuid>,
     /// 1 to 10,000 characters.
-    pub description: String,
+    pub(crate) description: String,
     /// 1 to 100 characters; defaults to `generic`.
-    pub task_type: Option<String>,
+    pub(crate) task_type: Option<String>,
     /// A JSON object; defaults to `{}`.
-    pub input_data: Option<Json>,
+    pub(crate) input_data: Option<Json>,
     /// 1 to 200 characters: a retry with the same key and input returns the
     /// task the first attempt created instead of creating another.
-    pub idempotency_key: Option<String>,
+    pub(crate) idempotency_key: Option<String>,
 }
 
 impl CreateTaskInput {
@@ -266,21 +249,21 @@ impl CreateTaskInput {
 
 /// A task created together with its plan (in `createPlan` or `createGoal`).
 #[derive(InputObject)]
-pub struct NewTaskInput {
+pub(crate) struct NewTaskInput {
     /// The assignee, if any (NOT_FOUND when there is no such agent, and then
     /// nothing of the tree is created).
-    pub agent_id: Option<Uuid>,
+    pub(crate) agent_id: Option<Uuid>,
     /// 1 to 10,000 characters.
-    pub description: String,
+    pub(crate) description: String,
     /// 1 to 100 characters; defaults to `generic`.
-    pub task_type: Option<String>,
+    pub(crate) task_type: Option<String>,
     /// A JSON object; defaults to `{}`.
-    pub input_data: Option<Json>,
+    pub(crate) input_data: Option<Json>,
 }
 
 impl NewTaskInput {
     /// Checks the task at input path `at` (`plans.0.tasks.2`).
-    pub fn check(self, v: &mut Violations, at: &str) -> tasks::TaskFields {
+    pub(crate) fn check(self, v: &mut Violations, at: &str) -> tasks::TaskFields {
         v.text(&join(at, "description"), &self.description, DESCRIPTION_MAX);
         v.optional_text(
             &join(at, "taskType"),
@@ -300,19 +283,19 @@ impl NewTaskInput {
 /// Changes to a task: only the fields given change; `null` clears
 /// `agentId`, `outputData` and `error`.
 #[derive(InputObject)]
-pub struct UpdateTaskInput {
+pub(crate) struct UpdateTaskInput {
     /// The new assignee, or null to unassign.
-    pub agent_id: MaybeUndefined<Uuid>,
+    pub(crate) agent_id: MaybeUndefined<Uuid>,
     /// 1 to 10,000 characters.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// Must follow the task transitions (else BAD_USER_INPUT).
-    pub status: Option<TaskStatus>,
+    pub(crate) status: Option<TaskStatus>,
     /// A JSON object, or null to clear it.
-    pub output_data: MaybeUndefined<Json>,
+    pub(crate) output_data: MaybeUndefined<Json>,
     /// What went wrong, or null to clear it.
-    pub error: MaybeUndefined<String>,
+    pub(crate) error: MaybeUndefined<String>,
     /// When given, the update applies only if the task is still at this version (else CONFLICT).
-    pub expected_version: Option<i32>,
+    pub(crate) expected_version: Option<i32>,
 }
 
 /// `undefined` leaves a field alone, `null` clears it, a value sets it.

@@ -6,19 +6,19 @@ use serde_json::Value as Json;
 
 use crate::error::{AppError, Violation};
 
-pub const NAME_MAX: usize = 200;
-pub const DESCRIPTION_MAX: usize = 10_000;
-pub const TASK_TYPE_MAX: usize = 100;
-pub const DID_MAX: usize = 400;
-pub const CRITERIA_MAX: usize = 100;
-pub const CHOICES_MAX: usize = 10;
+pub(crate) const NAME_MAX: usize = 200;
+pub(crate) const DESCRIPTION_MAX: usize = 10_000;
+pub(crate) const TASK_TYPE_MAX: usize = 100;
+pub(crate) const DID_MAX: usize = 400;
+pub(crate) const CRITERIA_MAX: usize = 100;
+pub(crate) const CHOICES_MAX: usize = 10;
 /// The most objects one mutation may create (a goal, its plans and their tasks).
-pub const TREE_MAX: usize = 1000;
-pub const PRIORITY_RANGE: std::ops::RangeInclusive<i32> = 1..=10;
+pub(crate) const TREE_MAX: usize = 1000;
+pub(crate) const PRIORITY_RANGE: std::ops::RangeInclusive<i32> = 1..=10;
 
 /// `field` under the input path `at` (`plans.1.tasks.3`), or alone when `at`
 /// is empty.
-pub fn join(at: &str, field: &str) -> String {
+pub(crate) fn join(at: &str, field: &str) -> String {
     if at.is_empty() {
         field.to_owned()
     } else {
@@ -28,13 +28,13 @@ pub fn join(at: &str, field: &str) -> String {
 
 /// Collects violations under a path prefix such as `input`.
 #[derive(Debug, Default)]
-pub struct Violations {
+pub(crate) struct Violations {
     prefix: &'static str,
     found: Vec<Violation>,
 }
 
 impl Violations {
-    pub fn under(prefix: &'static str) -> Self {
+    pub(crate) fn under(prefix: &'static str) -> Self {
         Self {
             prefix,
             found: Vec::new(),
@@ -49,7 +49,7 @@ impl Violations {
         }
     }
 
-    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+    pub(crate) fn add(&mut self, field: &str, message: impl Into<String>) {
         let field = self.path(field);
         self.found.push(Violation {
             field,
@@ -58,7 +58,7 @@ impl Violations {
     }
 
     /// A tree of `count` objects created by one mutation.
-    pub fn tree_size(&mut self, field: &str, count: usize) {
+    pub(crate) fn tree_size(&mut self, field: &str, count: usize) {
         if count > TREE_MAX {
             self.add(
                 field,
@@ -68,12 +68,12 @@ impl Violations {
     }
 
     /// How many violations have been found so far.
-    pub fn count(&self) -> usize {
+    pub(crate) fn count(&self) -> usize {
         self.found.len()
     }
 
     /// A list of values to match any of (`statusIn`): 1 to 10 of them.
-    pub fn choices<T>(&mut self, field: &str, value: Option<&[T]>) {
+    pub(crate) fn choices<T>(&mut self, field: &str, value: Option<&[T]>) {
         if let Some(values) = value
             && !(1..=CHOICES_MAX).contains(&values.len())
         {
@@ -82,7 +82,7 @@ impl Violations {
     }
 
     /// Text that must not be blank and holds at most `max` characters.
-    pub fn text(&mut self, field: &str, value: &str, max: usize) {
+    pub(crate) fn text(&mut self, field: &str, value: &str, max: usize) {
         if value.trim().is_empty() {
             self.add(field, "must not be empty");
         } else if value.chars().count() > max {
@@ -90,14 +90,14 @@ impl Violations {
         }
     }
 
-    pub fn optional_text(&mut self, field: &str, value: Option<&str>, max: usize) {
+    pub(crate) fn optional_text(&mut self, field: &str, value: Option<&str>, max: usize) {
         if let Some(value) = value {
             self.text(field, value, max);
         }
     }
 
     /// A JSON value that must be an object.
-    pub fn object(&mut self, field: &str, value: Option<&Json>) {
+    pub(crate) fn object(&mut self, field: &str, value: Option<&Json>) {
         if let Some(value) = value
             && !value.is_object()
         {
@@ -105,7 +105,7 @@ impl Violations {
         }
     }
 
-    pub fn priority(&mut self, field: &str, value: Option<i32>) {
+    pub(crate) fn priority(&mut self, field: &str, value: Option<i32>) {
         if let Some(priority) = value
             && !PRIORITY_RANGE.contains(&priority)
         {
@@ -120,7 +120,7 @@ impl Violations {
         }
     }
 
-    pub fn criteria(&mut self, field: &str, value: Option<&[String]>) {
+    pub(crate) fn criteria(&mut self, field: &str, value: Option<&[String]>) {
         let Some(criteria) = value else { return };
         if criteria.len() > CRITERIA_MAX {
             self.add(field, format!("must hold at most {CRITERIA_MAX} items"));
@@ -130,14 +130,7 @@ impl Violations {
         }
     }
 
-    /// Adds violations found elsewhere (pagination arguments, say).
-    pub fn absorb(&mut self, result: Result<(), AppError>) {
-        if let Err(AppError::BadUserInput(more)) = result {
-            self.found.extend(more);
-        }
-    }
-
-    pub fn finish(self) -> Result<(), AppError> {
+    pub(crate) fn finish(self) -> Result<(), AppError> {
         if self.found.is_empty() {
             Ok(())
         } else {

@@ -152,7 +152,7 @@ const ONLY_TRUSTED_NOTICE: &str = "<div id=\"notice\" role=\"alert\">This server
 
 /// The playground page; its scripts and styles come from [`routes`].
 /// With `only_trusted` it says that ad-hoc documents cannot run here.
-pub fn page(only_trusted: bool) -> Html<&'static str> {
+pub(crate) fn page(only_trusted: bool) -> Html<&'static str> {
     static OPEN: LazyLock<String> = LazyLock::new(|| {
         PAGE.replace("<!--NOTICE-->", "")
             .replace("/*DEFAULT_COMMENT*/", "# Ctrl-Enter runs the query.")
@@ -167,7 +167,7 @@ pub fn page(only_trusted: bool) -> Html<&'static str> {
 }
 
 /// The playground's embedded assets, at `/graphiql/<file>`.
-pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
+pub(crate) fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route(
             "/graphiql/react.production.min.js",

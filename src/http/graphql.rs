@@ -20,7 +20,7 @@ use crate::engine::operation::{self, Rejected, Transport};
 use crate::engine::persisted::PersistedRef;
 use crate::error::AppError;
 
-pub const API_KEY_HEADER: &str = "x-api-key";
+pub(crate) const API_KEY_HEADER: &str = "x-api-key";
 
 fn wants_html(headers: &HeaderMap) -> bool {
     headers
@@ -35,7 +35,7 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>,
     state.keys.caller(presented).map_err(Refusal::from)
 }
 
-pub async fn get_graphql(
+pub(crate) async fn get_graphql(
     State(state): State<AppState>,
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
@@ -56,7 +56,7 @@ pub async fn get_graphql(
     let caller = match authenticate(&state, &headers) {
         Ok(caller) => caller,
         Err(rejection) => {
-            return Refusal::from(rejection).into_response(media, "anonymous", started);
+            return rejection.into_response(media, "anonymous", started);
         }
     };
     let request = match async_graphql::http::parse_query_string(&query) {
@@ -87,7 +87,7 @@ pub async fn get_graphql(
     .await
 }
 
-pub async fn post_graphql(
+pub(crate) async fn post_graphql(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -102,7 +102,7 @@ pub async fn post_graphql(
     let caller = match authenticate(&state, &headers) {
         Ok(caller) => caller,
         Err(rejection) => {
-            return Refusal::from(rejection).into_response(media, "anonymous", started);
+            return rejection.into_response(media, "anonymous", started);
         }
     };
     // Only JSON bodies: this also refuses the content types of cross-site

@@ -8,11 +8,11 @@ use serde_json::{Value, json};
 
 use super::AppState;
 
-pub async fn health() -> Json<Value> {
+pub(crate) async fn health() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+pub(crate) async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     if !state.engine.hub.is_listening() {
         return (
             StatusCode::SERVICE_UNAVAILABLE,

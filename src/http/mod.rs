@@ -19,7 +19,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-pub use graphql::API_KEY_HEADER;
+pub(crate) use graphql::API_KEY_HEADER;
 pub(crate) use state::{AppState, SocketLimits};
 
 use crate::metrics as m;
@@ -27,7 +27,7 @@ use crate::metrics as m;
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The application router. `metrics_on_main` puts `/metrics` here too.
-pub fn router(
+pub(crate) fn router(
     state: AppState,
     max_body_bytes: usize,
     cors_origins: &[String],
@@ -73,7 +73,7 @@ pub fn router(
 }
 
 /// `/metrics` alone, for `--metrics-listen`.
-pub fn metrics_router(state: AppState) -> Router {
+pub(crate) fn metrics_router(state: AppState) -> Router {
     Router::new()
         .route("/metrics", get(serve_metrics))
         .with_state(state)

@@ -19,7 +19,7 @@ const JSON: &str = "application/json";
 
 /// The response media types of the spec.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum MediaType {
+pub(crate) enum MediaType {
     /// Request errors are 4xx.
     GraphqlResponseJson,
     /// Legacy: well-formed requests are 200 whatever their errors.
@@ -36,7 +36,7 @@ impl MediaType {
 }
 
 /// The first acceptable media range of `Accept` wins; no `Accept` means JSON.
-pub fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
+pub(crate) fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
     let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
         return Some(MediaType::Json);
     };
@@ -64,7 +64,7 @@ pub fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
     None
 }
 
-pub fn not_acceptable() -> Response {
+pub(crate) fn not_acceptable() -> Response {
     let message = format!("Accept must allow {GRAPHQL_RESPONSE_JSON} or {JSON}");
     let mut response = Refusal::bad_request(message)
         .with_status(StatusCode::NOT_ACCEPTABLE)
@@ -78,7 +78,7 @@ pub fn not_acceptable() -> Response {
 
 /// A rejection as HTTP answers it: the status its reason and code call
 /// for, or a more exact one the transport knows (413, 415).
-pub struct Refusal {
+pub(crate) struct Refusal {
     rejection: Rejection,
     status: StatusCode,
 }
@@ -101,17 +101,22 @@ impl From<AppError> for Refusal {
 }
 
 impl Refusal {
-    pub fn bad_request(message: impl Into<String>) -> Self {
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
         Rejection::bad_request(message).into()
     }
 
     /// A more exact status than the code's own (413, 415).
-    pub fn with_status(mut self, status: StatusCode) -> Self {
+    pub(crate) fn with_status(mut self, status: StatusCode) -> Self {
         self.status = status;
         self
     }
 
-    pub fn into_response(self, media: MediaType, operation: &str, started: Instant) -> Response {
+    pub(crate) fn into_response(
+        self,
+        media: MediaType,
+        operation: &str,
+        started: Instant,
+    ) -> Response {
         let rejection = &self.rejection;
         record(operation, "rejected", &[rejection.code], started);
         tracing::info!(
@@ -173,18 +178,18 @@ fn set_headers(response: &mut Response, media: MediaType, retry_after: Option<u6
 }
 
 /// How a GraphQL response leaves, by what it holds.
-pub struct Answer {
-    pub status: StatusCode,
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
     /// Seconds for `Retry-After`, when the request may be sent again as is.
-    pub retry_after: Option<u64>,
+    pub(crate) retry_after: Option<u64>,
     /// Whether the body has a `data` entry.
-    pub with_data: bool,
+    pub(crate) with_data: bool,
 }
 
 impl Answer {
     /// Nothing ran (the document did not parse or validate, a variable did
     /// not coerce): no `data` entry, and a 4xx where the media type allows.
-    pub fn request_error(media: MediaType) -> Self {
+    pub(crate) fn request_error(media: MediaType) -> Self {
         Self {
             status: match media {
                 MediaType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
@@ -196,7 +201,7 @@ impl Answer {
     }
 
     /// The status and shape `response` calls for.
-    pub fn of(response: &async_graphql::Response, media: MediaType) -> Self {
+    pub(crate) fn of(response: &async_graphql::Response, media: MediaType) -> Self {
         let errors = &response.errors;
         let no_data = response.data == async_graphql::Value::Null;
         // No data and no error path means the request never reached
@@ -232,7 +237,7 @@ impl Answer {
     }
 
     /// The HTTP response: `response` whole, or only its errors.
-    pub fn respond(
+    pub(crate) fn respond(
         self,
         media: MediaType,
         response: &async_graphql::Response,

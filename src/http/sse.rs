@@ -22,14 +22,14 @@ use crate::engine::persisted::PersistedRef;
 use crate::engine::shared;
 
 /// Whether the client asks for an event stream.
-pub fn wanted(headers: &HeaderMap) -> bool {
+pub(crate) fn wanted(headers: &HeaderMap) -> bool {
     headers
         .get(axum::http::header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains("text/event-stream"))
 }
 
-pub async fn respond(
+pub(crate) async fn respond(
     state: AppState,
     request: async_graphql::Request,
     named: &PersistedRef,

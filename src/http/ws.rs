@@ -16,6 +16,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
+use async_graphql::http::WebSocketProtocols;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::http::HeaderMap;
 use axum::response::Response as HttpResponse;
@@ -34,7 +35,6 @@ use crate::engine::rejection::Rejection;
 use crate::engine::shared::{self, Payload};
 use crate::metrics as m;
 
-pub const PROTOCOL: &str = "graphql-transport-ws";
 /// Messages queued for a client.
 const OUTBOX: usize = 256;
 /// How long a full outbox may stay full before the client counts as not
@@ -42,16 +42,25 @@ const OUTBOX: usize = 256;
 /// reader slows its own streams rather than growing the queue.
 const SEND_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
 
-pub fn upgrade(state: AppState, headers: &HeaderMap, upgrade: WebSocketUpgrade) -> HttpResponse {
+pub(crate) fn upgrade(
+    state: AppState,
+    headers: &HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> HttpResponse {
     let header_key = headers
         .get(API_KEY_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    // async-graphql names the protocol; the match stays byte-exact, as axum
+    // echoes only an exact match (its `GraphQLProtocol` extractor would also
+    // take the legacy `graphql-ws` and answer 400 instead of closing 4406:
+    // docs/decisions/001).
+    let protocol = WebSocketProtocols::GraphQLWS.sec_websocket_protocol();
     let offered = upgrade
         .requested_protocols()
-        .any(|p| p.as_bytes() == PROTOCOL.as_bytes());
+        .any(|p| p.as_bytes() == protocol.as_bytes());
     upgrade
-        .protocols([PROTOCOL])
+        .protocols([protocol])
         .on_upgrade(move |socket| serve(socket, state, header_key, offered))
 }
 

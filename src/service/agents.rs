@@ -4,7 +4,7 @@
 use entity::{AgentStatus, agent, goal, task};
 use sea_orm::sea_query::IntoCondition;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
@@ -19,20 +19,20 @@ use super::write::idempotency::Claim;
 use crate::error::{AppError, Result};
 
 resource!(agent {
-    did: Did,
-    name: Name,
-    status: Status,
-    configuration: Configuration,
-    metadata: Metadata,
+    did: Did as "did",
+    name: Name as "name",
+    status: Status as "status",
+    configuration: Configuration as "configuration",
+    metadata: Metadata as "metadata",
 });
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct AgentFilter {
-    pub status: Option<AgentStatus>,
-    pub status_in: Option<Vec<AgentStatus>>,
+pub(crate) struct AgentFilter {
+    pub(crate) status: Option<AgentStatus>,
+    pub(crate) status_in: Option<Vec<AgentStatus>>,
     /// Case-insensitive substring of the name.
-    pub name_contains: Option<String>,
-    pub time: TimeBounds,
+    pub(crate) name_contains: Option<String>,
+    pub(crate) time: TimeBounds,
 }
 
 impl ResourceFilter for AgentFilter {
@@ -57,29 +57,25 @@ impl ResourceFilter for AgentFilter {
 }
 
 #[derive(Debug, Clone)]
-pub struct NewAgent {
-    pub name: String,
-    pub did: Option<String>,
-    pub status: Option<AgentStatus>,
-    pub configuration: Option<Json>,
-    pub metadata: Option<Json>,
+pub(crate) struct NewAgent {
+    pub(crate) name: String,
+    pub(crate) did: Option<String>,
+    pub(crate) status: Option<AgentStatus>,
+    pub(crate) configuration: Option<Json>,
+    pub(crate) metadata: Option<Json>,
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct AgentChanges {
-    pub name: Option<String>,
-    pub status: Option<AgentStatus>,
-    pub configuration: Option<Json>,
-    pub metadata: Option<Json>,
-    pub expected_version: Option<i32>,
-}
-
-pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<agent::Model>> {
-    Ok(agent::Entity::find_by_id(id).one(db).await?)
+pub(crate) struct AgentChanges {
+    pub(crate) name: Option<String>,
+    pub(crate) status: Option<AgentStatus>,
+    pub(crate) configuration: Option<Json>,
+    pub(crate) metadata: Option<Json>,
+    pub(crate) expected_version: Option<i32>,
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn create(
+pub(crate) async fn create(
     creates: &Creates,
     new: NewAgent,
     claim: Option<Claim>,
@@ -110,7 +106,11 @@ fn did_taken(err: AppError) -> AppError {
 }
 
 #[tracing::instrument(skip(db, changes))]
-pub async fn update(db: &crate::db::Pool, id: Uuid, changes: AgentChanges) -> Result<agent::Model> {
+pub(crate) async fn update(
+    db: &crate::db::Pool,
+    id: Uuid,
+    changes: AgentChanges,
+) -> Result<agent::Model> {
     let (txn, current) =
         update::begin::<agent::Entity>(db, id, changes.expected_version, "agent").await?;
     let mut next = current.clone();
@@ -132,7 +132,7 @@ pub async fn update(db: &crate::db::Pool, id: Uuid, changes: AgentChanges) -> Re
 /// Deletes an agent. Its goals block the delete unless `cascade`, which takes
 /// the whole subtree; tasks merely assigned to it are unassigned.
 #[tracing::instrument(skip(db))]
-pub async fn delete(db: &crate::db::Pool, id: Uuid, cascade: bool) -> Result<Uuid> {
+pub(crate) async fn delete(db: &crate::db::Pool, id: Uuid, cascade: bool) -> Result<Uuid> {
     let txn = db.begin().await?;
     load_for_update::<agent::Entity>(&txn, id, "agent").await?;
     let goal_count = goal::Entity::find()

@@ -3,8 +3,7 @@
 use entity::{GoalStatus, agent, goal, plan};
 use sea_orm::sea_query::{IntoCondition, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait,
-    QueryFilter,
+    ColumnTrait, Condition, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
 };
 use uuid::Uuid;
 
@@ -21,21 +20,21 @@ use super::write::parent;
 use crate::error::{AppError, Result};
 
 resource!(goal {
-    agent_id: AgentId,
-    description: Description,
-    success_criteria: SuccessCriteria,
-    priority: Priority,
-    status: Status,
+    agent_id: AgentId as "agentId",
+    description: Description as "description",
+    success_criteria: SuccessCriteria as "successCriteria",
+    priority: Priority as "priority",
+    status: Status as "status",
 });
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct GoalFilter {
-    pub agent_id: Option<Uuid>,
-    pub status: Option<GoalStatus>,
-    pub status_in: Option<Vec<GoalStatus>>,
-    pub min_priority: Option<i32>,
-    pub max_priority: Option<i32>,
-    pub time: TimeBounds,
+pub(crate) struct GoalFilter {
+    pub(crate) agent_id: Option<Uuid>,
+    pub(crate) status: Option<GoalStatus>,
+    pub(crate) status_in: Option<Vec<GoalStatus>>,
+    pub(crate) min_priority: Option<i32>,
+    pub(crate) max_priority: Option<i32>,
+    pub(crate) time: TimeBounds,
 }
 
 impl ResourceFilter for GoalFilter {
@@ -56,34 +55,34 @@ impl ResourceFilter for GoalFilter {
 }
 
 #[derive(Debug, Clone)]
-pub struct NewGoal {
-    pub agent_id: Uuid,
-    pub description: String,
-    pub success_criteria: Option<Vec<String>>,
-    pub priority: Option<i32>,
+pub(crate) struct NewGoal {
+    pub(crate) agent_id: Uuid,
+    pub(crate) description: String,
+    pub(crate) success_criteria: Option<Vec<String>>,
+    pub(crate) priority: Option<i32>,
     /// Created with the goal, in one transaction.
-    pub plans: Vec<PlanFields>,
+    pub(crate) plans: Vec<PlanFields>,
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct GoalChanges {
-    pub description: Option<String>,
-    pub success_criteria: Option<Vec<String>>,
-    pub priority: Option<i32>,
-    pub status: Option<GoalStatus>,
-    pub expected_version: Option<i32>,
+pub(crate) struct GoalChanges {
+    pub(crate) description: Option<String>,
+    pub(crate) success_criteria: Option<Vec<String>>,
+    pub(crate) priority: Option<i32>,
+    pub(crate) status: Option<GoalStatus>,
+    pub(crate) expected_version: Option<i32>,
 }
 
-pub const DEFAULT_PRIORITY: i32 = 5;
-
-pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<goal::Model>> {
-    Ok(goal::Entity::find_by_id(id).one(db).await?)
-}
+pub(crate) const DEFAULT_PRIORITY: i32 = 5;
 
 /// Creates a goal, and its plans and their tasks when it has any, in one
 /// transaction.
 #[tracing::instrument(skip_all)]
-pub async fn create(creates: &Creates, new: NewGoal, claim: Option<Claim>) -> Result<goal::Model> {
+pub(crate) async fn create(
+    creates: &Creates,
+    new: NewGoal,
+    claim: Option<Claim>,
+) -> Result<goal::Model> {
     let at = now();
     let model = goal::Model {
         id: Uuid::now_v7(),
@@ -103,7 +102,11 @@ pub async fn create(creates: &Creates, new: NewGoal, claim: Option<Claim>) -> Re
 }
 
 #[tracing::instrument(skip(db, changes))]
-pub async fn update(db: &crate::db::Pool, id: Uuid, changes: GoalChanges) -> Result<goal::Model> {
+pub(crate) async fn update(
+    db: &crate::db::Pool,
+    id: Uuid,
+    changes: GoalChanges,
+) -> Result<goal::Model> {
     let (txn, current) =
         update::begin::<goal::Entity>(db, id, changes.expected_version, "goal").await?;
     let mut next = current.clone();
@@ -124,7 +127,7 @@ pub async fn update(db: &crate::db::Pool, id: Uuid, changes: GoalChanges) -> Res
 }
 
 #[tracing::instrument(skip(db))]
-pub async fn delete(db: &crate::db::Pool, id: Uuid, cascade: bool) -> Result<Uuid> {
+pub(crate) async fn delete(db: &crate::db::Pool, id: Uuid, cascade: bool) -> Result<Uuid> {
     let txn = db.begin().await?;
     load_for_update::<goal::Entity>(&txn, id, "goal").await?;
     let plans = plan::Entity::find()
@@ -142,7 +145,10 @@ pub async fn delete(db: &crate::db::Pool, id: Uuid, cascade: bool) -> Result<Uui
 }
 
 /// Deletes the goals `goal_ids` selects with their plans and tasks, children first.
-pub async fn delete_subtrees(txn: &DatabaseTransaction, goal_ids: SelectStatement) -> Result<()> {
+pub(crate) async fn delete_subtrees(
+    txn: &DatabaseTransaction,
+    goal_ids: SelectStatement,
+) -> Result<()> {
     plans::delete_under_goals(txn, goal_ids.clone()).await?;
     goal::Entity::delete_many()
         .filter(goal::Column::Id.in_subquery(goal_ids))
@@ -152,7 +158,7 @@ pub async fn delete_subtrees(txn: &DatabaseTransaction, goal_ids: SelectStatemen
 }
 
 /// `SELECT id FROM goals WHERE <condition>`, for cascading deletes.
-pub fn select_ids(condition: Condition) -> SelectStatement {
+pub(crate) fn select_ids(condition: Condition) -> SelectStatement {
     Query::select()
         .column(goal::Column::Id)
         .from(goal::Entity)

@@ -4,12 +4,12 @@
 //! Every mutation runs in one transaction; reads take the reader pool and
 //! writes the writer (see `db`).
 
-pub mod agents;
-pub mod goals;
-pub mod plans;
-pub mod store;
-pub mod tasks;
-pub mod write;
+pub(crate) mod agents;
+pub(crate) mod goals;
+pub(crate) mod plans;
+pub(crate) mod store;
+pub(crate) mod tasks;
+pub(crate) mod write;
 
 use chrono::{DateTime, SubsecRound, Utc};
 
@@ -17,16 +17,16 @@ use crate::error::{AppError, Result};
 
 /// The current time at the precision both backends store (microseconds), so
 /// what a mutation returns equals what a later read returns.
-pub fn now() -> DateTime<Utc> {
+pub(crate) fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
-pub fn empty_object() -> serde_json::Value {
+pub(crate) fn empty_object() -> serde_json::Value {
     serde_json::Value::Object(serde_json::Map::new())
 }
 
 /// A status change must follow the contract's transitions.
-pub fn check_transition<S>(from: S, to: S) -> Result<()>
+pub(crate) fn check_transition<S>(from: S, to: S) -> Result<()>
 where
     S: entity::status::Transitions + sea_orm::ActiveEnum<Value = String>,
 {

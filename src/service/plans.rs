@@ -4,8 +4,7 @@ use chrono::{DateTime, Utc};
 use entity::{PlanStatus, goal, plan, task};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait,
-    QueryFilter,
+    ColumnTrait, Condition, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
 };
 use uuid::Uuid;
 
@@ -23,17 +22,17 @@ use super::write::trees::Children;
 use crate::error::{AppError, Result};
 
 resource!(plan {
-    goal_id: GoalId,
-    description: Description,
-    status: Status,
+    goal_id: GoalId as "goalId",
+    description: Description as "description",
+    status: Status as "status",
 });
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct PlanFilter {
-    pub goal_id: Option<Uuid>,
-    pub status: Option<PlanStatus>,
-    pub status_in: Option<Vec<PlanStatus>>,
-    pub time: TimeBounds,
+pub(crate) struct PlanFilter {
+    pub(crate) goal_id: Option<Uuid>,
+    pub(crate) status: Option<PlanStatus>,
+    pub(crate) status_in: Option<Vec<PlanStatus>>,
+    pub(crate) time: TimeBounds,
 }
 
 impl ResourceFilter for PlanFilter {
@@ -53,20 +52,20 @@ impl ResourceFilter for PlanFilter {
 
 /// What a new plan says of itself, wherever it is created, with its tasks.
 #[derive(Debug, Clone)]
-pub struct PlanFields {
-    pub description: String,
-    pub status: Option<PlanStatus>,
-    pub tasks: Vec<TaskFields>,
+pub(crate) struct PlanFields {
+    pub(crate) description: String,
+    pub(crate) status: Option<PlanStatus>,
+    pub(crate) tasks: Vec<TaskFields>,
 }
 
 #[derive(Debug, Clone)]
-pub struct NewPlan {
-    pub goal_id: Uuid,
-    pub plan: PlanFields,
+pub(crate) struct NewPlan {
+    pub(crate) goal_id: Uuid,
+    pub(crate) plan: PlanFields,
 }
 
 /// A new plan of `goal_id` with the contract's defaults.
-pub fn new_model(
+pub(crate) fn new_model(
     goal_id: Uuid,
     description: String,
     status: Option<PlanStatus>,
@@ -84,19 +83,19 @@ pub fn new_model(
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct PlanChanges {
-    pub description: Option<String>,
-    pub status: Option<PlanStatus>,
-    pub expected_version: Option<i32>,
-}
-
-pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<plan::Model>> {
-    Ok(plan::Entity::find_by_id(id).one(db).await?)
+pub(crate) struct PlanChanges {
+    pub(crate) description: Option<String>,
+    pub(crate) status: Option<PlanStatus>,
+    pub(crate) expected_version: Option<i32>,
 }
 
 /// Creates a plan, and its tasks when it has any, in one transaction.
 #[tracing::instrument(skip_all)]
-pub async fn create(creates: &Creates, new: NewPlan, claim: Option<Claim>) -> Result<plan::Model> {
+pub(crate) async fn create(
+    creates: &Creates,
+    new: NewPlan,
+    claim: Option<Claim>,
+) -> Result<plan::Model> {
     let at = now();
     let PlanFields {
         description,
@@ -111,7 +110,11 @@ pub async fn create(creates: &Creates, new: NewPlan, claim: Option<Claim>) -> Re
 
 /// The plans of a new goal with their tasks, for its tree, each task with
 /// its path in the input.
-pub fn children_of_goal(goal_id: Uuid, plans: Vec<PlanFields>, at: DateTime<Utc>) -> Children {
+pub(crate) fn children_of_goal(
+    goal_id: Uuid,
+    plans: Vec<PlanFields>,
+    at: DateTime<Utc>,
+) -> Children {
     let mut models = Vec::with_capacity(plans.len());
     let mut tasks = Vec::new();
     for (index, fields) in plans.into_iter().enumerate() {
@@ -126,7 +129,11 @@ pub fn children_of_goal(goal_id: Uuid, plans: Vec<PlanFields>, at: DateTime<Utc>
 }
 
 #[tracing::instrument(skip(db, changes))]
-pub async fn update(db: &crate::db::Pool, id: Uuid, changes: PlanChanges) -> Result<plan::Model> {
+pub(crate) async fn update(
+    db: &crate::db::Pool,
+    id: Uuid,
+    changes: PlanChanges,
+) -> Result<plan::Model> {
     let (txn, current) =
         update::begin::<plan::Entity>(db, id, changes.expected_version, "plan").await?;
     let mut next = current.clone();
@@ -141,7 +148,7 @@ pub async fn update(db: &crate::db::Pool, id: Uuid, changes: PlanChanges) -> Res
 }
 
 #[tracing::instrument(skip(db))]
-pub async fn delete(db: &crate::db::Pool, id: Uuid, cascade: bool) -> Result<Uuid> {
+pub(crate) async fn delete(db: &crate::db::Pool, id: Uuid, cascade: bool) -> Result<Uuid> {
     let txn = db.begin().await?;
     load_for_update::<plan::Entity>(&txn, id, "plan").await?;
     let tasks = task::Entity::find()
@@ -164,7 +171,7 @@ pub async fn delete(db: &crate::db::Pool, id: Uuid, cascade: bool) -> Result<Uui
 
 /// Deletes every plan of the goals `goal_ids` selects, and their tasks,
 /// children first. Subqueries keep it to two statements however many rows.
-pub async fn delete_under_goals(
+pub(crate) async fn delete_under_goals(
     txn: &DatabaseTransaction,
     goal_ids: SelectStatement,
 ) -> Result<()> {

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::{TaskStatus, agent, plan, task};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait};
+use sea_orm::{ColumnTrait, Condition, EntityTrait};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
@@ -19,28 +19,28 @@ use super::write::trees::Children;
 use crate::error::Result;
 
 resource!(task {
-    plan_id: PlanId,
-    agent_id: AgentId,
-    description: Description,
-    task_type: TaskType,
-    status: Status,
-    input_data: InputData,
-    output_data: OutputData,
-    error: Error,
-    started_at: StartedAt,
-    completed_at: CompletedAt,
+    plan_id: PlanId as "planId",
+    agent_id: AgentId as "agentId",
+    description: Description as "description",
+    task_type: TaskType as "taskType",
+    status: Status as "status",
+    input_data: InputData as "inputData",
+    output_data: OutputData as "outputData",
+    error: Error as "error",
+    started_at: StartedAt as "startedAt",
+    completed_at: CompletedAt as "completedAt",
 });
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct TaskFilter {
-    pub plan_id: Option<Uuid>,
-    pub agent_id: Option<Uuid>,
+pub(crate) struct TaskFilter {
+    pub(crate) plan_id: Option<Uuid>,
+    pub(crate) agent_id: Option<Uuid>,
     /// `Some(true)`: only tasks with no assignee; `Some(false)`: only assigned ones.
-    pub unassigned: Option<bool>,
-    pub status: Option<TaskStatus>,
-    pub status_in: Option<Vec<TaskStatus>>,
-    pub task_type: Option<String>,
-    pub time: TimeBounds,
+    pub(crate) unassigned: Option<bool>,
+    pub(crate) status: Option<TaskStatus>,
+    pub(crate) status_in: Option<Vec<TaskStatus>>,
+    pub(crate) task_type: Option<String>,
+    pub(crate) time: TimeBounds,
 }
 
 impl ResourceFilter for TaskFilter {
@@ -67,25 +67,25 @@ impl ResourceFilter for TaskFilter {
     }
 }
 
-pub const DEFAULT_TASK_TYPE: &str = "generic";
+pub(crate) const DEFAULT_TASK_TYPE: &str = "generic";
 
 /// What a new task says of itself, wherever it is created.
 #[derive(Debug, Clone)]
-pub struct TaskFields {
-    pub agent_id: Option<Uuid>,
-    pub description: String,
-    pub task_type: Option<String>,
-    pub input_data: Option<Json>,
+pub(crate) struct TaskFields {
+    pub(crate) agent_id: Option<Uuid>,
+    pub(crate) description: String,
+    pub(crate) task_type: Option<String>,
+    pub(crate) input_data: Option<Json>,
 }
 
 #[derive(Debug, Clone)]
-pub struct NewTask {
-    pub plan_id: Uuid,
-    pub task: TaskFields,
+pub(crate) struct NewTask {
+    pub(crate) plan_id: Uuid,
+    pub(crate) task: TaskFields,
 }
 
 /// A new task of `plan_id` with the contract's defaults.
-pub fn new_model(plan_id: Uuid, fields: TaskFields, at: DateTime<Utc>) -> task::Model {
+pub(crate) fn new_model(plan_id: Uuid, fields: TaskFields, at: DateTime<Utc>) -> task::Model {
     task::Model {
         id: Uuid::now_v7(),
         plan_id,
@@ -108,21 +108,21 @@ pub fn new_model(plan_id: Uuid, fields: TaskFields, at: DateTime<Utc>) -> task::
 
 /// `None` leaves a field as it is; `Some(None)` clears a nullable one.
 #[derive(Debug, Clone, Default)]
-pub struct TaskChanges {
-    pub agent_id: Option<Option<Uuid>>,
-    pub description: Option<String>,
-    pub status: Option<TaskStatus>,
-    pub output_data: Option<Option<Json>>,
-    pub error: Option<Option<String>>,
-    pub expected_version: Option<i32>,
-}
-
-pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<task::Model>> {
-    Ok(task::Entity::find_by_id(id).one(db).await?)
+pub(crate) struct TaskChanges {
+    pub(crate) agent_id: Option<Option<Uuid>>,
+    pub(crate) description: Option<String>,
+    pub(crate) status: Option<TaskStatus>,
+    pub(crate) output_data: Option<Option<Json>>,
+    pub(crate) error: Option<Option<String>>,
+    pub(crate) expected_version: Option<i32>,
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn create(creates: &Creates, new: NewTask, claim: Option<Claim>) -> Result<task::Model> {
+pub(crate) async fn create(
+    creates: &Creates,
+    new: NewTask,
+    claim: Option<Claim>,
+) -> Result<task::Model> {
     let at = now();
     let model = new_model(new.plan_id, new.task, at);
     let parents = std::iter::once(parent::<plan::Entity>(model.plan_id, "plan"))
@@ -136,7 +136,11 @@ pub async fn create(creates: &Creates, new: NewTask, claim: Option<Claim>) -> Re
 }
 
 /// The tasks of a new plan, for its tree, each with its path in the input.
-pub fn children_of_plan(plan_id: Uuid, tasks: Vec<TaskFields>, at: DateTime<Utc>) -> Children {
+pub(crate) fn children_of_plan(
+    plan_id: Uuid,
+    tasks: Vec<TaskFields>,
+    at: DateTime<Utc>,
+) -> Children {
     let tasks = tasks
         .into_iter()
         .enumerate()
@@ -151,7 +155,11 @@ pub fn children_of_plan(plan_id: Uuid, tasks: Vec<TaskFields>, at: DateTime<Utc>
 }
 
 #[tracing::instrument(skip(db, changes))]
-pub async fn update(db: &crate::db::Pool, id: Uuid, changes: TaskChanges) -> Result<task::Model> {
+pub(crate) async fn update(
+    db: &crate::db::Pool,
+    id: Uuid,
+    changes: TaskChanges,
+) -> Result<task::Model> {
     let (txn, current) =
         update::begin::<task::Entity>(db, id, changes.expected_version, "task").await?;
     let at = now();
@@ -196,7 +204,7 @@ fn stamp_transition(task: &mut task::Model, status: TaskStatus, at: chrono::Date
 }
 
 #[tracing::instrument(skip(db))]
-pub async fn delete(db: &crate::db::Pool, id: Uuid) -> Result<Uuid> {
+pub(crate) async fn delete(db: &crate::db::Pool, id: Uuid) -> Result<Uuid> {
     let txn = db.begin().await?;
     load_for_update::<task::Entity>(&txn, id, "task").await?;
     task::Entity::delete_by_id(id).exec(&txn).await?;

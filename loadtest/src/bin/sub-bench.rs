@@ -14,6 +14,9 @@
 //!
 //!     sub-bench latency --write-url http://127.0.0.1:8301/graphql --subscribe-url http://127.0.0.1:8302/graphql
 
+// A load tool stops with a message on a broken setup; `expect` says which.
+#![allow(clippy::expect_used)]
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

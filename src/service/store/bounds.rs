@@ -7,14 +7,14 @@ use sea_orm::{ColumnTrait, Condition};
 use crate::service::store::resource::Resource;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct TimeBounds {
-    pub created_after: Option<DateTime<Utc>>,
-    pub created_before: Option<DateTime<Utc>>,
-    pub updated_after: Option<DateTime<Utc>>,
+pub(crate) struct TimeBounds {
+    pub(crate) created_after: Option<DateTime<Utc>>,
+    pub(crate) created_before: Option<DateTime<Utc>>,
+    pub(crate) updated_after: Option<DateTime<Utc>>,
 }
 
 impl TimeBounds {
-    pub fn new(
+    pub(crate) fn new(
         created_after: Option<DateTime<Utc>>,
         created_before: Option<DateTime<Utc>>,
         updated_after: Option<DateTime<Utc>>,
@@ -31,7 +31,7 @@ impl TimeBounds {
         }
     }
 
-    pub fn condition<E: Resource>(&self) -> Condition {
+    pub(crate) fn condition<E: Resource>(&self) -> Condition {
         Condition::all()
             .add_option(self.created_after.map(|at| E::created_at_column().gt(at)))
             .add_option(self.created_before.map(|at| E::created_at_column().lt(at)))

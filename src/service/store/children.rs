@@ -29,7 +29,7 @@ type Column<F> = <<F as ResourceFilter>::Entity as EntityTrait>::Column;
 /// For each parent (the value of `parent_column`), the rows of `request`'s
 /// page among its children that match `filter`, as [`PageRequest::apply`]
 /// reads them (one over the limit, in reading order).
-pub async fn child_pages<F: ResourceFilter>(
+pub(crate) async fn child_pages<F: ResourceFilter>(
     db: &impl ConnectionTrait,
     parent_column: Column<F>,
     parents: &[Uuid],
@@ -137,7 +137,7 @@ fn lateral_pages<F: ResourceFilter>(
 }
 
 /// For each parent, how many children match `filter`, in one statement.
-pub async fn child_counts<F: ResourceFilter>(
+pub(crate) async fn child_counts<F: ResourceFilter>(
     db: &impl ConnectionTrait,
     parent_column: Column<F>,
     parents: &[Uuid],

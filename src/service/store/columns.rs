@@ -8,28 +8,28 @@ use sea_orm::{ColumnTrait, DbErr, QueryResult, TryGetable};
 /// entity crate numbers them). The id is always read, whether or not the
 /// set names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Columns(u64);
+pub(crate) struct Columns(u64);
 
 impl Columns {
     /// Every column: whole models, as writes and by-id lookups return them.
-    pub const ALL: Self = Self(u64::MAX);
+    pub(crate) const ALL: Self = Self(u64::MAX);
     /// Only the id.
-    pub const ID: Self = Self(0);
+    pub(crate) const ID: Self = Self(0);
 
     #[must_use]
-    pub fn with<C: ColumnTrait + Into<u32>>(self, column: C) -> Self {
+    pub(crate) fn with<C: ColumnTrait + Into<u32>>(self, column: C) -> Self {
         match position(column) {
             Some(bit) => Self(self.0 | 1 << bit),
             None => Self::ALL,
         }
     }
 
-    pub fn contains<C: ColumnTrait + Into<u32>>(self, column: C) -> bool {
+    pub(crate) fn contains<C: ColumnTrait + Into<u32>>(self, column: C) -> bool {
         position(column).is_none_or(|bit| self.0 & 1 << bit != 0)
     }
 
     /// The columns to name in a SELECT, the id included, in declaration order.
-    pub fn selected<C: ColumnTrait + Into<u32>>(self, id: C) -> impl Iterator<Item = C> {
+    pub(crate) fn selected<C: ColumnTrait + Into<u32>>(self, id: C) -> impl Iterator<Item = C> {
         let set = self.with(id);
         C::iter().filter(move |c| set.contains(*c))
     }
@@ -37,7 +37,7 @@ impl Columns {
     /// The value of `column` in `row` when the set holds it; otherwise a
     /// placeholder, which no resolver reads, because the selection that made
     /// the set asks for no field that needs the column.
-    pub fn read<C: ColumnTrait + Into<u32>, T: TryGetable + Default>(
+    pub(crate) fn read<C: ColumnTrait + Into<u32>, T: TryGetable + Default>(
         self,
         row: &QueryResult,
         column: C,

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::service::store::resource::Resource;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub enum Direction {
+pub(crate) enum Direction {
     #[default]
     Asc,
     Desc,
@@ -23,14 +23,14 @@ pub enum Direction {
 
 impl Direction {
     #[must_use]
-    pub fn reversed(self) -> Self {
+    pub(crate) fn reversed(self) -> Self {
         match self {
             Self::Asc => Self::Desc,
             Self::Desc => Self::Asc,
         }
     }
 
-    pub fn as_order(self) -> Order {
+    pub(crate) fn as_order(self) -> Order {
         match self {
             Self::Asc => Order::Asc,
             Self::Desc => Order::Desc,
@@ -47,7 +47,7 @@ impl Direction {
 
 /// A column of `E`, comparable and hashable by its position, so it can be
 /// part of a loader key (sea-orm's column enums implement neither).
-pub struct ColumnOf<E: Resource>(pub E::Column);
+pub(crate) struct ColumnOf<E: Resource>(pub E::Column);
 
 impl<E: Resource> ColumnOf<E> {
     fn position(&self) -> u32 {
@@ -79,13 +79,13 @@ impl<E: Resource> std::fmt::Debug for ColumnOf<E> {
 }
 
 /// An ordering of `E`'s rows: `column` then the id, in `direction`.
-pub struct Sort<E: Resource> {
-    pub column: ColumnOf<E>,
-    pub direction: Direction,
+pub(crate) struct Sort<E: Resource> {
+    pub(crate) column: ColumnOf<E>,
+    pub(crate) direction: Direction,
 }
 
 impl<E: Resource> Sort<E> {
-    pub fn new(column: E::Column, direction: Direction) -> Self {
+    pub(crate) fn new(column: E::Column, direction: Direction) -> Self {
         Self {
             column: ColumnOf(column),
             direction,
@@ -93,13 +93,13 @@ impl<E: Resource> Sort<E> {
     }
 
     /// The contract's default: oldest first.
-    pub fn oldest_first() -> Self {
+    pub(crate) fn oldest_first() -> Self {
         Self::new(E::created_at_column(), Direction::Asc)
     }
 
     /// Names the ordering inside cursors, so that a cursor is only taken
     /// under the ordering it was made in.
-    pub fn tag(&self) -> String {
+    pub(crate) fn tag(&self) -> String {
         format!(
             "{}.{}.{}",
             E::default().table_name(),
@@ -110,7 +110,7 @@ impl<E: Resource> Sort<E> {
 
     /// Where `model` stands in this ordering; `None` when the row was read
     /// without its sort column (never: pages always read it).
-    pub fn key_of(&self, model: &E::Model) -> Option<Key> {
+    pub(crate) fn key_of(&self, model: &E::Model) -> Option<Key> {
         SortValue::from_value(model.get(self.column.0)).map(|value| Key {
             value,
             id: E::id_of(model),
@@ -118,7 +118,7 @@ impl<E: Resource> Sort<E> {
     }
 
     /// Rows strictly beyond `key` when walking in `walking`.
-    pub fn beyond(&self, key: &Key, walking: Direction) -> Expr {
+    pub(crate) fn beyond(&self, key: &Key, walking: Direction) -> Expr {
         let table = E::default();
         let row = Expr::tuple([
             Expr::col((table, self.column.0)),
@@ -158,22 +158,22 @@ impl<E: Resource> std::fmt::Debug for Sort<E> {
 
 /// A row's position in an ordering.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Key {
-    pub value: SortValue,
-    pub id: Uuid,
+pub(crate) struct Key {
+    pub(crate) value: SortValue,
+    pub(crate) id: Uuid,
 }
 
 /// The value of a sort column. The contract orders by timestamps, names and
 /// priorities, so these three kinds cover every ordering.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum SortValue {
+pub(crate) enum SortValue {
     Time(DateTime<Utc>),
     Int(i32),
     Text(String),
 }
 
 impl SortValue {
-    pub fn from_value(value: Value) -> Option<Self> {
+    pub(crate) fn from_value(value: Value) -> Option<Self> {
         match value {
             Value::ChronoDateTimeUtc(Some(at)) => Some(Self::Time(at)),
             Value::Int(Some(n)) => Some(Self::Int(n)),
@@ -182,7 +182,7 @@ impl SortValue {
         }
     }
 
-    pub fn to_value(&self) -> Value {
+    pub(crate) fn to_value(&self) -> Value {
         match self {
             Self::Time(at) => Value::ChronoDateTimeUtc(Some(*at)),
             Self::Int(n) => Value::Int(Some(*n)),

@@ -11,8 +11,7 @@ use std::hash::{Hash, Hasher};
 
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait,
-    PrimaryKeyTrait, QueryFilter, Statement,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, Statement,
 };
 use uuid::Uuid;
 
@@ -22,30 +21,19 @@ use super::resource::{Resource, ResourceFilter};
 use crate::error::Result;
 
 /// Which rows of an ordering a page holds.
-pub struct PageRequest<E: Resource> {
-    pub sort: Sort<E>,
+pub(crate) struct PageRequest<E: Resource> {
+    pub(crate) sort: Sort<E>,
     /// How many rows, already validated to 1..=100.
-    pub limit: u64,
+    pub(crate) limit: u64,
     /// Take the last `limit` rows of the window instead of the first.
-    pub backward: bool,
+    pub(crate) backward: bool,
     /// The window starts after this position…
-    pub after: Option<Key>,
+    pub(crate) after: Option<Key>,
     /// …and ends before this one.
-    pub before: Option<Key>,
+    pub(crate) before: Option<Key>,
 }
 
 impl<E: Resource> PageRequest<E> {
-    /// The first `limit` rows in the contract's default order.
-    pub fn first(limit: u64) -> Self {
-        Self {
-            sort: Sort::oldest_first(),
-            limit,
-            backward: false,
-            after: None,
-            before: None,
-        }
-    }
-
     /// The direction rows are read in: the ordering's, or its reverse when
     /// paging backward.
     fn walking(&self) -> Direction {
@@ -75,7 +63,7 @@ impl<E: Resource> PageRequest<E> {
 
     /// Cuts rows read by [`Self::apply`] down to the page, in the ordering's
     /// direction.
-    pub fn page_of<M>(&self, mut rows: Vec<M>) -> Page<M> {
+    pub(crate) fn page_of<M>(&self, mut rows: Vec<M>) -> Page<M> {
         let limit = usize::try_from(self.limit).unwrap_or(usize::MAX);
         let has_more = rows.len() > limit;
         rows.truncate(limit);
@@ -132,11 +120,11 @@ impl<E: Resource> std::fmt::Debug for PageRequest<E> {
 }
 
 #[derive(Debug, Clone)]
-pub struct Page<M> {
+pub(crate) struct Page<M> {
     /// In the ordering's direction, whichever way the page was read.
-    pub items: Vec<M>,
+    pub(crate) items: Vec<M>,
     /// Whether more rows follow in the direction the page was read.
-    pub has_more: bool,
+    pub(crate) has_more: bool,
 }
 
 /// The SELECT of one page of rows matching `filter`, reading `columns`.
@@ -156,7 +144,7 @@ pub(super) fn page_query<F: ResourceFilter>(
 
 /// One page of every row matching `filter`, reading `columns` of each (with
 /// the sort column when the caller makes cursors).
-pub async fn list<F: ResourceFilter>(
+pub(crate) async fn list<F: ResourceFilter>(
     db: &impl ConnectionTrait,
     filter: &F,
     request: &PageRequest<F::Entity>,
@@ -182,7 +170,7 @@ pub(super) async fn fetch<E: Resource>(
 }
 
 /// How many rows match `filter`.
-pub async fn count<F: ResourceFilter>(db: &impl ConnectionTrait, filter: &F) -> Result<u64> {
+pub(crate) async fn count<F: ResourceFilter>(db: &impl ConnectionTrait, filter: &F) -> Result<u64> {
     Ok(F::Entity::find()
         .filter(filter.condition())
         .count(db)
@@ -190,7 +178,7 @@ pub async fn count<F: ResourceFilter>(db: &impl ConnectionTrait, filter: &F) -> 
 }
 
 /// Rows by id, for the by-id loaders.
-pub async fn by_ids<E: Resource>(
+pub(crate) async fn by_ids<E: Resource>(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, E::Model>> {

@@ -15,7 +15,7 @@ use super::columns::Columns;
 use crate::error::{AppError, Result};
 
 /// An entity that can be listed page by page.
-pub trait Resource:
+pub(crate) trait Resource:
     EntityTrait<
         Model: FromQueryResult + Clone + Send + Sync,
         PrimaryKey: PrimaryKeyTrait<ValueType = Uuid>,
@@ -34,21 +34,26 @@ pub trait Resource:
     /// A model from a row that holds the id and `columns`; every other field
     /// gets a placeholder (see [`Columns::read`]).
     fn from_partial_row(row: &QueryResult, columns: Columns) -> Result<Self::Model, DbErr>;
+    /// The column holding the field clients know as `name` (the contract's
+    /// camelCase name), for reading only what a selection needs.
+    fn column_named(name: &str) -> Option<&'static [Self::Column]>;
 }
 
 /// A filter on one resource, turned into a SQL condition. Hashable so that
 /// requests with the same filter can share one batched query.
-pub trait ResourceFilter: Clone + Eq + Hash + Default + Send + Sync + 'static {
+pub(crate) trait ResourceFilter:
+    Clone + Eq + Hash + Default + Send + Sync + 'static
+{
     type Entity: Resource;
     fn condition(&self) -> Condition;
 }
 
-pub fn not_found(what: &str, id: Uuid) -> AppError {
+pub(crate) fn not_found(what: &str, id: Uuid) -> AppError {
     AppError::NotFound(format!("{what} {id} does not exist"))
 }
 
 /// Fails with NOT_FOUND unless the row exists (used for parents of a new row).
-pub async fn ensure_exists<E: Resource>(
+pub(crate) async fn ensure_exists<E: Resource>(
     db: &impl ConnectionTrait,
     id: Uuid,
     what: &str,
@@ -64,7 +69,7 @@ pub async fn ensure_exists<E: Resource>(
 
 /// `LOWER(column) LIKE '%needle%'` with the needle's wildcards escaped, so both
 /// backends match the same rows.
-pub fn contains_case_insensitive(
+pub(crate) fn contains_case_insensitive(
     column: impl sea_orm::ColumnTrait,
     needle: &str,
 ) -> sea_orm::sea_query::SimpleExpr {
@@ -81,13 +86,15 @@ pub fn contains_case_insensitive(
     Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(escaped).escape('\\'))
 }
 
-/// Implements [`Resource`] for `entity::$module`: every resource has `id`,
-/// `version`, `created_at` and `updated_at`, and lists each of its other
-/// columns once, as `field: Column`, for reading partial rows. A column
-/// left out does not compile (the model would miss a field); the suite's
-/// `projection` tests check that every column reads back what was stored.
+/// Implements [`Resource`] for `entity::$module`. Every resource has `id`,
+/// `version`, `created_at` and `updated_at`; it lists each of its other
+/// columns once, as `model_field: Column as "contractName"`: the one column
+/// list of the type, from which partial rows are read and selections
+/// projected. A column left out does not compile (the model would miss a
+/// field), and `graphql::projection`'s test fails for a field of the
+/// schema that names no column.
 macro_rules! resource {
-    ($module:ident { $($field:ident: $column:ident),* $(,)? }) => {
+    ($module:ident { $($field:ident: $column:ident as $name:literal),* $(,)? }) => {
         impl $crate::service::store::resource::Resource for entity::$module::Entity {
             fn id_column() -> entity::$module::Column {
                 entity::$module::Column::Id
@@ -117,6 +124,16 @@ macro_rules! resource {
             ) {
                 model.version = version;
                 model.updated_at = at;
+            }
+            fn column_named(name: &str) -> Option<&'static [entity::$module::Column]> {
+                use entity::$module::Column;
+                Some(match name {
+                    "version" => &[Column::Version],
+                    "createdAt" => &[Column::CreatedAt],
+                    "updatedAt" => &[Column::UpdatedAt],
+                    $($name => &[Column::$column],)*
+                    _ => return None,
+                })
             }
             fn from_partial_row(
                 row: &sea_orm::QueryResult,

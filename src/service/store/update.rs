@@ -4,8 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
-    QuerySelect,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, IntoActiveModel, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -15,7 +14,7 @@ use crate::error::{AppError, Result};
 
 /// Opens the update of `id`: its transaction and the row as it is, locked,
 /// once the version the caller expects (if any) is the stored one.
-pub async fn begin<E: Resource>(
+pub(crate) async fn begin<E: Resource>(
     db: &Pool,
     id: Uuid,
     expected_version: Option<i32>,
@@ -29,7 +28,7 @@ pub async fn begin<E: Resource>(
 
 /// Writes `next` over the row read at `read_version`, one version on and
 /// changed at `at`, and commits: CONFLICT if another writer got there first.
-pub async fn finish<E: Resource>(
+pub(crate) async fn finish<E: Resource>(
     txn: Transaction,
     read_version: i32,
     mut next: E::Model,
@@ -56,7 +55,7 @@ where
 
 /// Reads the row a mutation is about to change, locking it on PostgreSQL so
 /// concurrent updates serialise (SQLite has a single writer already).
-pub async fn load_for_update<E: Resource>(
+pub(crate) async fn load_for_update<E: Resource>(
     txn: &DatabaseTransaction,
     id: Uuid,
     what: &str,

@@ -34,7 +34,7 @@ use crate::service::store::resource::Resource;
 
 /// What became of a create.
 #[derive(Debug)]
-pub enum Inserted {
+pub(crate) enum Inserted {
     Created,
     /// The key had made this object already: nothing new was written.
     Replay(Uuid),
@@ -44,7 +44,7 @@ pub enum Inserted {
 
 /// What a claim that inserted nothing means: a replay of the key's object,
 /// or (the key being free) a missing parent.
-pub async fn refused(db: &impl ConnectionTrait, claim: &Claim) -> Result<Inserted> {
+pub(crate) async fn refused(db: &impl ConnectionTrait, claim: &Claim) -> Result<Inserted> {
     Ok(match idempotency::settle(db, claim).await? {
         Some(id) => Inserted::Replay(id),
         None => Inserted::ParentMissing,
@@ -52,16 +52,16 @@ pub async fn refused(db: &impl ConnectionTrait, claim: &Claim) -> Result<Inserte
 }
 
 /// A create waiting to be written.
-pub struct Pending<E: Resource> {
-    pub model: E::Model,
+pub(crate) struct Pending<E: Resource> {
+    pub(crate) model: E::Model,
     /// `EXISTS` tests, one per parent.
-    pub parents: Vec<SelectStatement>,
-    pub claim: Option<Claim>,
-    pub at: DateTime<Utc>,
+    pub(crate) parents: Vec<SelectStatement>,
+    pub(crate) claim: Option<Claim>,
+    pub(crate) at: DateTime<Utc>,
 }
 
 /// Writes one create by itself (a group of one); whether its row went in.
-pub async fn write_alone<E: Resource>(db: &Connections, pending: &Pending<E>) -> Result<bool>
+pub(crate) async fn write_alone<E: Resource>(db: &Connections, pending: &Pending<E>) -> Result<bool>
 where
     E::Model: ModelTrait<Entity = E>,
 {
@@ -74,7 +74,7 @@ where
 /// in. An error means nothing was written; when the database itself
 /// rejected the statement (a unique value taken twice, say) the caller can
 /// tell which create was at fault only by writing them one by one.
-pub async fn write_together<E: Resource>(
+pub(crate) async fn write_together<E: Resource>(
     db: &Connections,
     batch: &[Pending<E>],
 ) -> std::result::Result<HashSet<Uuid>, DbErr>

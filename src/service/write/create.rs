@@ -6,7 +6,7 @@
 //! here.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, EntityTrait, ModelTrait};
+use sea_orm::{ConnectionTrait, ModelTrait};
 use uuid::Uuid;
 
 use super::batch::{Inserted, Pending, refused};
@@ -20,7 +20,7 @@ use crate::service::store::resource::{Resource, not_found};
 /// Creates `model` under `parents` (with `children` in the same
 /// transaction), remembering `claim` with it: the model as written, or the
 /// one the key made before.
-pub async fn create<E: Queued>(
+pub(crate) async fn create<E: Queued>(
     creates: &Creates,
     model: E::Model,
     parents: Vec<Parent>,

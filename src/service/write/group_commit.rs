@@ -54,7 +54,7 @@ impl Creates {
     /// Starts `writers` writers per resource, writing through `writes`,
     /// the connections of the writer pool. On SQLite give one writer:
     /// there is one writer connection, and more would only queue on it.
-    pub fn start(writes: Connections, writers: usize) -> Self {
+    pub(crate) fn start(writes: Connections, writers: usize) -> Self {
         let stats = Arc::new(Counts::default());
         let writers = writers.max(1);
         Self {
@@ -69,12 +69,12 @@ impl Creates {
 
     /// The writer pool, for what a create reads after it is written and
     /// for transactions.
-    pub fn db(&self) -> &crate::db::Pool {
+    pub(crate) fn db(&self) -> &crate::db::Pool {
         self.writes.pool()
     }
 
     /// The writer pool's connections for single statements.
-    pub fn writes(&self) -> &Connections {
+    pub(crate) fn writes(&self) -> &Connections {
         &self.writes
     }
 
@@ -91,11 +91,11 @@ impl Creates {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BatchCounts {
     /// Groups written (one statement, or one transaction, each).
-    pub batches: u64,
+    pub(crate) batches: u64,
     /// Creates in them.
-    pub creates: u64,
+    pub(crate) creates: u64,
     /// The most creates one group held.
-    pub largest: u64,
+    pub(crate) largest: u64,
 }
 
 #[derive(Default)]
@@ -115,7 +115,7 @@ impl Counts {
 }
 
 /// A resource whose creates go through [`Creates`].
-pub trait Queued: Resource
+pub(crate) trait Queued: Resource
 where
     Self::Model: ModelTrait<Entity = Self>,
 {
@@ -149,7 +149,7 @@ struct Job<E: Resource> {
 /// finished writer, whichever kind, starts a writer task for creates that
 /// queued while it wrote. One lock guards both, so no create is left
 /// waiting with a writer free.
-pub struct Queue<E: Resource> {
+pub(crate) struct Queue<E: Resource> {
     shared: Arc<Shared<E>>,
 }
 
@@ -197,7 +197,7 @@ where
 
     /// Writes `pending` (alone, or with whatever else is queued) and answers
     /// after the commit: the create given back, and whether its row went in.
-    pub async fn write(&self, pending: Pending<E>) -> Outcome<E> {
+    pub(crate) async fn write(&self, pending: Pending<E>) -> Outcome<E> {
         let turn = {
             let mut state = self.shared.lock();
             if state.waiting.is_empty() && state.free_writers > 0 {

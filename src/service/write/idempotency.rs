@@ -19,17 +19,17 @@ use crate::error::{AppError, Result};
 
 /// A key offered with a create.
 #[derive(Debug, Clone)]
-pub struct Claim {
+pub(crate) struct Claim {
     /// The API key's name; empty when keys are off (then all callers share keys).
-    pub caller: String,
-    pub key: String,
+    pub(crate) caller: String,
+    pub(crate) key: String,
     /// The mutation and a hash of its input (see the GraphQL layer).
-    pub request_hash: String,
+    pub(crate) request_hash: String,
 }
 
 /// The statement that remembers `claim` for `object_id`, if every parent
 /// exists and the key is new; it inserts one row or none.
-pub fn claim_statement(
+pub(crate) fn claim_statement(
     claim: &Claim,
     object_id: Uuid,
     at: DateTime<Utc>,
@@ -40,7 +40,7 @@ pub fn claim_statement(
 
 /// The row `claim` adds for `object_id` when every parent exists: one
 /// branch of a (possibly compound) `SELECT` for [`claims_statement`].
-pub fn claim_values(
+pub(crate) fn claim_values(
     claim: &Claim,
     object_id: Uuid,
     at: DateTime<Utc>,
@@ -65,7 +65,7 @@ pub fn claim_values(
 /// `INSERT INTO idempotency_key … <values> ON CONFLICT DO NOTHING`: the
 /// rows of `values` whose key is new go in, the others are skipped (a key
 /// offered twice in one statement goes in once).
-pub fn claims_statement(values: SelectStatement) -> Result<InsertStatement> {
+pub(crate) fn claims_statement(values: SelectStatement) -> Result<InsertStatement> {
     Ok(Query::insert()
         .into_table(idempotency_key::Entity)
         .columns([
@@ -89,7 +89,9 @@ pub fn claims_statement(values: SelectStatement) -> Result<InsertStatement> {
 /// same transaction (SQLite, where claims and objects are two statements):
 /// `SELECT object_id … WHERE (caller, key) IN (VALUES …)`. A key taken
 /// before holds an older object's id, which no new object has.
-pub fn claimed_in_transaction<'a>(claims: impl IntoIterator<Item = &'a Claim>) -> SelectStatement {
+pub(crate) fn claimed_in_transaction<'a>(
+    claims: impl IntoIterator<Item = &'a Claim>,
+) -> SelectStatement {
     let offered = claims
         .into_iter()
         .map(|claim| (claim.caller.clone(), claim.key.clone()));
@@ -109,7 +111,7 @@ pub fn claimed_in_transaction<'a>(claims: impl IntoIterator<Item = &'a Claim>) -
 
 /// Remembers `claim` inside a transaction; false when the key was taken or
 /// a parent is missing (then see [`settle`]).
-pub async fn claim(
+pub(crate) async fn claim(
     txn: &impl ConnectionTrait,
     claim: &Claim,
     object_id: Uuid,
@@ -123,7 +125,7 @@ pub async fn claim(
 /// After a claim that inserted nothing: the object the key made, when the
 /// key was taken by this same request; `None` when the key is free (so the
 /// claim failed for a missing parent).
-pub async fn settle(db: &impl ConnectionTrait, claim: &Claim) -> Result<Option<Uuid>> {
+pub(crate) async fn settle(db: &impl ConnectionTrait, claim: &Claim) -> Result<Option<Uuid>> {
     let remembered = idempotency_key::Entity::find()
         .filter(Column::Caller.eq(claim.caller.as_str()))
         .filter(Column::Key.eq(claim.key.as_str()))
@@ -140,7 +142,7 @@ pub async fn settle(db: &impl ConnectionTrait, claim: &Claim) -> Result<Option<U
 }
 
 /// Forgets keys remembered before `before`; returns how many.
-pub async fn prune(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<u64> {
+pub(crate) async fn prune(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<u64> {
     if db.get_database_backend() != DbBackend::Sqlite {
         return Ok(idempotency_key::Entity::delete_many()
             .filter(Column::CreatedAt.lt(before))

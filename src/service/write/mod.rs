@@ -18,14 +18,14 @@ use crate::service::store::resource::Resource;
 
 /// A row a new object must find in place: its lookup (an `EXISTS` test
 /// for [`insert_under_parents`]), and what to call it when it is missing.
-pub struct Parent {
-    pub exists: SelectStatement,
-    pub what: &'static str,
-    pub id: Uuid,
+pub(crate) struct Parent {
+    pub(crate) exists: SelectStatement,
+    pub(crate) what: &'static str,
+    pub(crate) id: Uuid,
 }
 
 /// The parent `id` of kind `E`, called `what` in errors.
-pub fn parent<E: Resource>(id: Uuid, what: &'static str) -> Parent {
+pub(crate) fn parent<E: Resource>(id: Uuid, what: &'static str) -> Parent {
     let exists = E::find_by_id(id)
         .select_only()
         .column(E::id_column())
@@ -38,7 +38,7 @@ pub fn parent<E: Resource>(id: Uuid, what: &'static str) -> Parent {
 /// single round trip in autocommit, where read-then-insert needed a
 /// transaction and four, and a missing parent inserts nothing. Returns
 /// whether the row went in.
-pub async fn insert_under_parents<E: Resource>(
+pub(crate) async fn insert_under_parents<E: Resource>(
     db: &impl ConnectionTrait,
     model: &E::Model,
     parents: impl IntoIterator<Item = SelectStatement>,
@@ -51,7 +51,7 @@ where
 }
 
 /// `INSERT INTO <E> (<every column>) SELECT <model's values> WHERE <conditions>`.
-pub fn insert_where<E: Resource>(
+pub(crate) fn insert_where<E: Resource>(
     model: &E::Model,
     conditions: impl IntoIterator<Item = Expr>,
 ) -> Result<InsertStatement>
@@ -69,7 +69,7 @@ where
 }
 
 /// `SELECT <model's values of columns> WHERE <conditions>`.
-pub fn values_where<E: Resource>(
+pub(crate) fn values_where<E: Resource>(
     model: &E::Model,
     columns: &[E::Column],
     conditions: impl IntoIterator<Item = Expr>,
@@ -88,7 +88,7 @@ where
 /// A create found a parent missing, yet a second look finds it: it was
 /// deleted and the id reused in between, which UUIDv7 ids make all but
 /// impossible. Reported as a conflict rather than guessed at.
-pub fn parent_vanished(what: &str) -> AppError {
+pub(crate) fn parent_vanished(what: &str) -> AppError {
     AppError::Conflict(format!(
         "the parent of this {what} changed concurrently; retry"
     ))

@@ -22,7 +22,7 @@ use sea_query_sqlx::SqlxValues;
 
 /// Runs `statements` in one transaction, as one command; the rows they
 /// return, in order. An error means nothing was written.
-pub async fn query_all(
+pub(crate) async fn query_all(
     db: &Pool,
     statements: impl IntoIterator<Item = Statement>,
 ) -> Result<Vec<QueryResult>, DbErr> {

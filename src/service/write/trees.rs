@@ -21,7 +21,7 @@ use crate::service::store::resource::Resource;
 
 /// The children created with a root; each task with its path in the
 /// input, for the error that names a missing assignee.
-pub enum Children {
+pub(crate) enum Children {
     /// Plans of the new goal, and all their tasks.
     Plans(Vec<plan::Model>, Vec<(task::Model, String)>),
     /// Tasks of the new plan.
@@ -30,7 +30,7 @@ pub enum Children {
 
 /// Creates `root` under `parents` with its `children`, all or nothing,
 /// remembering `claim` in the same transaction.
-pub async fn create_tree<E: Resource>(
+pub(crate) async fn create_tree<E: Resource>(
     creates: &super::group_commit::Creates,
     root: &E::Model,
     parents: Vec<SelectStatement>,
