@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::connection::{FilterInput, connection};
 use super::goal::{Goal, GoalFilter, GoalOrderField};
 use super::idempotent::KEY_MAX;
-use super::pagination::{OrderField, page_complexity};
+use super::pagination::{order_field, page_complexity};
 use super::projection::Projection;
 use super::resource::{paged_object, resource_roots};
 use super::task::{Task, TaskFilter, TaskOrderField};
@@ -33,25 +33,15 @@ pub(crate) enum AgentStatus {
 #[derive(Clone)]
 pub(crate) struct Agent(pub agent::Model);
 
-/// What a list of agents can be ordered by.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub(crate) enum AgentOrderField {
-    /// When it was created.
-    CreatedAt,
-    /// When it last changed.
-    UpdatedAt,
-    /// Its name (in the database's collation).
-    Name,
-}
-
-impl OrderField for AgentOrderField {
-    type Entity = agent::Entity;
-    fn column(self) -> agent::Column {
-        match self {
-            Self::CreatedAt => agent::Column::CreatedAt,
-            Self::UpdatedAt => agent::Column::UpdatedAt,
-            Self::Name => agent::Column::Name,
-        }
+order_field! {
+    /// What a list of agents can be ordered by.
+    AgentOrderField for agent {
+        /// When it was created.
+        CreatedAt,
+        /// When it last changed.
+        UpdatedAt,
+        /// Its name (in the database's collation).
+        Name,
     }
 }
 
@@ -64,43 +54,43 @@ impl Projection for agent::Entity {
 
 paged_object! {
     impl Agent {
-    /// Server-generated id (UUIDv7: ordering by id is creation order).
-    async fn id(&self) -> Uuid {
-        self.0.id
-    }
-    /// Decentralised identifier, unique across agents; defaults to `did:agent:<id>`.
-    async fn did(&self) -> &str {
-        &self.0.did
-    }
-    /// Display name, 1 to 200 characters.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    /// The current status; see the enum for the allowed transitions.
-    async fn status(&self) -> AgentStatus {
-        self.0.status.into()
-    }
-    /// Free-form configuration; always a JSON object.
-    async fn configuration(&self) -> &Json {
-        &self.0.configuration
-    }
-    /// Free-form metadata; always a JSON object.
-    async fn metadata(&self) -> &Json {
-        &self.0.metadata
-    }
-    /// Starts at 1 and grows by one with every successful update; pass it as
-    /// `expectedVersion` to update only what you read.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-    /// When the agent was created (UTC).
-    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
-        self.0.created_at
-    }
-    /// When the agent last changed (UTC).
-    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
-        self.0.updated_at
-    }
+        /// Server-generated id (UUIDv7: ordering by id is creation order).
+        async fn id(&self) -> Uuid {
+            self.0.id
+        }
+        /// Decentralised identifier, unique across agents; defaults to `did:agent:<id>`.
+        async fn did(&self) -> &str {
+            &self.0.did
+        }
+        /// Display name, 1 to 200 characters.
+        async fn name(&self) -> &str {
+            &self.0.name
+        }
+        /// The current status; see the enum for the allowed transitions.
+        async fn status(&self) -> AgentStatus {
+            self.0.status.into()
+        }
+        /// Free-form configuration; always a JSON object.
+        async fn configuration(&self) -> &Json {
+            &self.0.configuration
+        }
+        /// Free-form metadata; always a JSON object.
+        async fn metadata(&self) -> &Json {
+            &self.0.metadata
+        }
+        /// Starts at 1 and grows by one with every successful update; pass it as
+        /// `expectedVersion` to update only what you read.
+        async fn version(&self) -> i32 {
+            self.0.version
+        }
+        /// When the agent was created (UTC).
+        async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+            self.0.created_at
+        }
+        /// When the agent last changed (UTC).
+        async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+            self.0.updated_at
+        }
     }
     pages {
         /// The goals this agent pursues, oldest first unless `orderBy` says otherwise.

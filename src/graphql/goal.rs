@@ -7,15 +7,13 @@ use uuid::Uuid;
 
 use super::agent::Agent;
 use super::connection::{FilterInput, connection};
-use super::errors::GqlResult;
 use super::idempotent::KEY_MAX;
-use super::loaders::{ById, Loaders};
-use super::pagination::{OrderField, page_complexity};
+use super::loaders::referenced;
+use super::pagination::{order_field, page_complexity};
 use super::plan::{NewPlanInput, Plan, PlanFilter, PlanOrderField};
 use super::projection::Projection;
 use super::resource::{paged_object, resource_roots};
 use super::validate::{DESCRIPTION_MAX, Violations};
-use crate::error::AppError;
 use crate::service::goals;
 use crate::service::store::bounds::TimeBounds;
 
@@ -40,25 +38,15 @@ pub(crate) enum GoalStatus {
 #[derive(Clone)]
 pub(crate) struct Goal(pub goal::Model);
 
-/// What a list of goals can be ordered by.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub(crate) enum GoalOrderField {
-    /// When it was created.
-    CreatedAt,
-    /// When it last changed.
-    UpdatedAt,
-    /// Its priority.
-    Priority,
-}
-
-impl OrderField for GoalOrderField {
-    type Entity = goal::Entity;
-    fn column(self) -> goal::Column {
-        match self {
-            Self::CreatedAt => goal::Column::CreatedAt,
-            Self::UpdatedAt => goal::Column::UpdatedAt,
-            Self::Priority => goal::Column::Priority,
-        }
+order_field! {
+    /// What a list of goals can be ordered by.
+    GoalOrderField for goal {
+        /// When it was created.
+        CreatedAt,
+        /// When it last changed.
+        UpdatedAt,
+        /// Its priority.
+        Priority,
     }
 }
 
@@ -71,65 +59,52 @@ impl Projection for goal::Entity {
 
 paged_object! {
     impl Goal {
-    /// Server-generated id (UUIDv7: ordering by id is creation order).
-    async fn id(&self) -> Uuid {
-        self.0.id
-    }
-    /// The id of the agent pursuing this goal.
-    async fn agent_id(&self) -> Uuid {
-        self.0.agent_id
-    }
-    /// The agent pursuing this goal.
-    async fn agent(&self, ctx: &Context<'_>) -> Result<Agent> {
-        let found = ctx
-            .data_unchecked::<Loaders>()
-            .load_one(ById::<agent::Entity>::new(self.0.agent_id))
-            .await
-            .gql(ctx)?;
-        found
-            .map(Agent)
-            .ok_or_else(|| missing_parent("agent"))
-            .gql(ctx)
-    }
-    /// What is to be achieved, 1 to 10,000 characters.
-    async fn description(&self) -> &str {
-        &self.0.description
-    }
-    /// How to tell the goal is reached; at most 100 entries.
-    async fn success_criteria(&self) -> Vec<String> {
-        serde_json::from_value(self.0.success_criteria.clone()).unwrap_or_default()
-    }
-    /// 1 (lowest) to 10 (highest); defaults to 5.
-    async fn priority(&self) -> i32 {
-        self.0.priority
-    }
-    /// The current status; see the enum for the allowed transitions.
-    async fn status(&self) -> GoalStatus {
-        self.0.status.into()
-    }
-    /// Starts at 1 and grows by one with every successful update.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-    /// When the goal was created (UTC).
-    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
-        self.0.created_at
-    }
-    /// When the goal last changed (UTC).
-    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
-        self.0.updated_at
-    }
+        /// Server-generated id (UUIDv7: ordering by id is creation order).
+        async fn id(&self) -> Uuid {
+            self.0.id
+        }
+        /// The id of the agent pursuing this goal.
+        async fn agent_id(&self) -> Uuid {
+            self.0.agent_id
+        }
+        /// The agent pursuing this goal.
+        async fn agent(&self, ctx: &Context<'_>) -> Result<Agent> {
+            let found = referenced::<agent::Entity>(ctx, self.0.agent_id, "agent").await?;
+            Ok(Agent(found))
+        }
+        /// What is to be achieved, 1 to 10,000 characters.
+        async fn description(&self) -> &str {
+            &self.0.description
+        }
+        /// How to tell the goal is reached; at most 100 entries.
+        async fn success_criteria(&self) -> Vec<String> {
+            serde_json::from_value(self.0.success_criteria.clone()).unwrap_or_default()
+        }
+        /// 1 (lowest) to 10 (highest); defaults to 5.
+        async fn priority(&self) -> i32 {
+            self.0.priority
+        }
+        /// The current status; see the enum for the allowed transitions.
+        async fn status(&self) -> GoalStatus {
+            self.0.status.into()
+        }
+        /// Starts at 1 and grows by one with every successful update.
+        async fn version(&self) -> i32 {
+            self.0.version
+        }
+        /// When the goal was created (UTC).
+        async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+            self.0.created_at
+        }
+        /// When the goal last changed (UTC).
+        async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+            self.0.updated_at
+        }
     }
     pages {
         /// The plans that break this goal down, oldest first unless `orderBy` says otherwise.
         plans: Plan, PlanFilter, PlanOrderField, children(plan::Column::GoalId);
     }
-}
-
-/// A parent that a foreign key guarantees is missing: the data changed under
-/// the request or is corrupt.
-pub(crate) fn missing_parent(what: &str) -> AppError {
-    AppError::internal(&format!("{what} referenced by a foreign key is missing"))
 }
 
 connection!(

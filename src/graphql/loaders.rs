@@ -117,6 +117,24 @@ pub(crate) async fn root_by_id<E: Resource>(
     Ok(page::by_ids::<E>(reader, &[id]).await?.remove(&id))
 }
 
+/// The object `id` of kind `E` that a loaded row refers to by a foreign
+/// key, through the request's loader.
+pub(crate) async fn referenced<E: Resource>(
+    ctx: &Context<'_>,
+    id: Uuid,
+    what: &str,
+) -> async_graphql::Result<E::Model> {
+    use super::errors::GqlResult as _;
+    let found = ctx
+        .data_unchecked::<Loaders>()
+        .load_one(ById::<E>::new(id))
+        .await
+        .gql(ctx)?;
+    // The foreign key keeps the row in place: its absence is our fault.
+    let missing = || AppError::internal(&format!("{what} referenced by a foreign key is missing"));
+    found.ok_or_else(missing).gql(ctx)
+}
+
 /// One row of `E` by id.
 pub(crate) struct ById<E>(pub Uuid, PhantomData<fn() -> E>);
 

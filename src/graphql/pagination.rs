@@ -116,6 +116,33 @@ pub(crate) trait OrderField: async_graphql::InputType + Copy {
     fn column(self) -> <Self::Entity as sea_orm::EntityTrait>::Column;
 }
 
+/// The enum of what a list of `$module` objects can be ordered by: each
+/// variant is the column of the same name.
+macro_rules! order_field {
+    (
+        $(#[$doc:meta])*
+        $name:ident for $module:ident {
+            $($(#[$variant_doc:meta])* $variant:ident,)*
+        }
+    ) => {
+        $(#[$doc])*
+        #[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
+        pub(crate) enum $name {
+            $($(#[$variant_doc])* $variant,)*
+        }
+
+        impl $crate::graphql::pagination::OrderField for $name {
+            type Entity = $module::Entity;
+            fn column(self) -> $module::Column {
+                match self {
+                    $(Self::$variant => $module::Column::$variant,)*
+                }
+            }
+        }
+    };
+}
+pub(crate) use order_field;
+
 /// An ordering of a list: a field, then the id, both in one direction.
 #[derive(async_graphql::InputObject, Clone, Copy)]
 #[graphql(

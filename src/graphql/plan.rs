@@ -6,11 +6,10 @@ use entity::{goal, plan, task};
 use uuid::Uuid;
 
 use super::connection::{FilterInput, connection};
-use super::errors::GqlResult;
-use super::goal::{Goal, missing_parent};
+use super::goal::Goal;
 use super::idempotent::KEY_MAX;
-use super::loaders::{ById, Loaders};
-use super::pagination::{OrderField, page_complexity};
+use super::loaders::referenced;
+use super::pagination::{order_field, page_complexity};
 use super::projection::Projection;
 use super::resource::{paged_object, resource_roots};
 use super::task::{NewTaskInput, Task, TaskFilter, TaskOrderField};
@@ -39,22 +38,13 @@ pub(crate) enum PlanStatus {
 #[derive(Clone)]
 pub(crate) struct Plan(pub plan::Model);
 
-/// What a list of plans can be ordered by.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub(crate) enum PlanOrderField {
-    /// When it was created.
-    CreatedAt,
-    /// When it last changed.
-    UpdatedAt,
-}
-
-impl OrderField for PlanOrderField {
-    type Entity = plan::Entity;
-    fn column(self) -> plan::Column {
-        match self {
-            Self::CreatedAt => plan::Column::CreatedAt,
-            Self::UpdatedAt => plan::Column::UpdatedAt,
-        }
+order_field! {
+    /// What a list of plans can be ordered by.
+    PlanOrderField for plan {
+        /// When it was created.
+        CreatedAt,
+        /// When it last changed.
+        UpdatedAt,
     }
 }
 
@@ -67,46 +57,39 @@ impl Projection for plan::Entity {
 
 paged_object! {
     impl Plan {
-    /// Server-generated id (UUIDv7: ordering by id is creation order).
-    async fn id(&self) -> Uuid {
-        self.0.id
-    }
-    /// The id of the goal this plan breaks down.
-    async fn goal_id(&self) -> Uuid {
-        self.0.goal_id
-    }
-    /// The goal this plan breaks down.
-    async fn goal(&self, ctx: &Context<'_>) -> Result<Goal> {
-        let found = ctx
-            .data_unchecked::<Loaders>()
-            .load_one(ById::<goal::Entity>::new(self.0.goal_id))
-            .await
-            .gql(ctx)?;
-        found
-            .map(Goal)
-            .ok_or_else(|| missing_parent("goal"))
-            .gql(ctx)
-    }
-    /// How the goal is to be reached, 1 to 10,000 characters.
-    async fn description(&self) -> &str {
-        &self.0.description
-    }
-    /// The current status; see the enum for the allowed transitions.
-    async fn status(&self) -> PlanStatus {
-        self.0.status.into()
-    }
-    /// Starts at 1 and grows by one with every successful update.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-    /// When the plan was created (UTC).
-    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
-        self.0.created_at
-    }
-    /// When the plan last changed (UTC).
-    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
-        self.0.updated_at
-    }
+        /// Server-generated id (UUIDv7: ordering by id is creation order).
+        async fn id(&self) -> Uuid {
+            self.0.id
+        }
+        /// The id of the goal this plan breaks down.
+        async fn goal_id(&self) -> Uuid {
+            self.0.goal_id
+        }
+        /// The goal this plan breaks down.
+        async fn goal(&self, ctx: &Context<'_>) -> Result<Goal> {
+            let found = referenced::<goal::Entity>(ctx, self.0.goal_id, "goal").await?;
+            Ok(Goal(found))
+        }
+        /// How the goal is to be reached, 1 to 10,000 characters.
+        async fn description(&self) -> &str {
+            &self.0.description
+        }
+        /// The current status; see the enum for the allowed transitions.
+        async fn status(&self) -> PlanStatus {
+            self.0.status.into()
+        }
+        /// Starts at 1 and grows by one with every successful update.
+        async fn version(&self) -> i32 {
+            self.0.version
+        }
+        /// When the plan was created (UTC).
+        async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+            self.0.created_at
+        }
+        /// When the plan last changed (UTC).
+        async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+            self.0.updated_at
+        }
     }
     pages {
         /// The tasks that carry this plan out, oldest first unless `orderBy` says otherwise.

@@ -82,22 +82,34 @@ mod tests {
 
     use super::Projection;
 
-    /// The fields of `type_name` in the schema's SDL.
+    /// The fields of `type_name` in the schema's SDL: the names at the
+    /// type's top level, outside descriptions and argument lists.
     fn fields_of(sdl: &str, type_name: &str) -> Vec<String> {
-        let start = format!("type {type_name} ");
+        let start = format!("type {type_name} {{");
         let body = sdl
-            .split(&start)
-            .nth(1)
-            .and_then(|rest| rest.split_once('{'))
+            .split_once(start.as_str())
             .and_then(|(_, rest)| rest.split_once("\n}"))
             .map(|(body, _)| body)
             .unwrap_or_default();
-        body.lines()
-            .map(str::trim)
-            .filter(|line| !line.is_empty() && !line.starts_with('"'))
-            .filter_map(|line| line.split(['(', ':']).next())
-            .map(str::to_owned)
-            .collect()
+        let (mut in_description, mut depth) = (false, 0usize);
+        let mut fields = Vec::new();
+        for line in body.lines().map(str::trim) {
+            if line == "\"\"\"" {
+                in_description = !in_description;
+                continue;
+            }
+            if in_description || line.is_empty() || line.starts_with('"') {
+                continue;
+            }
+            if depth == 0
+                && let Some(name) = line.split(['(', ':']).next()
+            {
+                fields.push(name.trim().to_owned());
+            }
+            depth += line.matches('(').count();
+            depth -= line.matches(')').count().min(depth);
+        }
+        fields
     }
 
     /// Every field of the type names what it reads, and every column is

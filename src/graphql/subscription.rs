@@ -85,12 +85,7 @@ impl SubscriptionRoot {
         id: Option<Uuid>,
         after: Option<String>,
     ) -> Result<impl Stream<Item = Result<AgentChange>> + use<>> {
-        let filter = Filter {
-            resource: Resource::Agent,
-            id,
-            parent_id: None,
-            agent_id: None,
-        };
+        let filter = watching(Resource::Agent, id, None, None);
         start(ctx, filter, after, AgentChange).await
     }
 
@@ -102,12 +97,7 @@ impl SubscriptionRoot {
         agent_id: Option<Uuid>,
         after: Option<String>,
     ) -> Result<impl Stream<Item = Result<GoalChange>> + use<>> {
-        let filter = Filter {
-            resource: Resource::Goal,
-            id,
-            parent_id: agent_id,
-            agent_id: None,
-        };
+        let filter = watching(Resource::Goal, id, agent_id, None);
         start(ctx, filter, after, GoalChange).await
     }
 
@@ -119,12 +109,7 @@ impl SubscriptionRoot {
         goal_id: Option<Uuid>,
         after: Option<String>,
     ) -> Result<impl Stream<Item = Result<PlanChange>> + use<>> {
-        let filter = Filter {
-            resource: Resource::Plan,
-            id,
-            parent_id: goal_id,
-            agent_id: None,
-        };
+        let filter = watching(Resource::Plan, id, goal_id, None);
         start(ctx, filter, after, PlanChange).await
     }
 
@@ -138,13 +123,24 @@ impl SubscriptionRoot {
         agent_id: Option<Uuid>,
         after: Option<String>,
     ) -> Result<impl Stream<Item = Result<TaskChange>> + use<>> {
-        let filter = Filter {
-            resource: Resource::Task,
-            id,
-            parent_id: plan_id,
-            agent_id,
-        };
+        let filter = watching(Resource::Task, id, plan_id, agent_id);
         start(ctx, filter, after, TaskChange).await
+    }
+}
+
+/// The changes a subscriber watches: of `resource`, one (`id`), those
+/// under a parent, those of an agent's tasks, or all.
+fn watching(
+    resource: Resource,
+    id: Option<Uuid>,
+    parent_id: Option<Uuid>,
+    agent_id: Option<Uuid>,
+) -> Filter {
+    Filter {
+        resource,
+        id,
+        parent_id,
+        agent_id,
     }
 }
 

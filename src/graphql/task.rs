@@ -9,9 +9,8 @@ use uuid::Uuid;
 use super::agent::Agent;
 use super::connection::{FilterInput, connection};
 use super::errors::GqlResult;
-use super::goal::missing_parent;
 use super::idempotent::KEY_MAX;
-use super::loaders::{ById, Loaders};
+use super::loaders::{ById, Loaders, referenced};
 use super::pagination::{OrderField, page_complexity};
 use super::plan::Plan;
 use super::projection::Projection;
@@ -81,15 +80,8 @@ impl Task {
     }
     /// The plan this task carries out.
     async fn plan(&self, ctx: &Context<'_>) -> Result<Plan> {
-        let found = ctx
-            .data_unchecked::<Loaders>()
-            .load_one(ById::<plan::Entity>::new(self.0.plan_id))
-            .await
-            .gql(ctx)?;
-        found
-            .map(Plan)
-            .ok_or_else(|| missing_parent("plan"))
-            .gql(ctx)
+        let found = referenced::<plan::Entity>(ctx, self.0.plan_id, "plan").await?;
+        Ok(Plan(found))
     }
     /// The id of the assignee, if any.
     async fn agent_id(&self) -> Option<Uuid> {

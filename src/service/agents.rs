@@ -9,13 +9,13 @@ use serde_json::Value as Json;
 use uuid::Uuid;
 
 use super::goals;
-use super::now;
 use super::store::bounds::TimeBounds;
 use super::store::resource::{ResourceFilter, not_found, resource};
 use super::store::update::{self, load_for_update};
 use super::write::create;
 use super::write::group_commit::Creates;
 use super::write::idempotency::Claim;
+use super::{given, now};
 use crate::error::{AppError, Result};
 
 resource!(agent {
@@ -114,18 +114,10 @@ pub(crate) async fn update(
     let (txn, current) =
         update::begin::<agent::Entity>(db, id, changes.expected_version, "agent").await?;
     let mut next = current.clone();
-    if let Some(name) = changes.name {
-        next.name = name;
-    }
-    if let Some(status) = changes.status {
-        next.status = status;
-    }
-    if let Some(configuration) = changes.configuration {
-        next.configuration = configuration;
-    }
-    if let Some(metadata) = changes.metadata {
-        next.metadata = metadata;
-    }
+    given(&mut next.name, changes.name);
+    given(&mut next.status, changes.status);
+    given(&mut next.configuration, changes.configuration);
+    given(&mut next.metadata, changes.metadata);
     update::finish::<agent::Entity>(txn, current.version, next, now(), "agent").await
 }
 

@@ -7,7 +7,6 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::now;
 use super::plans;
 use super::plans::PlanFields;
 use super::store::bounds::TimeBounds;
@@ -17,6 +16,7 @@ use super::write::create;
 use super::write::group_commit::Creates;
 use super::write::idempotency::Claim;
 use super::write::parent;
+use super::{given, now};
 use crate::error::{AppError, Result};
 
 resource!(goal {
@@ -114,15 +114,11 @@ pub(crate) async fn update(
         super::check_transition(current.status, status)?;
         next.status = status;
     }
-    if let Some(description) = changes.description {
-        next.description = description;
-    }
+    given(&mut next.description, changes.description);
     if let Some(criteria) = changes.success_criteria {
         next.success_criteria = serde_json::json!(criteria);
     }
-    if let Some(priority) = changes.priority {
-        next.priority = priority;
-    }
+    given(&mut next.priority, changes.priority);
     update::finish::<goal::Entity>(txn, current.version, next, now(), "goal").await
 }
 

@@ -8,7 +8,6 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::now;
 use super::store::bounds::TimeBounds;
 use super::store::resource::{ResourceFilter, resource};
 use super::store::update::{self, load_for_update};
@@ -19,6 +18,7 @@ use super::write::group_commit::Creates;
 use super::write::idempotency::Claim;
 use super::write::parent;
 use super::write::trees::Children;
+use super::{given, now};
 use crate::error::{AppError, Result};
 
 resource!(plan {
@@ -141,9 +141,7 @@ pub(crate) async fn update(
         super::check_transition(current.status, status)?;
         next.status = status;
     }
-    if let Some(description) = changes.description {
-        next.description = description;
-    }
+    given(&mut next.description, changes.description);
     update::finish::<plan::Entity>(txn, current.version, next, now(), "plan").await
 }
 

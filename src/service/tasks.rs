@@ -7,7 +7,6 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
-use super::now;
 use super::store::bounds::TimeBounds;
 use super::store::resource::{ResourceFilter, ensure_exists, resource};
 use super::store::update::{self, load_for_update};
@@ -16,6 +15,7 @@ use super::write::group_commit::Creates;
 use super::write::idempotency::Claim;
 use super::write::parent;
 use super::write::trees::Children;
+use super::{given, now};
 use crate::error::Result;
 
 resource!(task {
@@ -176,15 +176,9 @@ pub(crate) async fn update(
         }
         next.agent_id = agent_id;
     }
-    if let Some(description) = changes.description {
-        next.description = description;
-    }
-    if let Some(output_data) = changes.output_data {
-        next.output_data = output_data;
-    }
-    if let Some(error) = changes.error {
-        next.error = error;
-    }
+    given(&mut next.description, changes.description);
+    given(&mut next.output_data, changes.output_data);
+    given(&mut next.error, changes.error);
     update::finish::<task::Entity>(txn, current.version, next, at, "task").await
 }
 
