@@ -4,14 +4,14 @@
 use entity::{AgentStatus, agent, goal, task};
 use sea_orm::sea_query::IntoCondition;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
 use super::goals;
 use super::store::bounds::TimeBounds;
 use super::store::resource::{ResourceFilter, not_found, resource};
-use super::store::update::{self, load_for_update};
+use super::store::update::{self};
 use super::write::create;
 use super::write::group_commit::Creates;
 use super::write::idempotency::Claim;
@@ -125,18 +125,16 @@ pub(crate) async fn update(
 /// the whole subtree; tasks merely assigned to it are unassigned.
 #[tracing::instrument(skip(db))]
 pub(crate) async fn delete(db: &crate::db::Pool, id: Uuid, cascade: bool) -> Result<Uuid> {
-    let txn = db.begin().await?;
-    load_for_update::<agent::Entity>(&txn, id, "agent").await?;
-    let goal_count = goal::Entity::find()
-        .filter(goal::Column::AgentId.eq(id))
-        .count(&txn)
-        .await?;
-    if goal_count > 0 {
-        if !cascade {
-            return Err(AppError::Conflict(format!(
-                "agent {id} has {goal_count} goal(s); delete them first or pass cascade: true"
-            )));
-        }
+    let (txn, goals) = update::begin_delete::<agent::Entity, goal::Entity>(
+        db,
+        id,
+        "agent",
+        goal::Column::AgentId,
+        "goal",
+        cascade,
+    )
+    .await?;
+    if goals > 0 {
         let goal_ids = goals::select_ids(goal::Column::AgentId.eq(id).into_condition());
         goals::delete_subtrees(&txn, goal_ids).await?;
     }

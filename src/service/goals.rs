@@ -2,22 +2,20 @@
 
 use entity::{GoalStatus, agent, goal, plan};
 use sea_orm::sea_query::{IntoCondition, Query, SelectStatement};
-use sea_orm::{
-    ColumnTrait, Condition, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-};
+use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::plans;
 use super::plans::PlanFields;
 use super::store::bounds::TimeBounds;
 use super::store::resource::{ResourceFilter, resource};
-use super::store::update::{self, load_for_update};
+use super::store::update::{self};
 use super::write::create;
 use super::write::group_commit::Creates;
 use super::write::idempotency::Claim;
 use super::write::parent;
 use super::{given, now};
-use crate::error::{AppError, Result};
+use crate::error::Result;
 
 resource!(goal {
     agent_id: AgentId as "agentId",
@@ -124,17 +122,15 @@ pub(crate) async fn update(
 
 #[tracing::instrument(skip(db))]
 pub(crate) async fn delete(db: &crate::db::Pool, id: Uuid, cascade: bool) -> Result<Uuid> {
-    let txn = db.begin().await?;
-    load_for_update::<goal::Entity>(&txn, id, "goal").await?;
-    let plans = plan::Entity::find()
-        .filter(plan::Column::GoalId.eq(id))
-        .count(&txn)
-        .await?;
-    if plans > 0 && !cascade {
-        return Err(AppError::Conflict(format!(
-            "goal {id} has {plans} plan(s); delete them first or pass cascade: true"
-        )));
-    }
+    let (txn, _) = update::begin_delete::<goal::Entity, plan::Entity>(
+        db,
+        id,
+        "goal",
+        plan::Column::GoalId,
+        "plan",
+        cascade,
+    )
+    .await?;
     delete_subtrees(&txn, select_ids(goal::Column::Id.eq(id).into_condition())).await?;
     txn.commit().await?;
     Ok(id)

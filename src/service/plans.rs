@@ -3,14 +3,12 @@
 use chrono::{DateTime, Utc};
 use entity::{PlanStatus, goal, plan, task};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::{
-    ColumnTrait, Condition, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-};
+use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::store::bounds::TimeBounds;
 use super::store::resource::{ResourceFilter, resource};
-use super::store::update::{self, load_for_update};
+use super::store::update::{self};
 use super::tasks;
 use super::tasks::TaskFields;
 use super::write::create;
@@ -19,7 +17,7 @@ use super::write::idempotency::Claim;
 use super::write::parent;
 use super::write::trees::Children;
 use super::{given, now};
-use crate::error::{AppError, Result};
+use crate::error::Result;
 
 resource!(plan {
     goal_id: GoalId as "goalId",
@@ -147,17 +145,15 @@ pub(crate) async fn update(
 
 #[tracing::instrument(skip(db))]
 pub(crate) async fn delete(db: &crate::db::Pool, id: Uuid, cascade: bool) -> Result<Uuid> {
-    let txn = db.begin().await?;
-    load_for_update::<plan::Entity>(&txn, id, "plan").await?;
-    let tasks = task::Entity::find()
-        .filter(task::Column::PlanId.eq(id))
-        .count(&txn)
-        .await?;
-    if tasks > 0 && !cascade {
-        return Err(AppError::Conflict(format!(
-            "plan {id} has {tasks} task(s); delete them first or pass cascade: true"
-        )));
-    }
+    let (txn, _) = update::begin_delete::<plan::Entity, task::Entity>(
+        db,
+        id,
+        "plan",
+        task::Column::PlanId,
+        "task",
+        cascade,
+    )
+    .await?;
     task::Entity::delete_many()
         .filter(task::Column::PlanId.eq(id))
         .exec(&txn)

@@ -1,10 +1,11 @@
-//! The versioned update every resource shares: lock the row, check the
+//! The versioned update every resource shares (lock the row, check the
 //! version the caller expects, let the resource apply its changes, then an
-//! UPDATE guarded by the version read.
+//! UPDATE guarded by the version read), and the start of a delete.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, IntoActiveModel, QueryFilter, QuerySelect,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -51,6 +52,28 @@ where
     }
     txn.commit().await?;
     Ok(next)
+}
+
+/// Opens the delete of `id`: its transaction, with the row locked, and how
+/// many children it has (rows of `C` whose `child_column` names it). With
+/// children and without `cascade` the delete is refused (CONFLICT).
+pub(crate) async fn begin_delete<E: Resource, C: Resource>(
+    db: &Pool,
+    id: Uuid,
+    what: &str,
+    child_column: C::Column,
+    children: &str,
+    cascade: bool,
+) -> Result<(Transaction, u64)> {
+    let txn = db.begin().await?;
+    load_for_update::<E>(&txn, id, what).await?;
+    let count = C::find().filter(child_column.eq(id)).count(&*txn).await?;
+    if count > 0 && !cascade {
+        return Err(AppError::Conflict(format!(
+            "{what} {id} has {count} {children}(s); delete them first or pass cascade: true"
+        )));
+    }
+    Ok((txn, count))
 }
 
 /// Reads the row a mutation is about to change, locking it on PostgreSQL so
