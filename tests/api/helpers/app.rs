@@ -151,9 +151,4 @@ impl TestApp {
             .take()
             .expect("the server was already shut down")
     }
-
-    /// A request to `/graphql` on this server.
-    pub fn graphql_url(&self) -> String {
-        format!("{}/graphql", self.address)
-    }
 }

@@ -171,7 +171,9 @@ impl Request {
         self
     }
 
-    pub async fn send(self) -> Response {
+    /// Sends the request and returns the response unread, for a stream
+    /// (server-sent events) to be read chunk by chunk.
+    pub async fn stream(self) -> reqwest::Response {
         let mut request = self.client.request(self.method, &self.url);
         for (name, value) in &self.headers {
             request = request.header(name, value);
@@ -184,7 +186,12 @@ impl Request {
             Some(Body::Raw(body)) => request.body(body),
             None => request,
         };
-        let response = request.send().await.expect("send request");
+        request.send().await.expect("send request")
+    }
+
+    /// Sends the request and reads the whole response, whatever its status.
+    pub async fn send(self) -> Response {
+        let response = self.stream().await;
         let status = response.status();
         let headers = response.headers().clone();
         let text = response.text().await.expect("response body");

@@ -8,6 +8,8 @@ use serde_json::json;
 use super::transport::{READ_KEY, WRITE_KEY, app_with_keys};
 use super::{event, subscribe_live};
 use crate::helpers::spawn_app;
+
+const EVENT_STREAM: &str = "text/event-stream";
 use crate::ws_client::WsClient;
 
 #[tokio::test]
@@ -52,24 +54,19 @@ async fn a_thousand_subscriptions_over_ten_sockets_all_hear_one_change() {
 async fn server_sent_events_stream_a_subscription_and_answer_a_query() {
     let app = app_with_keys().await;
     let unauthenticated = app
-        .client
-        .post(app.graphql_url())
-        .header("Accept", "text/event-stream")
-        .json(&json!({ "query": "subscription { agentChanged { id } }" }))
+        .post("subscription { agentChanged { id } }")
+        .accept(EVENT_STREAM)
+        .no_key()
         .send()
-        .await
-        .expect("send");
-    assert_eq!(unauthenticated.status(), 401);
+        .await;
+    assert_eq!(unauthenticated.status, 401);
 
     let response = app
-        .client
-        .post(app.graphql_url())
-        .header("Accept", "text/event-stream")
-        .header("X-API-Key", READ_KEY)
-        .json(&json!({ "query": "subscription { agentChanged { kind agent { name } } }" }))
-        .send()
-        .await
-        .expect("send");
+        .post("subscription { agentChanged { kind agent { name } } }")
+        .accept(EVENT_STREAM)
+        .key(READ_KEY)
+        .stream()
+        .await;
     assert_eq!(response.status(), 200);
     assert!(
         response.headers()["content-type"]
@@ -80,13 +77,10 @@ async fn server_sent_events_stream_a_subscription_and_answer_a_query() {
     let mut body = response;
     let mut text = String::new();
     for _ in 0..40 {
-        app.client
-            .post(app.graphql_url())
-            .header("X-API-Key", WRITE_KEY)
-            .json(&json!({ "query": r#"mutation { createAgent(input: { name: "over sse" }) { id } }"# }))
+        app.post(r#"mutation { createAgent(input: { name: "over sse" }) { id } }"#)
+            .key(WRITE_KEY)
             .send()
-            .await
-            .expect("mutate");
+            .await;
         if let Ok(Ok(Some(chunk))) =
             tokio::time::timeout(Duration::from_millis(300), body.chunk()).await
         {
@@ -100,17 +94,12 @@ async fn server_sent_events_stream_a_subscription_and_answer_a_query() {
     assert!(text.contains(r#""name":"over sse""#), "{text}");
 
     let query = app
-        .client
-        .post(app.graphql_url())
-        .header("Accept", "text/event-stream")
-        .header("X-API-Key", READ_KEY)
-        .json(&json!({ "query": "{ agents { totalCount } }" }))
+        .post("{ agents { totalCount } }")
+        .accept(EVENT_STREAM)
+        .key(READ_KEY)
         .send()
         .await
-        .expect("send")
-        .text()
-        .await
-        .expect("body");
+        .text;
     assert!(query.contains("event: next"), "{query}");
     assert!(query.contains("totalCount"), "{query}");
     assert!(query.contains("event: complete"), "{query}");
@@ -189,15 +178,7 @@ async fn metrics_show_sockets_subscriptions_deliveries_and_their_lag() {
         },
     )
     .await;
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("body");
+    let metrics = app.get_path("/metrics").send().await.text;
     for name in [
         "agentgraph_websocket_connections",
         "agentgraph_subscriptions_active",
