@@ -280,22 +280,15 @@ async fn dashboard_queries_only_what_the_server_exports() {
     )
     .await;
     let refused = app
-        .client
-        .post(format!("{}/graphql", app.address))
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .body("{ not json")
+        .post_raw()
+        .content_type("application/json")
+        .raw_body("{ not json")
         .send()
-        .await
-        .expect("send");
-    assert!(refused.status().is_client_error(), "{}", refused.status());
-    let response = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(response.status(), StatusCode::OK);
-    let exported = parse_exposition(&response.text().await.expect("text"));
+        .await;
+    assert!(refused.status.is_client_error(), "{}", refused.status);
+    let response = app.get_path("/metrics").send().await;
+    assert_eq!(response.status, StatusCode::OK);
+    let exported = parse_exposition(&response.text);
 
     let dashboard: Value = serde_json::from_str(DASHBOARD).expect("the dashboard is JSON");
     assert!(

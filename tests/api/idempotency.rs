@@ -203,15 +203,12 @@ async fn keys_belong_to_the_caller() {
     let create = |key: &'static str| {
         let app = &app;
         async move {
-            let response = app
-                .client
-                .post(app.graphql_url())
-                .header("X-API-Key", key)
-                .json(&json!({ "query": r#"mutation { createAgent(input: { name: "n", idempotencyKey: "same" }) { id } }"# }))
+            let body = app
+                .post(r#"mutation { createAgent(input: { name: "n", idempotencyKey: "same" }) { id } }"#)
+                .key(key)
                 .send()
                 .await
-                .expect("send");
-            let body: Value = response.json().await.expect("JSON");
+                .json();
             body["data"]["createAgent"]["id"].clone()
         }
     };

@@ -10,7 +10,9 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, error_codes, is_postgres, spawn_app, spawn_app_with};
+use crate::helpers::{
+    GRAPHQL_RESPONSE, JSON, TestApp, error_codes, is_postgres, spawn_app, spawn_app_with,
+};
 
 /// A database that is gone (here its pools are closed) is not the client's
 /// fault nor a bug: SERVICE_UNAVAILABLE, 503 and `Retry-After`, under either
@@ -18,17 +20,11 @@ use crate::helpers::{TestApp, error_codes, is_postgres, spawn_app, spawn_app_wit
 #[tokio::test]
 async fn a_database_gone_gives_service_unavailable_with_a_reference_and_ready_turns_503() {
     let app = spawn_app().await;
-    let ready = app
-        .client
-        .get(format!("{}/ready", app.address))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(ready.status(), StatusCode::OK);
+    assert_eq!(app.get_path("/ready").send().await.status, StatusCode::OK);
 
     app.db.clone().close().await;
 
-    for accept in ["application/graphql-response+json", "application/json"] {
+    for accept in [GRAPHQL_RESPONSE, JSON] {
         for document in [
             r#"mutation { createAgent(input: { name: "lost" }) { id } }"#,
             "{ agents { totalCount } }",
@@ -58,20 +54,11 @@ async fn a_database_gone_gives_service_unavailable_with_a_reference_and_ready_tu
         }
     }
 
-    let ready = app
-        .client
-        .get(format!("{}/ready", app.address))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
-    let health = app
-        .client
-        .get(format!("{}/health", app.address))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(health.status(), StatusCode::OK);
+    assert_eq!(
+        app.get_path("/ready").send().await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    assert_eq!(app.get_path("/health").send().await.status, StatusCode::OK);
 }
 
 /// A statement the database rejects would fail again: INTERNAL_SERVER_ERROR,
@@ -87,11 +74,7 @@ async fn a_missing_table_is_an_internal_error_without_sql_text() {
         .await
         .expect("drop table");
     let (status, headers, body) = app
-        .post_accepting(
-            "application/graphql-response+json",
-            "{ tasks { totalCount } }",
-            json!({}),
-        )
+        .post_accepting(GRAPHQL_RESPONSE, "{ tasks { totalCount } }", json!({}))
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(headers.get("retry-after").is_none());
@@ -113,30 +96,14 @@ async fn a_missing_table_is_an_internal_error_without_sql_text() {
 async fn a_request_id_is_echoed_or_generated() {
     let app = spawn_app().await;
     let response = app
-        .client
-        .get(format!("{}/health", app.address))
+        .get_path("/health")
         .header("X-Request-Id", "req-from-client-42")
         .send()
-        .await
-        .expect("send");
-    assert_eq!(
-        response
-            .headers()
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok()),
-        Some("req-from-client-42")
-    );
-    let response = app
-        .client
-        .post(format!("{}/graphql", app.address))
-        .json(&json!({ "query": "{ agents { totalCount } }" }))
-        .send()
-        .await
-        .expect("send");
+        .await;
+    assert_eq!(response.header("x-request-id"), Some("req-from-client-42"));
+    let response = app.post("{ agents { totalCount } }").send().await;
     let generated = response
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
+        .header("x-request-id")
         .expect("a generated request id");
     assert!(uuid::Uuid::parse_str(generated).is_ok(), "{generated}");
 }
@@ -146,35 +113,25 @@ async fn metrics_count_requests_by_operation_and_errors_by_code() {
     let app = spawn_app().await;
     let operation = format!("MetricsProbe_{}", uuid::Uuid::now_v7().simple());
     for _ in 0..3 {
-        app.client
-            .post(format!("{}/graphql", app.address))
-            .json(&json!({
+        app.post_raw()
+            .json(json!({
                 "query": format!("query {operation} {{ agents {{ totalCount }} }}"),
                 "operationName": operation,
             }))
             .send()
-            .await
-            .expect("send");
+            .await;
     }
     let failing = format!("{operation}_fails");
-    app.client
-        .post(format!("{}/graphql", app.address))
-        .json(&json!({
-            // Named in the document only: the label still carries the name.
-            "query": format!("mutation {failing} {{ createAgent(input: {{ name: \"\" }}) {{ id }} }}"),
-        }))
-        .send()
-        .await
-        .expect("send");
+    // Named in the document only: the label still carries the name.
+    app.post(&format!(
+        "mutation {failing} {{ createAgent(input: {{ name: \"\" }}) {{ id }} }}"
+    ))
+    .send()
+    .await;
 
-    let response = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(response.status(), StatusCode::OK);
-    let text = response.text().await.expect("text");
+    let response = app.get_path("/metrics").send().await;
+    assert_eq!(response.status, StatusCode::OK);
+    let text = response.text;
     let line = |needle: &str| {
         text.lines()
             .find(|l| l.contains(needle) && !l.starts_with('#'))
@@ -217,16 +174,10 @@ async fn a_request_in_flight_at_shutdown_completes() {
     // Another connection holds the write lock, so the mutation below waits.
     let (_blocker, txn) = hold_write_lock(&app).await;
 
-    let client = app.client.clone();
-    let url = format!("{}/graphql", app.address);
-    let in_flight = tokio::spawn(async move {
-        client
-            .post(url)
-            .json(&json!({ "query": r#"mutation { createAgent(input: { name: "drained" }) { id name } }"# }))
-            .send()
-            .await
-            .expect("send")
-    });
+    let in_flight = app
+        .post(r#"mutation { createAgent(input: { name: "drained" }) { id name } }"#)
+        .send();
+    let in_flight = tokio::spawn(in_flight);
     tokio::time::sleep(Duration::from_millis(300)).await;
     let server = app.shut_down();
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -237,8 +188,8 @@ async fn a_request_in_flight_at_shutdown_completes() {
     txn.rollback().await.expect("release the lock");
 
     let response = in_flight.await.expect("request task");
-    assert_eq!(response.status(), StatusCode::OK);
-    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(response.status, StatusCode::OK);
+    let body = response.json();
     assert_eq!(
         body["data"]["createAgent"]["name"],
         json!("drained"),
@@ -280,27 +231,21 @@ async fn concurrent_mutations_all_succeed() {
     let plan = app.create_plan(&goal, "write at once").await;
     let mut writers = Vec::new();
     for i in 0..64 {
-        let client = app.client.clone();
-        let url = format!("{}/graphql", app.address);
-        let (plan, agent) = (plan.clone(), agent.clone());
-        writers.push(tokio::spawn(async move {
-            let query = if i % 2 == 0 {
-                json!({
-                    "query": "mutation($input: CreateTaskInput!) { createTask(input: $input) { id } }",
-                    "variables": { "input": { "planId": plan, "description": format!("task {i}") } },
-                })
-            } else {
-                json!({
-                    "query": "mutation($id: UUID!, $n: Int!) { updateAgent(id: $id, input: { configuration: { n: $n } }) { version } }",
-                    "variables": { "id": agent, "n": i },
-                })
-            };
-            let response = client.post(url).json(&query).send().await.expect("send");
-            response.json::<Value>().await.expect("JSON")
-        }));
+        let query = if i % 2 == 0 {
+            json!({
+                "query": "mutation($input: CreateTaskInput!) { createTask(input: $input) { id } }",
+                "variables": { "input": { "planId": plan, "description": format!("task {i}") } },
+            })
+        } else {
+            json!({
+                "query": "mutation($id: UUID!, $n: Int!) { updateAgent(id: $id, input: { configuration: { n: $n } }) { version } }",
+                "variables": { "id": agent, "n": i },
+            })
+        };
+        writers.push(tokio::spawn(app.post_raw().json(query).send()));
     }
     for writer in writers {
-        let body = writer.await.expect("writer task");
+        let body = writer.await.expect("writer task").json();
         assert!(body.get("errors").is_none(), "{body}");
     }
     let data = app
@@ -324,17 +269,11 @@ async fn operations_past_the_concurrency_limit_wait_for_a_turn() {
     // Another connection holds the write lock, so the mutation below takes
     // the only turn and keeps it until its timeout cuts it off.
     let (_blocker, txn) = hold_write_lock(&app).await;
-    let client = app.client.clone();
-    let url = format!("{}/graphql", app.address);
     let started = std::time::Instant::now();
-    let blocked = tokio::spawn(async move {
-        client
-            .post(url)
-            .json(&json!({ "query": r#"mutation { createAgent(input: { name: "blocked" }) { id } }"# }))
-            .send()
-            .await
-            .expect("send")
-    });
+    let blocked = tokio::spawn(
+        app.post(r#"mutation { createAgent(input: { name: "blocked" }) { id } }"#)
+            .send(),
+    );
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     // Needs no database, yet runs only once the mutation gives its turn back.
@@ -346,7 +285,7 @@ async fn operations_past_the_concurrency_limit_wait_for_a_turn() {
         started.elapsed()
     );
     assert_eq!(
-        blocked.await.expect("request task").status(),
+        blocked.await.expect("request task").status,
         StatusCode::REQUEST_TIMEOUT
     );
     txn.rollback().await.expect("release the lock");

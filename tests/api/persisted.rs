@@ -6,7 +6,9 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{TestApp, assert_bad_input, assert_error_code, spawn_app, spawn_app_with};
+use crate::helpers::{
+    GRAPHQL_RESPONSE, JSON, TestApp, assert_bad_input, assert_error_code, spawn_app, spawn_app_with,
+};
 
 const COUNT: &str = "query CountAgents { agents { totalCount } }";
 const CREATE: &str =
@@ -23,34 +25,22 @@ fn apq(hash: &str) -> Value {
 impl TestApp {
     /// POSTs `body` as it is, accepting `accept`; the status and JSON body.
     async fn post_body(&self, accept: &str, body: Value) -> (StatusCode, Value) {
-        let response = self
-            .client
-            .post(self.graphql_url())
-            .header(reqwest::header::ACCEPT, accept)
-            .json(&body)
-            .send()
-            .await
-            .expect("send request");
-        let status = response.status();
-        (status, response.json().await.expect("JSON body"))
+        let response = self.post_raw().accept(accept).json(body).send().await;
+        (response.status, response.json())
     }
 
     async fn post_json(&self, body: Value) -> (StatusCode, Value) {
-        self.post_body("application/graphql-response+json", body)
-            .await
+        self.post_body(GRAPHQL_RESPONSE, body).await
     }
 
     async fn get_params(&self, params: &[(&str, &str)]) -> (StatusCode, Value) {
-        let response = self
-            .client
-            .get(self.graphql_url())
-            .header(reqwest::header::ACCEPT, "application/graphql-response+json")
-            .query(params)
-            .send()
-            .await
-            .expect("send request");
-        let status = response.status();
-        (status, response.json().await.expect("JSON body"))
+        let response = self.get(params).accept(GRAPHQL_RESPONSE).send().await;
+        (response.status, response.json())
+    }
+
+    /// The playground page, as a browser asks for it.
+    async fn playground(&self) -> String {
+        self.get(&[]).accept("text/html").send().await.text
     }
 }
 
@@ -85,7 +75,7 @@ async fn apq_registers_with_the_text_then_runs_the_hash_alone() {
     // Under the legacy media type a request error is a 200, as older APQ
     // clients expect before they resend with the text.
     let (status, body) = app
-        .post_body("application/json", json!({ "extensions": apq(&hash) }))
+        .post_body(JSON, json!({ "extensions": apq(&hash) }))
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_error_code(&body, "PERSISTED_QUERY_NOT_FOUND");
@@ -101,16 +91,7 @@ async fn apq_registers_with_the_text_then_runs_the_hash_alone() {
     assert_eq!(status, StatusCode::OK, "{body:#}");
     assert_eq!(body["data"]["agents"]["totalCount"], 1);
 
-    let page = app
-        .client
-        .get(app.graphql_url())
-        .header(reqwest::header::ACCEPT, "text/html")
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("text");
+    let page = app.playground().await;
     assert!(page.contains("GraphiQL") && !page.contains("runs only trusted documents"));
 
     // The same registration serves a GET, with `extensions` as JSON.
@@ -264,16 +245,7 @@ async fn only_persisted_documents_run_the_manifest_and_refuse_any_other_text() {
     assert_eq!(status, StatusCode::FORBIDDEN, "{body:#}");
 
     // The playground says why what is typed there will not run.
-    let page = app
-        .client
-        .get(app.graphql_url())
-        .header(reqwest::header::ACCEPT, "text/html")
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("text");
+    let page = app.playground().await;
     assert!(page.contains("runs only trusted documents"), "{page}");
     let _ = std::fs::remove_file(path);
 }

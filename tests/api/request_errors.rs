@@ -9,10 +9,11 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, error_codes, spawn_app, spawn_app_with};
+use crate::helpers::{
+    GRAPHQL_RESPONSE, JSON, TestApp, assert_error_snapshot, bare, codes, on, spawn_app,
+    spawn_app_with,
+};
 
-const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
-const JSON: &str = "application/json";
 const AGENT: &str = "query($id: UUID!) { agent(id: $id) { id } }";
 
 /// Fails unless `body` is a request error: errors without `path`, each
@@ -36,7 +37,8 @@ fn assert_request_error(body: &Value) -> &[Value] {
     errors
 }
 
-/// Sends the request with both media types and checks the status each gets.
+/// Sends the request with both media types and checks the status each gets;
+/// the body (the same both ways) is the caller's to snapshot.
 async fn request_error_both_ways(app: &TestApp, query: &str, variables: Value) -> Value {
     let (status, _, body) = app
         .post_accepting(GRAPHQL_RESPONSE, query, variables.clone())
@@ -61,8 +63,9 @@ async fn a_variable_not_given_or_of_the_wrong_type_is_a_request_error() {
         json!({ "id": 7 }),
     ] {
         let body = request_error_both_ways(&app, AGENT, variables).await;
+        assert_eq!(codes(&body), [on("BAD_USER_INPUT", "id")], "{body:#}");
+        assert_error_snapshot!(body);
         let error = &body["errors"][0];
-        assert_eq!(error["extensions"]["field"], json!("id"), "{body:#}");
         assert_eq!(
             error["locations"],
             json!([{ "line": 1, "column": 7 }]),
@@ -92,29 +95,23 @@ async fn a_bad_variable_anywhere_runs_nothing_and_names_its_path() {
         json!({ "a": { "name": "first" }, "b": { "name": "second", "status": "SLEEPING" } }),
     )
     .await;
-    let fields: Vec<&Value> = body["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| &e["extensions"]["field"])
-        .collect();
-    assert_eq!(fields, [&json!("b.status")], "{body:#}");
+    assert_eq!(codes(&body), [on("BAD_USER_INPUT", "b.status")], "{body:#}");
+    assert_error_snapshot!(body);
     // The first mutation did not run either.
     assert_eq!(app.total_count("agents").await, 0);
 
     let body =
         request_error_both_ways(&app, document, json!({ "a": { "nmae": "typo" }, "b": {} })).await;
-    let fields: Vec<&Value> = body["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| &e["extensions"]["field"])
-        .collect();
     assert_eq!(
-        fields,
-        [&json!("a.nmae"), &json!("a.name"), &json!("b.name")],
+        codes(&body),
+        [
+            on("BAD_USER_INPUT", "a.nmae"),
+            on("BAD_USER_INPUT", "a.name"),
+            on("BAD_USER_INPUT", "b.name"),
+        ],
         "{body:#}"
     );
+    assert_error_snapshot!(body);
     assert_eq!(app.total_count("agents").await, 0);
 }
 
@@ -128,7 +125,8 @@ async fn documents_that_do_not_parse_or_validate_have_no_data_entry() {
         "subscription { x }",
         "query A { agents { totalCount } } query B { goals { totalCount } }",
     ] {
-        request_error_both_ways(&app, document, json!({})).await;
+        let body = request_error_both_ways(&app, document, json!({})).await;
+        assert_error_snapshot!(body);
     }
 }
 
@@ -149,6 +147,7 @@ async fn each_problem_is_reported_once() {
             assert!(seen.insert(key), "reported twice: {body:#}");
         }
         assert_eq!(errors.len(), problems, "{document}: {body:#}");
+        assert_error_snapshot!(body);
     }
 }
 
@@ -158,11 +157,8 @@ async fn a_float_for_an_int_argument_is_bad_user_input_on_that_argument() {
 
     let body =
         request_error_both_ways(&app, "{ agents(first: 0.0) { totalCount } }", json!({})).await;
-    assert_eq!(
-        body["errors"][0]["extensions"]["field"],
-        json!("first"),
-        "{body:#}"
-    );
+    assert_eq!(codes(&body), [on("BAD_USER_INPUT", "first")], "{body:#}");
+    assert_error_snapshot!(body);
 
     let body = request_error_both_ways(
         &app,
@@ -170,11 +166,8 @@ async fn a_float_for_an_int_argument_is_bad_user_input_on_that_argument() {
         json!({ "first": 0.5 }),
     )
     .await;
-    assert_eq!(
-        body["errors"][0]["extensions"]["field"],
-        json!("first"),
-        "{body:#}"
-    );
+    assert_eq!(codes(&body), [on("BAD_USER_INPUT", "first")], "{body:#}");
+    assert_error_snapshot!(body);
 }
 
 #[tokio::test]
@@ -192,7 +185,8 @@ async fn a_syntax_error_is_one_readable_line_and_keeps_its_location() {
     );
     assert!(message.ends_with(" at line 1, column 2"), "{message:?}");
     assert_eq!(error["locations"], json!([{ "line": 1, "column": 2 }]));
-    assert_eq!(error["extensions"]["field"], json!("query"));
+    assert_eq!(codes(&body), [on("BAD_USER_INPUT", "query")], "{body:#}");
+    assert_error_snapshot!(body);
 }
 
 #[tokio::test]
@@ -224,8 +218,9 @@ async fn a_request_that_gets_no_slot_in_time_is_503_with_retry_after() {
             headers.get("retry-after").and_then(|v| v.to_str().ok()),
             Some("1")
         );
-        assert_eq!(error_codes(&body), ["SERVICE_UNAVAILABLE"]);
+        assert_eq!(codes(&body), [bare("SERVICE_UNAVAILABLE")], "{body:#}");
         assert!(body.get("data").is_none(), "{body:#}");
+        assert_error_snapshot!(body);
     }
 
     drop(slot);

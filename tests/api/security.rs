@@ -5,7 +5,7 @@ use agentgraph::auth::hash_hex;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, error_codes, spawn_app, spawn_app_with};
+use crate::helpers::{GRAPHQL_RESPONSE, TestApp, error_codes, spawn_app, spawn_app_with};
 
 const READ_KEY: &str = "agk_test_read_key";
 const WRITE_KEY: &str = "agk_test_write_key";
@@ -20,16 +20,8 @@ async fn app_with_keys() -> TestApp {
 }
 
 async fn post(app: &TestApp, key: Option<&str>, query: &str) -> (StatusCode, Value) {
-    let mut request = app
-        .client
-        .post(format!("{}/graphql", app.address))
-        .json(&json!({ "query": query }));
-    if let Some(key) = key {
-        request = request.header("X-API-Key", key);
-    }
-    let response = request.send().await.expect("send");
-    let status = response.status();
-    (status, response.json().await.expect("JSON body"))
+    let response = app.post(query).maybe_key(key).send().await;
+    (response.status, response.json())
 }
 
 const COUNT_AGENTS: &str = "{ agents { totalCount } }";
@@ -97,14 +89,8 @@ async fn keys_come_from_a_keys_file_too() {
 #[tokio::test]
 async fn the_playground_page_loads_without_a_key() {
     let app = app_with_keys().await;
-    let response = app
-        .client
-        .get(format!("{}/graphql", app.address))
-        .header("Accept", "text/html")
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(response.status(), StatusCode::OK);
+    let response = app.get(&[]).accept("text/html").no_key().send().await;
+    assert_eq!(response.status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -142,16 +128,9 @@ fn nested(depth: usize) -> String {
 #[tokio::test]
 async fn an_over_deep_query_is_refused_with_a_4xx() {
     let app = spawn_app().await;
-    let response = app
-        .client
-        .post(format!("{}/graphql", app.address))
-        .header("Accept", "application/graphql-response+json")
-        .json(&json!({ "query": nested(8) }))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    let body: Value = response.json().await.expect("JSON");
+    let response = app.post(&nested(8)).accept(GRAPHQL_RESPONSE).send().await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    let body = response.json();
     assert!(
         error_codes(&body).iter().all(|c| c == "BAD_USER_INPUT"),
         "{body}"
@@ -163,16 +142,9 @@ async fn an_over_deep_query_is_refused_with_a_4xx() {
 async fn an_over_complex_query_is_refused_with_a_4xx() {
     let app = spawn_app().await;
     let query = "{ agents(first: 100) { nodes { goals(first: 100) { nodes { plans(first: 100) { nodes { id description } } } } } } }";
-    let response = app
-        .client
-        .post(format!("{}/graphql", app.address))
-        .header("Accept", "application/graphql-response+json")
-        .json(&json!({ "query": query }))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    let body: Value = response.json().await.expect("JSON");
+    let response = app.post(query).accept(GRAPHQL_RESPONSE).send().await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    let body = response.json();
     assert!(
         error_codes(&body).iter().all(|c| c == "BAD_USER_INPUT"),
         "{body}"
@@ -206,14 +178,12 @@ async fn a_2_mib_body_is_refused_with_413() {
     let app = spawn_app().await;
     let padding = "x".repeat(2 * 1024 * 1024);
     let response = app
-        .client
-        .post(format!("{}/graphql", app.address))
-        .json(&json!({ "query": "{ agents { totalCount } }", "variables": { "pad": padding } }))
+        .post_raw()
+        .json(json!({ "query": "{ agents { totalCount } }", "variables": { "pad": padding } }))
         .send()
-        .await
-        .expect("send");
-    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    let body: Value = response.json().await.expect("JSON");
+        .await;
+    assert_eq!(response.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let body = response.json();
     assert_eq!(error_codes(&body), ["BAD_USER_INPUT"]);
 }
 
@@ -221,13 +191,11 @@ async fn a_2_mib_body_is_refused_with_413() {
 async fn batched_requests_are_refused_with_400() {
     let app = spawn_app().await;
     let response = app
-        .client
-        .post(format!("{}/graphql", app.address))
-        .json(&json!([{ "query": "{ agents { totalCount } }" }, { "query": "{ goals { totalCount } }" }]))
+        .post_raw()
+        .json(json!([{ "query": "{ agents { totalCount } }" }, { "query": "{ goals { totalCount } }" }]))
         .send()
-        .await
-        .expect("send");
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        .await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
@@ -251,41 +219,23 @@ async fn introspection_is_on_by_default_and_can_be_turned_off() {
 #[tokio::test]
 async fn cors_is_off_by_default_and_allows_only_configured_origins() {
     let preflight = |app: &TestApp, origin: &str| {
-        app.client
-            .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.address))
+        app.request(reqwest::Method::OPTIONS, "/graphql")
             .header("Origin", origin)
             .header("Access-Control-Request-Method", "POST")
             .header("Access-Control-Request-Headers", "content-type,x-api-key")
             .send()
     };
+    let allowed_origin = "access-control-allow-origin";
     let app = spawn_app().await;
-    let response = preflight(&app, "https://app.example").await.expect("send");
-    assert!(
-        response
-            .headers()
-            .get("access-control-allow-origin")
-            .is_none()
-    );
+    let response = preflight(&app, "https://app.example").await;
+    assert!(response.header(allowed_origin).is_none());
 
     let open = spawn_app_with(|config| {
         config.serve.cors_origins = vec!["https://app.example".to_owned()];
     })
     .await;
-    let response = preflight(&open, "https://app.example").await.expect("send");
-    assert_eq!(
-        response
-            .headers()
-            .get("access-control-allow-origin")
-            .and_then(|v| v.to_str().ok()),
-        Some("https://app.example")
-    );
-    let response = preflight(&open, "https://evil.example")
-        .await
-        .expect("send");
-    assert!(
-        response
-            .headers()
-            .get("access-control-allow-origin")
-            .is_none()
-    );
+    let response = preflight(&open, "https://app.example").await;
+    assert_eq!(response.header(allowed_origin), Some("https://app.example"));
+    let response = preflight(&open, "https://evil.example").await;
+    assert!(response.header(allowed_origin).is_none());
 }

@@ -164,13 +164,7 @@ async fn an_instance_whose_listener_is_killed_reconnects_and_delivers_what_it_mi
     assert_eq!(heard, made);
     let mut ready = false;
     for _ in 0..50 {
-        let status = b
-            .client
-            .get(format!("{}/ready", b.address))
-            .send()
-            .await
-            .expect("ready")
-            .status();
+        let status = b.get_path("/ready").send().await.status;
         if status.is_success() {
             ready = true;
             break;

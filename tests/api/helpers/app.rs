@@ -1,0 +1,154 @@
+//! Starting a real agentgraph server on an ephemeral port over a fresh
+//! database (SQLite, or PostgreSQL with `TEST_DATABASE_URL`).
+
+use std::sync::OnceLock;
+
+use agentgraph::config::ServeConfig;
+use agentgraph::startup::{Application, StatementCounter};
+
+/// A running server on its own fresh database.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub statements: StatementCounter,
+    /// The fresh database this server runs on.
+    pub database_url: String,
+    /// The server's own connections, for tests that break the database on purpose.
+    pub db: agentgraph::db::Db,
+    /// The server's operation slots, for tests that make it busy on purpose.
+    pub executions: std::sync::Arc<tokio::sync::Semaphore>,
+    /// The server's create queues, whose counts show creates written together.
+    pub creates: agentgraph::service::group_commit::Creates,
+    stop: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+    server: std::sync::Mutex<
+        Option<tokio::task::JoinHandle<std::io::Result<agentgraph::startup::Stopped>>>,
+    >,
+}
+
+/// The backend a test runs against: `TEST_DATABASE_URL` (a `postgres://` URL
+/// whose database is used to create one fresh database per test), or SQLite
+/// when unset.
+fn base_database_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+}
+
+static TEMP_ROOT: OnceLock<std::path::PathBuf> = OnceLock::new();
+
+pub async fn fresh_database_url() -> String {
+    let unique = uuid::Uuid::now_v7().simple().to_string();
+    match base_database_url() {
+        Some(base) if base.starts_with("postgres") => {
+            let name = format!("agentgraph_test_{unique}");
+            let admin = sea_orm::Database::connect(base.as_str())
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            use sea_orm::ConnectionTrait;
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            replace_database_name(&base, &name)
+        }
+        Some(other) => panic!("TEST_DATABASE_URL must be a postgres:// URL, got {other}"),
+        None => {
+            let root = TEMP_ROOT.get_or_init(|| {
+                let dir = std::env::temp_dir().join("agentgraph-tests");
+                std::fs::create_dir_all(&dir).expect("create test directory");
+                dir
+            });
+            format!("sqlite://{}/{unique}.db?mode=rwc", root.display())
+        }
+    }
+}
+
+/// `postgres://user@host:5432/db?x=y` with `db` replaced by `name`.
+fn replace_database_name(url: &str, name: &str) -> String {
+    let (head, query) = match url.split_once('?') {
+        Some((head, query)) => (head, Some(query)),
+        None => (url, None),
+    };
+    let scheme_end = head.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match head[scheme_end..].find('/') {
+        Some(slash) => &head[..scheme_end + slash],
+        None => head,
+    };
+    match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+pub fn is_postgres() -> bool {
+    base_database_url().is_some()
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// A server whose configuration `configure` adjusts first (keys, limits…).
+pub async fn spawn_app_with(configure: impl FnOnce(&mut ServeConfig)) -> TestApp {
+    spawn_app_on(fresh_database_url().await, configure).await
+}
+
+/// A second server over this one's database, as another instance would be.
+pub async fn spawn_instance(app: &TestApp) -> TestApp {
+    spawn_app_on(app.database_url.clone(), |_| {}).await
+}
+
+/// A server over `database_url` (a fresh one, or one another server uses).
+pub async fn spawn_app_on(
+    database_url: String,
+    configure: impl FnOnce(&mut ServeConfig),
+) -> TestApp {
+    let mut config = ServeConfig::new("127.0.0.1:0".parse().expect("listen address"), database_url);
+    configure(&mut config);
+    let database_url = config.database_url.clone();
+    let app = Application::build(&config)
+        .await
+        .expect("build application");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let statements = app.statement_counter();
+    let db = app.db();
+    let executions = app.executions();
+    let creates = app.creates();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_with_shutdown(async move {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        statements,
+        database_url,
+        db,
+        executions,
+        creates,
+        stop: std::sync::Mutex::new(Some(stop)),
+        server: std::sync::Mutex::new(Some(server)),
+    }
+}
+
+impl TestApp {
+    /// How the server has grouped creates into statements so far.
+    pub fn create_batches(&self) -> agentgraph::service::group_commit::BatchCounts {
+        self.creates.counts()
+    }
+
+    /// Signals a graceful shutdown and returns the server task to await.
+    pub fn shut_down(
+        &self,
+    ) -> tokio::task::JoinHandle<std::io::Result<agentgraph::startup::Stopped>> {
+        if let Some(stop) = self.stop.lock().expect("stop lock").take() {
+            let _ = stop.send(());
+        }
+        self.server
+            .lock()
+            .expect("server lock")
+            .take()
+            .expect("the server was already shut down")
+    }
+}
