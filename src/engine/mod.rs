@@ -18,18 +18,18 @@
 //! | a variable is read only when a resolver reads its argument, so a bad variable is a field error after earlier root fields ran (and committed) | [`variables::coerce`] checks every variable before anything runs: a request error, no `data` | `request_errors::a_bad_variable_anywhere_runs_nothing_and_names_its_path` | coercion of variables at request start upstream |
 //! | every request's document is validated in full, even one parsed before (5-9% of a point read's CPU) | [`validated`]: a document remembers the variable shapes it passed with and runs on a `ValidationMode::Fast` schema | `remembered::a_document_is_validated_again_for_each_shape_of_its_variables` | a validation cache keyed by document and variable shape upstream |
 //! | every request is parsed anew | [`documents`]: a parsed-document cache with what admission checks about it | `remembered::a_validated_document_still_meets_the_complexity_limit_with_other_variables` | a document cache upstream |
-//! | its own errors (parse, validation, coercion) carry no `extensions.code`; some are reported twice (a subscription on a schema without one, a wrong argument literal) | [`errors::tidy`] adds the contract's code and field and keeps the first report | `request_errors::each_problem_is_reported_once` | codes on upstream's errors, and one report per problem |
+//! | its own errors (parse, validation, coercion) carry no `extensions.code`; some are reported twice (a subscription on a schema without one, a wrong argument literal) | [`response::tidy`] adds the contract's code and field and keeps the first report | `request_errors::each_problem_is_reported_once` | codes on upstream's errors, and one report per problem |
 //! | no limit on how many fields a document selects (aliases make one field many) | [`limits`] counts fields and root fields before execution | `security::an_over_complex_query_is_refused_with_a_4xx` | a field-count limit upstream |
 //! | a subscription's stream runs once per subscriber | [`shared`]: the same document with the same variables runs once per instance | `subscriptions::subscribers_of_the_same_document_share_it_and_come_and_go_freely` | none expected: this is ours to keep |
 //! | `async-graphql-axum`'s handler and WebSocket engine break GraphQL-over-HTTP and graphql-transport-ws rules | our own, thin, over its `GraphQLProtocol` (`http`); item by item in `docs/decisions/001-own-http-handler-and-websocket-protocol.md` | `http` and `subscriptions` suites | see the decision record |
 //! | the loader's batch window is a timer | `graphql::loaders::DbLoader::per_request` drives batches when the execution stalls | `loaders::a_four_level_query_costs_the_same_statements_for_20_agents_as_for_2` | an upstream loader driven by the executor |
 
 pub(crate) mod documents;
-pub(crate) mod errors;
 pub(crate) mod limits;
 pub(crate) mod operation;
 pub(crate) mod persisted;
 pub(crate) mod rejection;
+pub(crate) mod response;
 pub(crate) mod shared;
 pub(crate) mod validated;
 pub(crate) mod variables;

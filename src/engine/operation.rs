@@ -12,9 +12,9 @@ use futures_util::stream::BoxStream;
 
 use super::Engine;
 use super::documents::Prepared;
-use super::errors::{request_error, syntax_error, tidy};
 use super::persisted::PersistedRef;
 use super::rejection::{Reason, Rejection};
+use super::response::{request_error, syntax_error, tidy};
 use super::validated::Shape;
 use super::variables;
 use crate::auth::Caller;
@@ -261,7 +261,11 @@ pub(crate) fn recorded(
     operation: &str,
     started: Instant,
 ) -> (&'static str, Vec<&'static str>) {
-    let codes: Vec<ErrorCode> = response.errors.iter().map(super::errors::code_of).collect();
+    let codes: Vec<ErrorCode> = response
+        .errors
+        .iter()
+        .map(super::response::code_of)
+        .collect();
     let outcome = if codes.is_empty() { "ok" } else { "error" };
     record(operation, outcome, &codes, started);
     (outcome, codes.iter().map(|c| c.as_str()).collect())

@@ -14,7 +14,7 @@ use async_graphql::parser::types::OperationDefinition;
 use async_graphql::registry::{MetaType, MetaTypeName, Registry, ScalarValidatorFn};
 use async_graphql::{OutputType, ServerError, Value, Variables};
 
-use super::errors::request_error;
+use super::response::request_error;
 use crate::graphql::{MutationRoot, QueryRoot};
 
 /// A value with thousands of wrong items gets this many errors, not thousands.

@@ -1,6 +1,6 @@
 //! How a resolver's errors reach GraphQL clients: every error carries
 //! `extensions.code`, and `BAD_USER_INPUT` also carries `extensions.field`.
-//! async-graphql's own errors get theirs in `engine::errors`.
+//! async-graphql's own errors get theirs in `engine::response`.
 
 use async_graphql::Context;
 

@@ -60,7 +60,7 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     // No extensions: any extension makes async-graphql wrap every field's
     // resolution in its hooks, a cost paid per object in large results. The
     // codes of async-graphql's own errors are added where responses leave
-    // (`errors::add_missing_code`). Lists of nodes skip extension hooks
+    // (`engine::response::tidy`). Lists of nodes skip extension hooks
     // anyway (`node_list`): adding an extension means revisiting that.
     Schema::build(
         QueryRoot::default(),

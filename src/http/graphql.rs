@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
-use super::response::{Answer, MediaType, Refusal, negotiate, not_acceptable};
+use super::status::{Answer, MediaType, Refusal, negotiate, not_acceptable};
 use crate::auth::Caller;
 use crate::engine::operation::{self, Rejected, Transport};
 use crate::engine::persisted::PersistedRef;

@@ -4,9 +4,9 @@
 mod graphiql;
 mod graphql;
 mod health;
-mod response;
 mod sse;
 mod state;
+mod status;
 mod ws;
 
 use axum::Router;

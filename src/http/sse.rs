@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 use futures_util::stream;
 
 use super::AppState;
-use super::response::{Answer, MediaType, Refusal};
+use super::status::{Answer, MediaType, Refusal};
 use crate::auth::Caller;
 use crate::engine::operation::{self, Rejected, Transport};
 use crate::engine::persisted::PersistedRef;

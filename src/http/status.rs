@@ -9,9 +9,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::engine::errors::code_of;
 use crate::engine::operation::record;
 use crate::engine::rejection::{Reason, Rejection};
+use crate::engine::response::code_of;
 use crate::error::{AppError, ErrorCode};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
