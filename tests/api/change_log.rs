@@ -51,7 +51,7 @@ async fn pruning_takes_the_expired_changes_up_to_the_first_young_one() {
         set_at(&app, seq, at).await;
     }
 
-    let pruned = agentgraph::changes::log::prune(&app.db.writes, cutoff)
+    let pruned = agentgraph::testing::prune(&app.db.writes, cutoff)
         .await
         .expect("prune");
     assert_eq!(pruned, 2);
@@ -60,7 +60,7 @@ async fn pruning_takes_the_expired_changes_up_to_the_first_young_one() {
     // The young change still bounds the next prune; once it expires too,
     // everything before the last young one goes.
     set_at(&app, seqs[2], 40).await;
-    let pruned = agentgraph::changes::log::prune(&app.db.writes, cutoff)
+    let pruned = agentgraph::testing::prune(&app.db.writes, cutoff)
         .await
         .expect("prune");
     assert_eq!(pruned, 2);
@@ -68,7 +68,7 @@ async fn pruning_takes_the_expired_changes_up_to_the_first_young_one() {
 
     // Nothing young left: the whole log goes.
     set_at(&app, seqs[4], 50).await;
-    let pruned = agentgraph::changes::log::prune(&app.db.writes, cutoff)
+    let pruned = agentgraph::testing::prune(&app.db.writes, cutoff)
         .await
         .expect("prune");
     assert_eq!(pruned, 1);

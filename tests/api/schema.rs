@@ -13,7 +13,7 @@ fn the_committed_schema_graphql_matches_the_server_schema() {
     let committed = std::fs::read_to_string(path).unwrap_or_else(|e| {
         panic!("cannot read {path} ({e}): run `cargo run -- schema > schema.graphql`")
     });
-    let current = agentgraph::graphql::sdl();
+    let current = agentgraph::sdl();
 
     // `cargo run -- schema > schema.graphql` may end the file with a newline
     // the SDL itself does not have.

@@ -91,11 +91,11 @@ impl Creates {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BatchCounts {
     /// Groups written (one statement, or one transaction, each).
-    pub(crate) batches: u64,
+    pub batches: u64,
     /// Creates in them.
-    pub(crate) creates: u64,
+    pub creates: u64,
     /// The most creates one group held.
-    pub(crate) largest: u64,
+    pub largest: u64,
 }
 
 #[derive(Default)]

@@ -18,7 +18,7 @@ pub struct TestApp {
     /// The server's operation slots, for tests that make it busy on purpose.
     pub executions: std::sync::Arc<tokio::sync::Semaphore>,
     /// The server's create queues, whose counts show creates written together.
-    pub creates: agentgraph::service::group_commit::Creates,
+    pub creates: agentgraph::testing::Creates,
     stop: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
     server: std::sync::Mutex<
         Option<tokio::task::JoinHandle<std::io::Result<agentgraph::startup::Stopped>>>,
@@ -134,7 +134,7 @@ pub async fn spawn_app_on(
 
 impl TestApp {
     /// How the server has grouped creates into statements so far.
-    pub fn create_batches(&self) -> agentgraph::service::group_commit::BatchCounts {
+    pub fn create_batches(&self) -> agentgraph::testing::BatchCounts {
         self.creates.counts()
     }
 
