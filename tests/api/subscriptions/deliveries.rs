@@ -7,17 +7,7 @@ async fn a_plans_tasks_deliver_created_updated_and_deleted_with_their_versions()
     let app = spawn_app().await;
     let t = tree(&app).await;
     let other = tree(&app).await;
-    let mut ws = WsClient::connect(&app.address).await;
-    subscribe_live(
-        &mut ws,
-        "1",
-        TASK_CHANGES,
-        json!({ "plan": t.plan }),
-        || async {
-            app.create_task(&t.plan, "poke").await;
-        },
-    )
-    .await;
+    let (mut ws, _) = watch_plan(&app, &t.plan).await;
 
     let task = app.create_task(&t.plan, "watched task").await;
     app.create_task(&other.plan, "another plan's task").await;
@@ -212,17 +202,7 @@ async fn an_assignee_hears_a_reassignment_both_ways_and_its_own_deletion() {
 async fn a_refused_or_rolled_back_mutation_delivers_nothing() {
     let app = spawn_app().await;
     let t = tree(&app).await;
-    let mut ws = WsClient::connect(&app.address).await;
-    subscribe_live(
-        &mut ws,
-        "1",
-        TASK_CHANGES,
-        json!({ "plan": t.plan }),
-        || async {
-            app.create_task(&t.plan, "poke").await;
-        },
-    )
-    .await;
+    let (mut ws, _) = watch_plan(&app, &t.plan).await;
     // Refused at the boundary, and refused halfway through a tree (the
     // second task names an agent that does not exist: the first was
     // inserted, then rolled back).

@@ -63,6 +63,23 @@ where
     panic!("the subscription never delivered");
 }
 
+/// A socket whose subscription `1` hears the task changes of `plan`, live
+/// (see [`subscribe_live`]); and the first event it heard.
+pub async fn watch_plan(app: &TestApp, plan: &str) -> (WsClient, Value) {
+    let mut ws = WsClient::connect(&app.address).await;
+    let first = subscribe_live(
+        &mut ws,
+        "1",
+        TASK_CHANGES,
+        json!({ "plan": plan }),
+        || async {
+            app.create_task(plan, "poke").await;
+        },
+    )
+    .await;
+    (ws, first)
+}
+
 /// The field under `data` of the next event for `id`.
 pub async fn event(ws: &mut WsClient, id: &str, field: &str) -> Value {
     ws.next_data(id).await[field].clone()

@@ -6,17 +6,7 @@ use super::*;
 async fn after_resumes_at_the_seam_with_nothing_missed_or_repeated() {
     let app = spawn_app().await;
     let t = tree(&app).await;
-    let mut ws = WsClient::connect(&app.address).await;
-    let first = subscribe_live(
-        &mut ws,
-        "1",
-        TASK_CHANGES,
-        json!({ "plan": t.plan }),
-        || async {
-            app.create_task(&t.plan, "poke").await;
-        },
-    )
-    .await;
+    let (ws, first) = watch_plan(&app, &t.plan).await;
     let mut cursor = first["taskChanged"]["cursor"]
         .as_str()
         .expect("cursor")
@@ -60,17 +50,7 @@ async fn a_cursor_older_than_the_retention_or_not_a_cursor_is_bad_user_input() {
     })
     .await;
     let t = tree(&app).await;
-    let mut ws = WsClient::connect(&app.address).await;
-    let first = subscribe_live(
-        &mut ws,
-        "1",
-        TASK_CHANGES,
-        json!({ "plan": t.plan }),
-        || async {
-            app.create_task(&t.plan, "poke").await;
-        },
-    )
-    .await;
+    let (mut ws, first) = watch_plan(&app, &t.plan).await;
     let cursor = first["taskChanged"]["cursor"]
         .as_str()
         .expect("cursor")
