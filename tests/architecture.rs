@@ -12,6 +12,9 @@
 //! Plain std, no server: it runs in its own test binary
 //! (`cargo test -p agentgraph --test architecture`).
 
+// A test states what it expects with `expect`: a failure names it.
+#![allow(clippy::expect_used)]
+
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,10 @@
 //! The integration suite: one binary that drives a real server over HTTP.
 
+// A test states what it expects with `expect`: a failure names it.
+#![allow(clippy::expect_used)]
+// One binary: `pub` here shares a helper between its modules.
+#![allow(unreachable_pub)]
+
 mod agents;
 mod binary;
 mod cancelled_begin;
