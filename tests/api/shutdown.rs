@@ -105,7 +105,13 @@ async fn a_held_connection_is_named_and_does_not_hold_the_shutdown() {
         .expect("the report");
     assert_eq!(report["fields"]["pool"], json!("writer"), "{report}");
     let holders = report["fields"]["held_by"].as_str().unwrap_or_default();
-    assert!(holders.contains(" × mutation (longest"), "{report}");
+    // The holders are named by their work: the mutations, or on a loaded
+    // machine the server's first pruning pass, which can reach SQLite's one
+    // writer connection after the lock and wait on it just the same.
+    assert!(
+        holders.contains(" × mutation (longest") || holders.contains(" × pruning (longest"),
+        "{report}"
+    );
     assert!(
         report["fields"]["waiting"].as_u64().unwrap_or(0) >= 1,
         "{report}"
