@@ -12,6 +12,7 @@ mod change_log;
 mod dashboard;
 mod errors;
 mod errors_shapes;
+mod field_order;
 mod goals;
 mod group_commit;
 mod helpers;
