@@ -27,6 +27,7 @@
 pub(crate) mod documents;
 pub(crate) mod limits;
 pub(crate) mod operation;
+pub(crate) mod outcome;
 pub(crate) mod persisted;
 pub(crate) mod rejection;
 pub(crate) mod response;

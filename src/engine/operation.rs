@@ -4,7 +4,6 @@
 //! limit and the timeout, or start its stream.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Response, ServerError};
@@ -253,54 +252,4 @@ pub(crate) fn subscribe(
         tidy(&mut response.errors, Some(&prepared.document));
         response
     }))
-}
-
-/// Counts one response in the metrics; its outcome and error codes, to log.
-pub(crate) fn recorded(
-    response: &Response,
-    operation: &str,
-    started: Instant,
-) -> (&'static str, Vec<&'static str>) {
-    let codes: Vec<ErrorCode> = response
-        .errors
-        .iter()
-        .map(super::response::code_of)
-        .collect();
-    let outcome = if codes.is_empty() { "ok" } else { "error" };
-    record(operation, outcome, &codes, started);
-    (outcome, codes.iter().map(|c| c.as_str()).collect())
-}
-
-/// Logs and counts one response that leaves by a streaming transport.
-pub(crate) fn finished(
-    response: &Response,
-    caller: Option<&Caller>,
-    operation: &str,
-    started: Instant,
-) {
-    let (outcome, names) = recorded(response, operation, started);
-    tracing::info!(
-        operation,
-        outcome,
-        caller = caller.map(|c| c.name.as_str()).unwrap_or("-"),
-        errors = ?names,
-        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
-        "graphql operation"
-    );
-}
-
-pub(crate) fn record(
-    operation: &str,
-    outcome: &'static str,
-    codes: &[ErrorCode],
-    started: Instant,
-) {
-    let operation = operation.to_owned();
-    ::metrics::counter!(m::REQUESTS, "operation" => operation.clone(), "outcome" => outcome)
-        .increment(1);
-    for code in codes {
-        ::metrics::counter!(m::ERRORS, "code" => code.as_str()).increment(1);
-    }
-    ::metrics::histogram!(m::DURATION, "operation" => operation)
-        .record(started.elapsed().as_secs_f64());
 }

@@ -87,7 +87,7 @@ impl Rejection {
 
     /// Counts and logs a refusal that leaves by another way than HTTP.
     pub(crate) fn record(&self, operation: &str, started: Instant) {
-        super::operation::record(operation, "rejected", &[self.code], started);
+        super::outcome::record(operation, "rejected", &[self.code], started);
         tracing::info!(
             operation,
             outcome = "rejected",

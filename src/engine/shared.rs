@@ -20,6 +20,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::Engine;
 use super::operation::{self, Admitted};
+use super::outcome;
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::metrics as m;
@@ -190,7 +191,7 @@ pub(crate) fn results(
             Ok(response) => response,
             Err(refusal) => Response::from_errors(vec![refusal.to_server_error()]),
         };
-        operation::finished(&response, caller.as_ref(), &operation, started);
+        outcome::finished(&response, caller.as_ref(), &operation, started);
         serialize(&response)
     })))
 }

@@ -17,6 +17,7 @@ use super::AppState;
 use super::status::{Answer, MediaType, Refusal, negotiate, not_acceptable};
 use crate::auth::Caller;
 use crate::engine::operation::{self, Rejected, Transport};
+use crate::engine::outcome;
 use crate::engine::persisted::PersistedRef;
 use crate::error::AppError;
 
@@ -231,7 +232,7 @@ fn finish(
     operation: &str,
     started: Instant,
 ) -> Response {
-    let (outcome, names) = operation::recorded(&response, operation, started);
+    let (outcome, names) = outcome::recorded(&response, operation, started);
     tracing::info!(
         operation,
         outcome,

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::engine::operation::record;
+use crate::engine::outcome::record;
 use crate::engine::rejection::{Reason, Rejection};
 use crate::engine::response::code_of;
 use crate::error::{AppError, ErrorCode};
