@@ -83,3 +83,13 @@ impl Served {
         self.seen.extend(self.lines.iter());
     }
 }
+
+/// A test that fails midway must not leave its server running.
+impl Drop for Served {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}

@@ -38,7 +38,7 @@ async fn json_logs_carry_the_request_id_and_sigterm_exits_cleanly() {
     assert!(exit.success(), "agentgraph exited with {exit}");
 
     server.read_to_end();
-    let seen = server.seen;
+    let seen = std::mem::take(&mut server.seen);
     let request_line = seen
         .iter()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())

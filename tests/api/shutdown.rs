@@ -182,7 +182,7 @@ async fn a_held_connection_is_named_and_does_not_hold_the_shutdown() {
         update.abort();
     }
     server.read_to_end();
-    let seen = server.seen;
+    let seen = std::mem::take(&mut server.seen);
     let exit = exit.unwrap_or_else(|| {
         panic!(
             "still running {STOP_LIMIT:?} after SIGTERM:\n{}",
