@@ -32,7 +32,10 @@ where
     E::Model: ModelTrait<Entity = E>,
 {
     let at = E::created_at_of(&model);
-    let exists = parents.iter().map(|p| p.exists.clone()).collect();
+    let (exists, named): (Vec<_>, Vec<_>) = parents
+        .into_iter()
+        .map(|p| (p.exists, (p.what, p.id, p.lookup)))
+        .unzip();
     let (model, inserted) = match children {
         None => insert_one::<E>(creates, model, exists, claim, at).await?,
         Some(children) => {
@@ -47,12 +50,12 @@ where
         Inserted::Replay(id) => replayed::<E>(creates.writes(), id, what).await,
         Inserted::ParentMissing => {
             // Which parent is missing, in the order the resource named them.
-            for parent in &parents {
-                if creates.writes().query_one(&parent.exists).await?.is_none() {
-                    return Err(not_found(parent.what, parent.id));
+            for (what, id, lookup) in &named {
+                if creates.writes().query_one(&lookup(*id)).await?.is_none() {
+                    return Err(not_found(what, *id));
                 }
             }
-            if parents.is_empty() {
+            if named.is_empty() {
                 // No parent to miss: an insert that did nothing without an
                 // error cannot happen.
                 return Err(AppError::internal(&format!(

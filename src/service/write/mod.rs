@@ -22,15 +22,27 @@ pub(crate) struct Parent {
     pub(crate) exists: SelectStatement,
     pub(crate) what: &'static str,
     pub(crate) id: Uuid,
+    /// The same lookup again, for telling which parent is missing after
+    /// `exists` went into the insert.
+    pub(crate) lookup: fn(Uuid) -> SelectStatement,
 }
 
 /// The parent `id` of kind `E`, called `what` in errors.
 pub(crate) fn parent<E: Resource>(id: Uuid, what: &'static str) -> Parent {
-    let exists = E::find_by_id(id)
+    Parent {
+        exists: lookup::<E>(id),
+        what,
+        id,
+        lookup: lookup::<E>,
+    }
+}
+
+/// `SELECT id FROM <E> WHERE id = <id>`.
+fn lookup<E: Resource>(id: Uuid) -> SelectStatement {
+    E::find_by_id(id)
         .select_only()
         .column(E::id_column())
-        .into_query();
-    Parent { exists, what, id }
+        .into_query()
 }
 
 /// Inserts `model` only if every parent row exists, in one statement:
