@@ -275,3 +275,25 @@ async fn shutting_down_completes_subscriptions_and_closes_sockets() {
         agentgraph::startup::Stopped::Clean
     );
 }
+
+#[tokio::test]
+async fn a_socket_without_the_graphql_transport_ws_subprotocol_is_closed_with_4406() {
+    let app = spawn_app().await;
+    // No subprotocol offered: the upgrade goes through (a close code needs a
+    // socket), then the server closes it. (A client offering only another
+    // one, such as the legacy `graphql-ws`, fails its own handshake first:
+    // the server echoes no subprotocol.)
+    let url = format!("{}/graphql", app.address.replacen("http", "ws", 1));
+    let (mut socket, _) = tokio_tungstenite::connect_async(url)
+        .await
+        .expect("websocket handshake");
+    let close = loop {
+        match futures_util::StreamExt::next(&mut socket).await {
+            Some(Ok(tokio_tungstenite::tungstenite::Message::Close(frame))) => break frame,
+            Some(Ok(_)) => continue,
+            other => panic!("no close frame: {other:?}"),
+        }
+    };
+    let code: u16 = close.expect("a close frame").code.into();
+    assert_eq!(code, 4406);
+}
