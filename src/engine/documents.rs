@@ -2,7 +2,7 @@
 //!
 //! Clients send the same few operations over and over; parsing each anew
 //! cost about 7% of a point read's CPU. A document is cached with what the
-//! HTTP layer checks about it, so a repeated request only clones its AST.
+//! admission checks about it, so a repeated request only clones its AST.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};

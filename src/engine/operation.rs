@@ -51,7 +51,7 @@ impl Admitted {
 
 /// Why an operation did not run.
 pub(crate) enum Rejected {
-    /// Refused by a rule of this server, with an HTTP status.
+    /// Refused by a rule of this server.
     Refused(Rejection),
     /// The document or its variables are invalid (a request error).
     Invalid(Vec<ServerError>),
@@ -60,7 +60,7 @@ pub(crate) enum Rejected {
 impl Rejected {
     pub(crate) fn errors(&self) -> Vec<ServerError> {
         match self {
-            Self::Refused(refusal) => vec![refusal.to_server_error()],
+            Self::Refused(rejection) => vec![rejection.to_server_error()],
             Self::Invalid(errors) => errors.clone(),
         }
     }

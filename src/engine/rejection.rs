@@ -1,5 +1,5 @@
 //! An operation refused before it ran, said without any transport: HTTP
-//! turns it into a status and a body (`http::response`), a WebSocket or an
+//! turns it into a status and a body (`http::status`), a WebSocket or an
 //! SSE stream into a GraphQL error.
 
 use std::time::Instant;

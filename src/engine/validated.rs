@@ -10,7 +10,7 @@
 //!
 //! - the value of an argument built from variables is checked against the
 //!   argument's type. The values themselves are coerced to their declared
-//!   types before anything runs (`graphql::variables`), and whether each
+//!   types before anything runs (`engine::variables`), and whether each
 //!   variable may stand where it is used is a rule of the document alone,
 //!   so what can still tell two requests apart is which variables they give
 //!   and which they give as null: an argument whose variable is missing is

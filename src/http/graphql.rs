@@ -56,9 +56,7 @@ pub(crate) async fn get_graphql(
     };
     let caller = match authenticate(&state, &headers) {
         Ok(caller) => caller,
-        Err(rejection) => {
-            return rejection.into_response(media, "anonymous", started);
-        }
+        Err(refusal) => return refusal.into_response(media, "anonymous", started),
     };
     let request = match async_graphql::http::parse_query_string(&query) {
         Ok(request) => request,
@@ -102,9 +100,7 @@ pub(crate) async fn post_graphql(
     };
     let caller = match authenticate(&state, &headers) {
         Ok(caller) => caller,
-        Err(rejection) => {
-            return rejection.into_response(media, "anonymous", started);
-        }
+        Err(refusal) => return refusal.into_response(media, "anonymous", started),
     };
     // Only JSON bodies: this also refuses the content types of cross-site
     // "simple" requests (form posts, text/plain) that skip CORS preflight.

@@ -1,5 +1,6 @@
-//! Business rules and storage: one module per resource, plain async
-//! functions over sea-orm connections. Knows nothing of GraphQL.
+//! Business rules and storage: one module per resource (its fields and
+//! rules), over `store/` (reading and updating rows) and `write/` (creates,
+//! group commit, idempotency, trees). Knows nothing of GraphQL.
 //!
 //! Every mutation runs in one transaction; reads take the reader pool and
 //! writes the writer (see `db`).

@@ -321,24 +321,7 @@ async fn ordered_backward_nested_pages_of_more_than_500_parents_are_all_answered
     // 540 goals, each with two plans whose update order is the reverse of
     // their creation order; SQLite splits the parents over two statements.
     let app = spawn_app().await;
-    let agents = app
-        .create_many(
-            "createAgent",
-            "CreateAgentInput",
-            &(0..6)
-                .map(|i| json!({ "name": format!("agent {i}") }))
-                .collect::<Vec<_>>(),
-        )
-        .await;
-    let goal_inputs: Vec<Value> = agents
-        .iter()
-        .flat_map(|agent| {
-            (0..90).map(move |i| json!({ "agentId": agent, "description": format!("goal {i}") }))
-        })
-        .collect();
-    let goals = app
-        .create_many("createGoal", "CreateGoalInput", &goal_inputs)
-        .await;
+    let goals = app.create_540_goals().await;
     let plan_inputs: Vec<Value> = goals
         .iter()
         .flat_map(|goal| {

@@ -158,4 +158,27 @@ impl TestApp {
             );
         }
     }
+
+    /// 540 goals, 90 under each of 6 agents: more parents than SQLite's
+    /// 500 arms of one compound SELECT. Their ids, in creation order.
+    pub async fn create_540_goals(&self) -> Vec<String> {
+        let agents = self
+            .create_many(
+                "createAgent",
+                "CreateAgentInput",
+                &(0..6)
+                    .map(|i| json!({ "name": format!("agent {i}") }))
+                    .collect::<Vec<_>>(),
+            )
+            .await;
+        let goals: Vec<Value> = agents
+            .iter()
+            .flat_map(|agent| {
+                (0..90)
+                    .map(move |i| json!({ "agentId": agent, "description": format!("goal {i}") }))
+            })
+            .collect();
+        self.create_many("createGoal", "CreateGoalInput", &goals)
+            .await
+    }
 }

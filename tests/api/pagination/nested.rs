@@ -214,24 +214,7 @@ async fn nested_pages_of_more_than_500_parents_are_all_answered() {
     // SQLite allows 500 arms in one compound SELECT; past that the parents
     // are split over several statements.
     let app = spawn_app().await;
-    let agents = app
-        .create_many(
-            "createAgent",
-            "CreateAgentInput",
-            &(0..6)
-                .map(|i| json!({ "name": format!("agent {i}") }))
-                .collect::<Vec<_>>(),
-        )
-        .await;
-    let goals: Vec<Value> = agents
-        .iter()
-        .flat_map(|agent| {
-            (0..90).map(move |i| json!({ "agentId": agent, "description": format!("goal {i}") }))
-        })
-        .collect();
-    let goal_ids = app
-        .create_many("createGoal", "CreateGoalInput", &goals)
-        .await;
+    let goal_ids = app.create_540_goals().await;
     let last_goal = goal_ids.last().expect("goals").clone();
     let plan = app
         .create_many(

@@ -80,6 +80,23 @@ pub async fn watch_plan(app: &TestApp, plan: &str) -> (WsClient, Value) {
     (ws, first)
 }
 
+/// A socket whose subscription `1` hears every agent change, live (see
+/// [`subscribe_live`]).
+pub async fn watch_agents(app: &TestApp) -> WsClient {
+    let mut ws = WsClient::connect(&app.address).await;
+    subscribe_live(
+        &mut ws,
+        "1",
+        "subscription { agentChanged { id } }",
+        json!({}),
+        || async {
+            app.create_agent("poke").await;
+        },
+    )
+    .await;
+    ws
+}
+
 /// The field under `data` of the next event for `id`.
 pub async fn event(ws: &mut WsClient, id: &str, field: &str) -> Value {
     ws.next_data(id).await[field].clone()

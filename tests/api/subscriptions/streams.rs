@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::transport::{READ_KEY, WRITE_KEY, app_with_keys};
-use super::{event, subscribe_live};
+use super::{event, subscribe_live, watch_agents};
 use crate::helpers::spawn_app;
 
 const EVENT_STREAM: &str = "text/event-stream";
@@ -167,17 +167,8 @@ async fn subscribers_of_the_same_document_share_it_and_come_and_go_freely() {
 #[tokio::test]
 async fn metrics_show_sockets_subscriptions_deliveries_and_their_lag() {
     let app = spawn_app().await;
-    let mut ws = WsClient::connect(&app.address).await;
-    subscribe_live(
-        &mut ws,
-        "1",
-        "subscription { agentChanged { id } }",
-        json!({}),
-        || async {
-            app.create_agent("poke").await;
-        },
-    )
-    .await;
+    // Held open: the metrics below count its socket and subscription.
+    let _ws = watch_agents(&app).await;
     let metrics = app.get_path("/metrics").send().await.text;
     for name in [
         "agentgraph_websocket_connections",

@@ -6,7 +6,7 @@ use std::time::Duration;
 use agentgraph::auth::hash_hex;
 use serde_json::{Value, json};
 
-use super::{TASK_CHANGES, event, subscribe_live};
+use super::{TASK_CHANGES, event, subscribe_live, watch_agents};
 use crate::helpers::{TestApp, assert_error_code, spawn_app, spawn_app_with};
 use crate::ws_client::{Received, WsClient};
 
@@ -256,17 +256,7 @@ async fn a_client_that_stops_reading_is_cut_off_and_may_resume() {
 #[tokio::test]
 async fn shutting_down_completes_subscriptions_and_closes_sockets() {
     let app = spawn_app().await;
-    let mut ws = WsClient::connect(&app.address).await;
-    subscribe_live(
-        &mut ws,
-        "1",
-        "subscription { agentChanged { id } }",
-        json!({}),
-        || async {
-            app.create_agent("poke").await;
-        },
-    )
-    .await;
+    let mut ws = watch_agents(&app).await;
     let server = app.shut_down();
     assert_eq!(ws.message().await, json!({ "id": "1", "type": "complete" }));
     assert_eq!(ws.closed().await.0, 1001);
