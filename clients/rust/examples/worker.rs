@@ -24,6 +24,8 @@
 //!   task ended as its kind says (exit status 1 if not).
 
 use std::error::Error as StdError;
+use std::fmt::Debug;
+use std::ops::RangeInclusive;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -370,7 +372,7 @@ impl Config {
     fn from_env() -> Result<Self, Box<dyn StdError>> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let types = var("AGENTGRAPH_WORKER_TASK_TYPES").unwrap_or_else(|| "demo".into());
-        let config = Self {
+        Ok(Self {
             url: var("AGENTGRAPH_URL").unwrap_or_else(|| "http://127.0.0.1:8000/graphql".into()),
             api_key: var("AGENTGRAPH_API_KEY"),
             apq: var("AGENTGRAPH_SEND").is_some_and(|send| send == "apq"),
@@ -378,25 +380,26 @@ impl Config {
                 .map(|id| id.parse())
                 .transpose()?,
             task_types: types.split(',').map(|t| t.trim().to_owned()).collect(),
-            concurrency: parsed("AGENTGRAPH_WORKER_CONCURRENCY", 1)?,
-            lease_seconds: parsed("AGENTGRAPH_WORKER_LEASE_SECONDS", 15)?,
-            wait_seconds: parsed("AGENTGRAPH_WORKER_WAIT_SECONDS", 10)?,
-            seed: parsed("AGENTGRAPH_WORKER_SEED", 0)?,
+            // The server's bounds, checked here to fail with a clear message.
+            concurrency: bounded("AGENTGRAPH_WORKER_CONCURRENCY", 1, 1..=100)?,
+            lease_seconds: bounded("AGENTGRAPH_WORKER_LEASE_SECONDS", 15, 5..=3600)?,
+            wait_seconds: bounded("AGENTGRAPH_WORKER_WAIT_SECONDS", 10, 0..=30)?,
+            seed: bounded("AGENTGRAPH_WORKER_SEED", 0, 0..=100)?,
             exit_when_idle: var("AGENTGRAPH_WORKER_EXIT_WHEN_IDLE").is_some_and(|v| v == "1"),
-        };
-        // The server's bounds, checked here to fail with a clear message.
-        if !(1..=100).contains(&config.concurrency) || !(5..=3600).contains(&config.lease_seconds) {
-            return Err("concurrency must be 1..=100 and the lease 5..=3600 seconds".into());
-        }
-        Ok(config)
+        })
     }
 }
 
-fn parsed<T: FromStr>(name: &str, default: T) -> Result<T, String> {
-    match std::env::var(name) {
-        Ok(value) if !value.is_empty() => value
-            .parse()
-            .map_err(|_| format!("{name}={value} is not a valid value")),
-        _ => Ok(default),
-    }
+/// The integer in environment variable `name`, `default` when unset.
+fn bounded<T>(name: &str, default: T, range: RangeInclusive<T>) -> Result<T, String>
+where
+    T: FromStr + PartialOrd + Debug,
+{
+    let value = match std::env::var(name) {
+        Ok(value) if !value.is_empty() => value.parse().ok(),
+        _ => Some(default),
+    };
+    value
+        .filter(|value| range.contains(value))
+        .ok_or_else(|| format!("{name} must be an integer in {range:?}"))
 }
