@@ -41,6 +41,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         description: description.into(),
         task_type: Some("research".into()),
         input_data: None,
+        priority: None,
+        run_at: None,
+        max_attempts: None,
+        depends_on: None,
     };
     let goal = client
         .create_goal(create_goal::CreateGoalInput {
@@ -113,6 +117,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 status: Some(update_task::TaskStatus::RUNNING),
                 output_data: None,
                 error: None,
+                priority: None,
+                run_at: None,
+                max_attempts: None,
                 expected_version: Some(first.version),
             },
         )
