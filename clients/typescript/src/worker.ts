@@ -56,12 +56,6 @@ for (const name of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-const agentId = process.env.AGENTGRAPH_AGENT_ID || (await newAgent());
-const goalId = config.seed > 0 ? await seed(agentId, config.seed) : undefined;
-console.log(`agent ${agentId} claiming ${config.taskTypes.join(',')}, ${config.concurrency} at a time`);
-const stopped = await workLoop(agentId);
-if (goalId !== undefined && !stopped) await checkSeeded(goalId);
-
 /** Claims and works until a signal (returns true) or, with exitWhenIdle, until nothing is left (false). */
 async function workLoop(agentId: string): Promise<boolean> {
   const held = new Set<Promise<void>>();
@@ -273,3 +267,10 @@ function readConfig() {
     exitWhenIdle: env('AGENTGRAPH_WORKER_EXIT_WHEN_IDLE') === '1',
   };
 }
+
+// Last, once everything above is defined (a class is not hoisted).
+const agentId = process.env.AGENTGRAPH_AGENT_ID || (await newAgent());
+const goalId = config.seed > 0 ? await seed(agentId, config.seed) : undefined;
+console.log(`agent ${agentId} claiming ${config.taskTypes.join(',')}, ${config.concurrency} at a time`);
+const stopped = await workLoop(agentId);
+if (goalId !== undefined && !stopped) await checkSeeded(goalId);
