@@ -65,7 +65,7 @@ async fn main() -> Result<(), Box<dyn StdError>> {
         0 => None,
         n => Some(seed(&client, agent_id, n, &config).await?),
     };
-    let stop = stop_on_signals()?;
+    let stop = stop_on_signals(config.wait_seconds)?;
     println!(
         "agent {agent_id} claiming {:?}, {} at a time",
         config.task_types, config.concurrency
@@ -168,7 +168,7 @@ async fn work_on(
         _ = stop.wait_for(|stopping| *stopping) => None,
         () = keep_alive(&client, id, token, lease_seconds) => {
             // Someone else may be working on it already: stop, report nothing.
-            println!("{id}: lease lost, dropping the task");
+            println!("{id}: lease lost (a heartbeat was refused), dropping the task");
             return;
         }
         outcome = work(task) => Some(outcome),
@@ -199,7 +199,9 @@ async fn work_on(
         Ok(how) => println!("{id}: {how}"),
         // The lease expired (heartbeats lost) or the task was changed by
         // hand: the queue has taken it back, so there is nothing to undo.
-        Err(err) if err.is_lease_lost() => println!("{id}: lease lost, dropping the task"),
+        Err(err) if err.is_lease_lost() => {
+            println!("{id}: lease lost before it ended, dropping the task")
+        }
         // Still failing after ~20 s of retries: the lease will expire and
         // the queue requeue the task (or fail it, attempts used up).
         Err(err) => eprintln!("{id}: {err}; leaving it to its lease"),
@@ -255,7 +257,7 @@ async fn work(task: &Task) -> Result<Value, Failure> {
 /// A flag that turns true on the first SIGINT (Ctrl-C) or SIGTERM (what
 /// `kill` and container runtimes send). A second signal exits at once, the
 /// held leases then expiring by themselves and their tasks requeued.
-fn stop_on_signals() -> std::io::Result<watch::Receiver<bool>> {
+fn stop_on_signals(wait_seconds: i64) -> std::io::Result<watch::Receiver<bool>> {
     use tokio::signal::unix::{SignalKind, signal};
     let (tx, rx) = watch::channel(false);
     let mut interrupt = signal(SignalKind::interrupt())?;
@@ -270,7 +272,10 @@ fn stop_on_signals() -> std::io::Result<watch::Receiver<bool>> {
                 eprintln!("second signal: exiting without releasing");
                 std::process::exit(130);
             }
-            eprintln!("stopping: releasing held tasks (again to exit at once)");
+            eprintln!(
+                "stopping: releasing held tasks, and what a claim in flight returns \
+                 (up to {wait_seconds} s); again to exit at once"
+            );
             let _ = tx.send(true);
         }
     });

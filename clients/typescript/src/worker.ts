@@ -51,7 +51,9 @@ for (const name of ['SIGINT', 'SIGTERM'] as const) {
       console.error('second signal: exiting without releasing');
       process.exit(130);
     }
-    console.error(`${name}: stopping, releasing held tasks (again to exit at once)`);
+    console.error(
+      `${name}: stopping: releasing held tasks, and what a claim in flight returns (up to ${config.waitSeconds} s); again to exit at once`,
+    );
     stop.abort();
   });
 }
@@ -121,7 +123,7 @@ async function workOn({ token, task }: Lease): Promise<void> {
   over.abort();
   if (outcome === 'lost') {
     // Someone else may be working on it already: stop, report nothing.
-    console.log(`${id}: lease lost, dropping the task`);
+    console.log(`${id}: lease lost (a heartbeat was refused), dropping the task`);
     return;
   }
   // complete/fail/release resend the same token when an answer is lost
@@ -144,7 +146,7 @@ async function workOn({ token, task }: Lease): Promise<void> {
   } catch (err) {
     // The lease expired (heartbeats lost) or the task was changed by hand:
     // the queue has taken it back, so there is nothing to undo.
-    if (isLeaseLost(err)) console.log(`${id}: lease lost, dropping the task`);
+    if (isLeaseLost(err)) console.log(`${id}: lease lost before it ended, dropping the task`);
     // Still failing after ~20 s of retries: the lease will expire and the
     // queue requeue the task (or fail it, attempts used up).
     else console.error(`${id}: ${err}; leaving it to its lease`);
