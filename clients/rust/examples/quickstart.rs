@@ -117,10 +117,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 status: Some(update_task::TaskStatus::RUNNING),
                 output_data: None,
                 error: None,
+                expected_version: Some(first.version),
                 priority: None,
                 run_at: None,
                 max_attempts: None,
-                expected_version: Some(first.version),
             },
         )
         .await?;

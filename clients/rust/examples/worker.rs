@@ -118,6 +118,7 @@ async fn work_loop(
             }
             Err(err) => break Err(err),
         };
+        while held.try_join_next().is_some() {} // so that is_empty() is up to date
         if leases.is_empty() && held.is_empty() && config.exit_when_idle {
             println!("nothing to claim for {} s: exiting", config.wait_seconds);
             break Ok(false);
