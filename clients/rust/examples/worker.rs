@@ -33,7 +33,7 @@ use agentgraph_client::{Client, Error, claim_tasks, create_agent, create_goal, g
 use serde_json::{Value, json};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
-use tokio::time::{Instant, interval_at, sleep};
+use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep};
 use uuid::Uuid;
 
 type Lease = claim_tasks::ClaimTasksClaimTasks;
@@ -215,6 +215,8 @@ async fn work_on(
 async fn keep_alive(client: &Client, id: Uuid, token: &str, lease_seconds: i64) {
     let every = Duration::from_millis(u64::try_from(lease_seconds * 1000 / 3).unwrap_or(5000));
     let mut ticks = interval_at(Instant::now() + every, every);
+    // After a slow heartbeat, the next one a full interval later, not at once.
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
         match client.heartbeat_task(id, token, Some(lease_seconds)).await {

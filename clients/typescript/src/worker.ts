@@ -115,6 +115,7 @@ async function workOn({ token, task }: Lease): Promise<void> {
     // First, so that a task claimed while stopping is released untouched.
     stopping,
     keepAlive(id, token, over.signal),
+    // An unexpected error counts as transient: maxAttempts bounds its retries.
     work(task, over.signal).then(
       (output) => ({ output }),
       (err: unknown) => ({ failure: err instanceof Failure ? err : new Failure(String(err), true) }),
