@@ -105,6 +105,9 @@ pub struct Db {
     /// it too.
     pub writes: Connections,
     pub statements: StatementCounter,
+    /// Held by a work-queue write on SQLite from reading the clock until
+    /// its statement is done (see `service::queue::Clock`).
+    pub queue_turn: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Db {
@@ -143,6 +146,7 @@ impl Db {
                 writes,
                 writer,
                 statements,
+                queue_turn: Arc::default(),
             })
         } else {
             let reader = Pool::new(
@@ -171,6 +175,7 @@ impl Db {
                 ),
                 writer,
                 statements,
+                queue_turn: Arc::default(),
             })
         }
     }

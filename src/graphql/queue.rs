@@ -141,7 +141,7 @@ impl QueueMutation {
         let mut v = Violations::under("");
         v.within("leaseSeconds", lease_seconds, LEASE_SECONDS);
         v.finish().gql(ctx)?;
-        let lease = lease::heartbeat(super::db(ctx), id, &token, lease_seconds, now())
+        let lease = lease::heartbeat(super::db(ctx), id, &token, lease_seconds)
             .await
             .gql(ctx)?;
         Ok(lease.into())
@@ -159,7 +159,7 @@ impl QueueMutation {
         let mut v = Violations::under("");
         v.object("outputData", output_data.as_ref());
         v.finish().gql(ctx)?;
-        let task = lease::complete(super::db(ctx), id, &token, output_data, now())
+        let task = lease::complete(super::db(ctx), id, &token, output_data)
             .await
             .gql(ctx)?;
         Ok(Task(task))
@@ -181,7 +181,7 @@ impl QueueMutation {
         let db = super::db(ctx);
         let backoff = ctx.data_unchecked::<Queue>().backoff;
         let retry = retry.unwrap_or(true);
-        let task = lease::fail(db, id, &token, error, retry, &backoff, now())
+        let task = lease::fail(db, id, &token, error, retry, &backoff)
             .await
             .gql(ctx)?;
         Ok(Task(task))
@@ -190,9 +190,7 @@ impl QueueMutation {
     /// PENDING at once, for another claimant; this claim does not count
     /// in `attempts`.
     async fn release_task(&self, ctx: &Context<'_>, id: Uuid, token: String) -> Result<Task> {
-        let task = lease::release(super::db(ctx), id, &token, now())
-            .await
-            .gql(ctx)?;
+        let task = lease::release(super::db(ctx), id, &token).await.gql(ctx)?;
         Ok(Task(task))
     }
 }
@@ -204,8 +202,9 @@ async fn claim_or_wait(
     request: &ClaimRequest,
     wait: u32,
 ) -> crate::error::Result<Vec<Lease>> {
-    let writes = super::creates(ctx).writes();
-    let leases = claim::claim(writes, request, now()).await?;
+    let db = super::db(ctx);
+    let writes = &db.writes;
+    let leases = claim::claim(db, request).await?;
     if !leases.is_empty() || wait == 0 {
         return Ok(leases);
     }
@@ -219,7 +218,7 @@ async fn claim_or_wait(
         turn.extend(wait);
     }
     loop {
-        let leases = claim::claim(writes, request, now()).await?;
+        let leases = claim::claim(db, request).await?;
         if !leases.is_empty() {
             return Ok(leases);
         }

@@ -14,8 +14,9 @@ use entity::{AgentStatus, agent, plan, task};
 use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QuerySelect, Statement};
 use uuid::Uuid;
 
-use super::Lease;
 use super::sql::Sql;
+use super::{Clock, Lease};
+use crate::db::Db;
 use crate::error::{AppError, Result};
 use crate::service::store::resource::not_found;
 
@@ -34,15 +35,14 @@ pub(crate) struct ClaimRequest {
 /// Empty when nothing is claimable; an unknown agent or plan is NOT_FOUND
 /// and an agent that is not ACTIVE is BAD_USER_INPUT (both found out only
 /// when nothing was claimed: the claim itself requires an ACTIVE agent).
-pub(crate) async fn claim(
-    db: &impl ConnectionTrait,
-    request: &ClaimRequest,
-    at: DateTime<Utc>,
-) -> Result<Vec<Lease>> {
+pub(crate) async fn claim(db: &Db, request: &ClaimRequest) -> Result<Vec<Lease>> {
     let token = super::new_token()?;
-    let expires_at = at + chrono::Duration::seconds(i64::from(request.lease_seconds));
-    let statement = statement(db.get_database_backend(), request, token, at, expires_at);
-    let rows = db.query_all_raw(statement).await?;
+    let (clock, turn) = super::clock(db).await;
+    let statement = statement(db.backend(), request, token, &clock);
+    let rows = db.writes.query_all_raw(statement).await;
+    drop(turn);
+    let db = &db.writes;
+    let rows = rows?;
     let mut tasks = rows
         .iter()
         .map(|row| task::Model::from_query_result(row, ""))
@@ -62,22 +62,20 @@ pub(crate) async fn claim(
         .into_iter()
         .map(|task| Lease {
             token,
-            expires_at,
+            expires_at: task.lease_expires_at.unwrap_or(task.updated_at),
             task,
         })
         .collect())
 }
 
 /// The claim as one statement.
-fn statement(
-    backend: DbBackend,
-    request: &ClaimRequest,
-    token: Uuid,
-    at: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-) -> Statement {
+fn statement(backend: DbBackend, request: &ClaimRequest, token: Uuid, clock: &Clock) -> Statement {
     let mut sql = Sql::new(backend);
-    let now = sql.bind(at);
+    // One reading of the clock for the whole statement.
+    let now = match clock {
+        Clock::Database => "(SELECT at FROM clock)".to_owned(),
+        Clock::At(_) => clock.sql(&mut sql),
+    };
     let agent = sql.bind(request.agent_id);
     let mut conditions = String::new();
     if let Some(plan_id) = request.plan_id {
@@ -89,8 +87,11 @@ fn statement(
     }
     let limit = sql.bind(i64::from(request.limit));
     let token = sql.bind(token);
-    let expires = sql.bind(expires_at);
     let lease_seconds = sql.bind(request.lease_seconds);
+    let expires = match clock {
+        Clock::Database => format!("{now} + make_interval(secs => {lease_seconds})"),
+        Clock::At(at) => sql.bind(super::later(*at, super::seconds(request.lease_seconds))),
+    };
     let candidates = format!(
         "SELECT t.id FROM tasks t
          WHERE t.status = 'PENDING' AND t.run_at <= {now}{conditions}
@@ -107,8 +108,10 @@ fn statement(
     );
     let text = match backend {
         DbBackend::Postgres => format!(
-            "WITH picked AS ({candidates} FOR UPDATE OF t SKIP LOCKED)
-             UPDATE tasks SET {set} FROM picked WHERE tasks.id = picked.id RETURNING tasks.*"
+            "WITH clock AS MATERIALIZED (SELECT {} AS at),
+                  picked AS ({candidates} FOR UPDATE OF t SKIP LOCKED)
+             UPDATE tasks SET {set} FROM picked WHERE tasks.id = picked.id RETURNING tasks.*",
+            super::DATABASE_NOW
         ),
         _ => format!("UPDATE tasks SET {set} WHERE id IN ({candidates}) RETURNING *"),
     };

@@ -16,7 +16,7 @@ use serde_json::Value as Json;
 use uuid::Uuid;
 
 use super::backoff::Backoff;
-use super::{Lease, parse_token};
+use super::{Clock, Lease, parse_token};
 use crate::db::Db;
 use crate::error::{AppError, Result};
 use crate::service::queue::dependencies;
@@ -39,13 +39,13 @@ impl Ending {
     }
 }
 
-/// The lease `token` on task `id` is live at `at`: the guard of every call.
-fn holds(id: Uuid, token: Uuid, at: DateTime<Utc>) -> sea_orm::Condition {
+/// The lease `token` on task `id` is live now: the guard of every call.
+fn holds(id: Uuid, token: Uuid, clock: &Clock) -> sea_orm::Condition {
     sea_orm::Condition::all()
         .add(task::Column::Id.eq(id))
         .add(task::Column::LeaseToken.eq(token))
         .add(task::Column::Status.eq(TaskStatus::Running))
-        .add(task::Column::LeaseExpiresAt.gt(at))
+        .add(Expr::col(task::Column::LeaseExpiresAt).gt(clock.now()))
         .add(task::Column::LeaseEndedBy.is_null())
 }
 
@@ -67,27 +67,29 @@ pub(crate) async fn heartbeat(
     id: Uuid,
     token: &str,
     lease_seconds: Option<i32>,
-    at: DateTime<Utc>,
 ) -> Result<Lease> {
     let token = parse_token(token).ok_or_else(|| stale(id))?;
+    let (clock, _turn) = super::clock(db).await;
     let current = task::Entity::find()
-        .filter(holds(id, token, at))
+        .filter(holds(id, token, &clock))
         .one(&db.writes)
         .await?
         .ok_or_else(|| stale(id))?;
     let seconds = lease_seconds
         .or(current.lease_seconds)
         .unwrap_or(super::DEFAULT_LEASE_SECONDS);
-    let expires_at = at + chrono::Duration::seconds(i64::from(seconds));
     let updated = task::Entity::update_many()
-        .col_expr(task::Column::LeaseExpiresAt, Expr::value(expires_at))
-        .filter(holds(id, token, at))
+        .col_expr(
+            task::Column::LeaseExpiresAt,
+            clock.after(super::seconds(seconds)),
+        )
+        .filter(holds(id, token, &clock))
         .exec_with_returning(&db.writes)
         .await?;
     let task = updated.into_iter().next().ok_or_else(|| stale(id))?;
     Ok(Lease {
         token,
-        expires_at,
+        expires_at: task.lease_expires_at.unwrap_or(task.updated_at),
         task,
     })
 }
@@ -100,11 +102,11 @@ pub(crate) async fn complete(
     id: Uuid,
     token: &str,
     output: Option<Json>,
-    at: DateTime<Utc>,
 ) -> Result<task::Model> {
     let token = parse_token(token).ok_or_else(|| stale(id))?;
-    let alone = completion(output.clone(), at)
-        .filter(holds(id, token, at))
+    let (clock, turn) = super::clock(db).await;
+    let alone = completion(output.clone(), &clock)
+        .filter(holds(id, token, &clock))
         .filter(task::Column::Awaited.eq(false))
         .exec_with_returning(&db.writes)
         .await?;
@@ -112,24 +114,27 @@ pub(crate) async fn complete(
         return Ok(done);
     }
     let txn = db.writer.begin().await?;
-    let done = completion(output, at)
-        .filter(holds(id, token, at))
+    let done = completion(output, &clock)
+        .filter(holds(id, token, &clock))
         .exec_with_returning(&*txn)
         .await?;
     let Some(done) = done.into_iter().next() else {
         drop(txn);
+        drop(turn);
         return retried(db, id, token, Ending::Completed).await;
     };
+    // The dependents' change is stamped as the completion was.
+    let at = done.completed_at.unwrap_or(done.updated_at);
     dependencies::status_changed(&*txn, &done, at).await?;
     txn.commit().await?;
     Ok(done)
 }
 
-fn completion(output: Option<Json>, at: DateTime<Utc>) -> sea_orm::UpdateMany<task::Entity> {
+fn completion(output: Option<Json>, clock: &Clock) -> sea_orm::UpdateMany<task::Entity> {
     task::Entity::update_many()
         .col_expr(task::Column::Status, Expr::value(TaskStatus::Completed))
         .col_expr(task::Column::OutputData, Expr::value(output))
-        .col_expr(task::Column::CompletedAt, Expr::value(at))
+        .col_expr(task::Column::CompletedAt, clock.now())
         .col_expr(
             task::Column::LeaseExpiresAt,
             Expr::value(Option::<DateTime<Utc>>::None),
@@ -142,7 +147,7 @@ fn completion(output: Option<Json>, at: DateTime<Utc>) -> sea_orm::UpdateMany<ta
             task::Column::Version,
             Expr::col(task::Column::Version).add(1),
         )
-        .col_expr(task::Column::UpdatedAt, Expr::value(at))
+        .col_expr(task::Column::UpdatedAt, clock.now())
 }
 
 /// With `retry` and attempts left: PENDING again after the backoff, the
@@ -154,14 +159,15 @@ pub(crate) async fn fail(
     error: String,
     retry: bool,
     backoff: &Backoff,
-    at: DateTime<Utc>,
 ) -> Result<task::Model> {
     let token = parse_token(token).ok_or_else(|| stale(id))?;
+    let (clock, turn) = super::clock(db).await;
     let Some(current) = task::Entity::find()
-        .filter(holds(id, token, at))
+        .filter(holds(id, token, &clock))
         .one(&db.writes)
         .await?
     else {
+        drop(turn);
         return retried(db, id, token, Ending::Failed).await;
     };
     let again = retry && current.attempts < current.max_attempts;
@@ -179,13 +185,15 @@ pub(crate) async fn fail(
             task::Column::Version,
             Expr::col(task::Column::Version).add(1),
         )
-        .col_expr(task::Column::UpdatedAt, Expr::value(at));
+        .col_expr(task::Column::UpdatedAt, clock.now());
     update = if again {
-        let run_at = super::later(at, backoff.delay(current.attempts));
         update
             .col_expr(task::Column::Status, Expr::value(TaskStatus::Pending))
             .col_expr(task::Column::AgentId, Expr::value(Option::<Uuid>::None))
-            .col_expr(task::Column::RunAt, Expr::value(run_at))
+            .col_expr(
+                task::Column::RunAt,
+                clock.after(backoff.delay(current.attempts)),
+            )
             .col_expr(
                 task::Column::StartedAt,
                 Expr::value(Option::<DateTime<Utc>>::None),
@@ -197,14 +205,15 @@ pub(crate) async fn fail(
     } else {
         update
             .col_expr(task::Column::Status, Expr::value(TaskStatus::Failed))
-            .col_expr(task::Column::CompletedAt, Expr::value(at))
+            .col_expr(task::Column::CompletedAt, clock.now())
     };
     // The token pins the lease, and with it the attempts the backoff was
     // computed from (only a claim or a release moves them).
     let failed = update
-        .filter(holds(id, token, at))
+        .filter(holds(id, token, &clock))
         .exec_with_returning(&db.writes)
         .await?;
+    drop(turn);
     match failed.into_iter().next() {
         Some(failed) => Ok(failed),
         None => retried(db, id, token, Ending::Failed).await,
@@ -212,13 +221,9 @@ pub(crate) async fn fail(
 }
 
 /// PENDING at once for another claimant; this claim is not counted.
-pub(crate) async fn release(
-    db: &Db,
-    id: Uuid,
-    token: &str,
-    at: DateTime<Utc>,
-) -> Result<task::Model> {
+pub(crate) async fn release(db: &Db, id: Uuid, token: &str) -> Result<task::Model> {
     let token = parse_token(token).ok_or_else(|| stale(id))?;
+    let (clock, turn) = super::clock(db).await;
     let released = task::Entity::update_many()
         .col_expr(task::Column::Status, Expr::value(TaskStatus::Pending))
         .col_expr(task::Column::AgentId, Expr::value(Option::<Uuid>::None))
@@ -242,10 +247,11 @@ pub(crate) async fn release(
             task::Column::Version,
             Expr::col(task::Column::Version).add(1),
         )
-        .col_expr(task::Column::UpdatedAt, Expr::value(at))
-        .filter(holds(id, token, at))
+        .col_expr(task::Column::UpdatedAt, clock.now())
+        .filter(holds(id, token, &clock))
         .exec_with_returning(&db.writes)
         .await?;
+    drop(turn);
     match released.into_iter().next() {
         Some(released) => Ok(released),
         None => retried(db, id, token, Ending::Released).await,

@@ -16,8 +16,14 @@ use crate::error::Result;
 
 /// Requeues or fails every task whose lease ended before `at`; how many.
 pub(crate) async fn sweep(db: &impl ConnectionTrait, at: DateTime<Utc>) -> Result<u64> {
-    let mut sql = Sql::new(db.get_database_backend());
-    let now = sql.bind(at);
+    let backend = db.get_database_backend();
+    let mut sql = Sql::new(backend);
+    // The database's clock on PostgreSQL, as the leases were stamped by it.
+    let now = if backend == sea_orm::DbBackend::Postgres {
+        super::DATABASE_NOW.to_owned()
+    } else {
+        sql.bind(at)
+    };
     let expired = sql.bind("lease expired");
     let statement = sql.finish(format!(
         "UPDATE tasks SET

@@ -340,3 +340,46 @@ async fn blocked_is_never_set_by_hand_and_a_depended_on_task_is_not_deleted() {
     assert!(body.get("errors").is_none(), "{body:#}");
     assert_eq!(app.total_count("tasks").await, 0);
 }
+
+/// A claim racing the completion that unblocks its task stamps the task's
+/// start after that completion (each queue write reads the clock once it
+/// runs, not before it waited for its connection).
+#[tokio::test]
+async fn a_dependent_claimed_in_a_race_starts_after_its_dependency_completed() {
+    let app = queue_app().await;
+    let (agent, plan) = active_plan(&app).await;
+    let goal = super::claims::goal_of(&app, &plan).await;
+    let other = app.create_agent("Racer").await;
+    for round in 0..20 {
+        let task_type = format!("race-{round}");
+        let body = nested_plan(
+            &app,
+            &goal,
+            json!([
+                { "description": "a", "taskType": task_type },
+                { "description": "b", "taskType": task_type, "dependsOn": [0] },
+            ]),
+        )
+        .await;
+        let nodes = body["data"]["createPlan"]["tasks"]["nodes"].clone();
+        let (first, token) =
+            lease_parts(&claim(&app, &agent, json!({ "taskTypes": [task_type] })).await[0]);
+        let waiting = claim(
+            &app,
+            &other,
+            json!({ "taskTypes": [task_type], "waitSeconds": 2 }),
+        );
+        let completing = lease_call(&app, "completeTask", &first, &token, "");
+        let (claimed, _) = tokio::join!(waiting, completing);
+        assert_eq!(claimed.len(), 1, "round {round}");
+        let second = app
+            .gql_ok(
+                "query($id: UUID!) { task(id: $id) { startedAt dependsOn { completedAt } } }",
+                json!({ "id": id_of(&nodes[1]) }),
+            )
+            .await;
+        let started = crate::helpers::datetime(&second["task"]["startedAt"]);
+        let completed = crate::helpers::datetime(&second["task"]["dependsOn"][0]["completedAt"]);
+        assert!(started >= completed, "round {round}: {second:#}");
+    }
+}
