@@ -1,0 +1,284 @@
+//! The checks of one task read back after the run, against the rules and
+//! against the scenario's own record of it.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::json;
+use uuid::Uuid;
+
+use super::ledger::{End, Inner, TaskLog};
+use super::spec::{Expected, Kind, LEASE_EXPIRED, expected_run};
+use super::verify::{Stored, Tally};
+
+/// The checks of one task.
+pub(crate) struct Check<'a> {
+    pub(crate) id: Uuid,
+    pub(crate) log: &'a TaskLog,
+    pub(crate) task: &'a Stored,
+    pub(crate) ledger: &'a Inner,
+    pub(crate) expected: &'a HashMap<Uuid, Expected>,
+}
+
+impl Check<'_> {
+    /// The end the rules give this task (`None` when it cannot be told)
+    /// and what does not hold.
+    pub(crate) fn run(&self, tally: &mut Tally) -> (Option<Expected>, Vec<String>) {
+        let (id, task, log) = (self.id, self.task, self.log);
+        let origin = log
+            .origin
+            .as_ref()
+            .expect("only tasks with an origin are checked");
+        let spec = &origin.spec;
+        let mut out = Vec::new();
+        let mut fail = |message: String| {
+            out.push(format!(
+                "task {id} ({}, plan index {}): {message}",
+                spec.behaviour.kind.label(),
+                origin.index
+            ))
+        };
+        tally.attempts += u64::from(task.attempts);
+        match task.status.as_str() {
+            "COMPLETED" => tally.completed += 1,
+            "FAILED" => tally.failed += 1,
+            "CANCELLED" => tally.cancelled += 1,
+            _ => tally.unfinished += 1,
+        }
+        if !matches!(task.status.as_str(), "COMPLETED" | "FAILED" | "CANCELLED") {
+            fail(format!(
+                "still {} after {} attempts",
+                task.status, task.attempts
+            ));
+        }
+        if !task.lease_expires_at.is_null() {
+            fail(format!(
+                "status {} with leaseExpiresAt {}",
+                task.status, task.lease_expires_at
+            ));
+        }
+        if task.max_attempts != spec.max_attempts() {
+            fail(format!(
+                "maxAttempts {} (asked {:?}, default 3)",
+                task.max_attempts, spec.max_attempts
+            ));
+        }
+        let deps: Vec<Option<Uuid>> = task.depends_on.iter().map(|d| d.0).collect();
+        if deps
+            != origin
+                .depends_on
+                .iter()
+                .copied()
+                .map(Some)
+                .collect::<Vec<_>>()
+        {
+            fail(format!(
+                "dependsOn is {deps:?}, created with {:?}",
+                origin.depends_on
+            ));
+        }
+
+        let doomed = origin.depends_on.iter().find(|dep| {
+            matches!(
+                self.expected.get(dep),
+                Some(Expected::Failed { .. } | Expected::Cancelled)
+            )
+        });
+        let verdict = if doomed.is_some() {
+            Some(Expected::Cancelled)
+        } else if let Some(unknown) = log.attempts.values().find_map(|a| match &a.end {
+            End::Unknown(why) => Some(why.clone()),
+            End::Working => Some("its agent was still working on it when the run ended".into()),
+            _ => None,
+        }) {
+            fail(format!("the outcome of an attempt is unknown: {unknown}"));
+            None
+        } else {
+            if self.ledger.unanswered_claims == 0
+                && let Some(gap) = (1..=task.attempts).find(|n| !log.attempts.contains_key(n))
+            {
+                fail(format!(
+                    "attempt {gap} was counted but never handed to an agent"
+                ));
+            }
+            let interrupted = |n: u32| {
+                log.attempts
+                    .get(&n)
+                    .is_none_or(|a| matches!(a.end, End::Abandoned | End::LeaseLost))
+            };
+            Some(expected_run(
+                spec.behaviour.kind,
+                spec.max_attempts(),
+                interrupted,
+            ))
+        };
+        match &verdict {
+            Some(Expected::Completed { attempts }) => {
+                if task.status != "COMPLETED" || task.attempts != *attempts {
+                    fail(format!(
+                        "{} after {} attempts; the rules say COMPLETED after {attempts}",
+                        task.status, task.attempts
+                    ));
+                }
+                match log.completions.as_slice() {
+                    [(agent, attempt)] => {
+                        if task.agent != Some(*agent) || attempt != attempts {
+                            fail(format!(
+                                "completed by agent {agent} at attempt {attempt}, but the server names agent {:?}",
+                                task.agent
+                            ));
+                        }
+                        if log.attempts.get(attempt).and_then(|a| a.output.as_ref())
+                            != Some(&task.output)
+                        {
+                            fail(format!(
+                                "outputData {} is not what its completing agent sent",
+                                task.output
+                            ));
+                        }
+                    }
+                    other => fail(format!(
+                        "{} completeTask calls answered COMPLETED",
+                        other.len()
+                    )),
+                }
+                if *attempts > 1 {
+                    tally.completed_after_failures += 1;
+                }
+            }
+            Some(Expected::Failed { attempts, error }) => {
+                if task.status != "FAILED"
+                    || task.attempts != *attempts
+                    || task.error != json!(error)
+                {
+                    fail(format!(
+                        "{} after {} attempts with error {}; the rules say FAILED after {attempts} with {error:?}",
+                        task.status, task.attempts, task.error
+                    ));
+                }
+                if !log.completions.is_empty() {
+                    fail("FAILED, yet a completeTask answered COMPLETED".into());
+                }
+                match spec.behaviour.kind {
+                    _ if error == LEASE_EXPIRED => tally.failed_lease_expired += 1,
+                    Kind::Poison => tally.failed_poison += 1,
+                    _ => tally.failed_every_attempt += 1,
+                }
+            }
+            Some(Expected::Cancelled) => {
+                if task.status != "CANCELLED"
+                    || task.attempts != 0
+                    || task.started_at.is_some()
+                    || !log.attempts.is_empty()
+                {
+                    fail(format!(
+                        "{} after {} attempts, though dependency {:?} cannot complete",
+                        task.status, task.attempts, doomed
+                    ));
+                } else if !self.cancelled_rightly(origin.depends_on.as_slice()) {
+                    fail(format!(
+                        "CANCELLED with error {}, which names no cancellation of this test",
+                        task.error
+                    ));
+                }
+            }
+            None => {}
+        }
+        if task.attempts > 0 && !origin.depends_on.is_empty() {
+            tally.dependents_checked += 1;
+            self.ran_after_dependencies(&mut fail);
+        }
+        self.leases_never_overlap(&mut fail);
+        (verdict, out)
+    }
+
+    /// Its error names the failed dependency the test cancelled it for, or
+    /// (a cascade) a task the test cancelled among those it waits for.
+    fn cancelled_rightly(&self, depends_on: &[Uuid]) -> bool {
+        let Some(error) = self.task.error.as_str() else {
+            return false;
+        };
+        if let Some(failed) = self.ledger.cancelled.get(&self.id)
+            && error == format!("dependency {failed} failed")
+        {
+            return true;
+        }
+        let Some(named) = error
+            .strip_prefix("dependency ")
+            .and_then(|rest| rest.strip_suffix(" cancelled"))
+            .and_then(|id| id.parse::<Uuid>().ok())
+        else {
+            return false;
+        };
+        self.ledger.cancelled.contains_key(&named) && self.waits_for(depends_on, named)
+    }
+
+    /// Whether `target` is among the tasks it waits for, directly or not.
+    fn waits_for(&self, depends_on: &[Uuid], target: Uuid) -> bool {
+        let mut seen = HashSet::new();
+        let mut stack: Vec<Uuid> = depends_on.to_vec();
+        while let Some(dep) = stack.pop() {
+            if dep == target {
+                return true;
+            }
+            if seen.insert(dep)
+                && let Some(origin) = self
+                    .ledger
+                    .tasks
+                    .get(&dep)
+                    .and_then(|log| log.origin.as_ref())
+            {
+                stack.extend(origin.depends_on.iter().copied());
+            }
+        }
+        false
+    }
+
+    /// It started after each dependency completed: by the server's times,
+    /// and by this test's own clock (claimed only after the dependency's
+    /// completeTask was sent).
+    fn ran_after_dependencies(&self, fail: &mut impl FnMut(String)) {
+        let first_claim = self.log.attempts.values().map(|a| a.claimed_at).min();
+        for (dep, status, completed_at) in &self.task.depends_on {
+            let ok = status == "COMPLETED"
+                && matches!((completed_at, self.task.started_at), (Some(done), Some(started)) if *done <= started);
+            if !ok {
+                fail(format!(
+                    "started at {:?} though dependency {dep:?} is {status}, completed at {completed_at:?}",
+                    self.task.started_at
+                ));
+            }
+            let sent = dep
+                .and_then(|dep| self.ledger.tasks.get(&dep))
+                .and_then(|log| {
+                    log.completions
+                        .first()
+                        .and_then(|(_, attempt)| log.attempts.get(attempt))
+                })
+                .and_then(|attempt| attempt.complete_sent);
+            if let (Some(claimed), Some(sent)) = (first_claim, sent)
+                && claimed < sent
+            {
+                fail(format!(
+                    "claimed before dependency {dep:?} was even sent its completeTask"
+                ));
+            }
+        }
+    }
+
+    /// An attempt its agent never answered for kept its lease to the end:
+    /// the next claim came after that lease ran out (by the server's clock).
+    fn leases_never_overlap(&self, fail: &mut impl FnMut(String)) {
+        let attempts: Vec<_> = self.log.attempts.iter().collect();
+        for pair in attempts.windows(2) {
+            let ((n, before), (m, after)) = (pair[0], pair[1]);
+            if matches!(before.end, End::Abandoned | End::LeaseLost)
+                && after.server_claimed_at + chrono::Duration::milliseconds(1) < before.lease_until
+            {
+                fail(format!(
+                    "attempt {m} was claimed at {} by agent {}, while attempt {n}'s lease (agent {}) ran until {}",
+                    after.server_claimed_at, after.agent, before.agent, before.lease_until
+                ));
+            }
+        }
+    }
+}
