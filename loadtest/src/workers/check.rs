@@ -282,3 +282,103 @@ impl Check<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use chrono::Utc;
+    use serde_json::Value;
+
+    use super::*;
+    use crate::workers::ledger::{AttemptLog, Origin};
+    use crate::workers::spec::{Behaviour, TaskSpec};
+
+    /// A flaky task (one failure, maxAttempts 3) that failed attempt 1 and
+    /// was completed at attempt 2 by `agent`.
+    fn flaky_log(agent: Uuid) -> TaskLog {
+        let attempt = |end: End, output: Option<Value>| AttemptLog {
+            agent,
+            claimed_at: Instant::now(),
+            server_claimed_at: Utc::now(),
+            lease_until: Utc::now(),
+            complete_sent: output.as_ref().map(|_| Instant::now()),
+            output,
+            end,
+        };
+        TaskLog {
+            origin: Some(Origin {
+                plan: Uuid::nil(),
+                index: 0,
+                spec: TaskSpec {
+                    behaviour: Behaviour {
+                        kind: Kind::Flaky { failures: 1 },
+                        work_ms: 0,
+                    },
+                    max_attempts: None,
+                    depends_on: Vec::new(),
+                },
+                depends_on: Vec::new(),
+            }),
+            attempts: [
+                (1, attempt(End::Failed, None)),
+                (2, attempt(End::Completed, Some(json!({ "attempt": 2 })))),
+            ]
+            .into(),
+            completions: vec![(agent, 2)],
+        }
+    }
+
+    fn stored(agent: Uuid, status: &str, attempts: u32) -> Stored {
+        Stored::parse(&json!({
+            "status": status, "attempts": attempts, "maxAttempts": 3, "agentId": agent,
+            "error": "flaky: attempt 1 failed", "startedAt": null, "leaseExpiresAt": null,
+            "outputData": { "attempt": 2 }, "dependsOn": [],
+        }))
+    }
+
+    fn violations(log: &TaskLog, task: &Stored) -> Vec<String> {
+        let ledger = Inner::default();
+        let check = Check {
+            id: Uuid::nil(),
+            log,
+            task,
+            ledger: &ledger,
+            expected: &HashMap::new(),
+        };
+        check.run(&mut Tally::default()).1
+    }
+
+    #[test]
+    fn a_flaky_task_completes_after_its_failure() {
+        let agent = Uuid::now_v7();
+        let log = flaky_log(agent);
+        assert_eq!(
+            violations(&log, &stored(agent, "COMPLETED", 2)),
+            Vec::<String>::new()
+        );
+        let wrong = violations(&log, &stored(agent, "COMPLETED", 3));
+        assert!(
+            wrong
+                .iter()
+                .any(|v| v.contains("the rules say COMPLETED after 2")),
+            "{wrong:?}"
+        );
+        let other = violations(&log, &stored(Uuid::now_v7(), "COMPLETED", 2));
+        assert!(other[0].contains("the server names agent"), "{other:?}");
+        let running = violations(&log, &stored(agent, "RUNNING", 2));
+        assert!(running[0].contains("still RUNNING"), "{running:?}");
+    }
+
+    #[test]
+    fn a_second_completion_is_caught() {
+        let agent = Uuid::now_v7();
+        let mut log = flaky_log(agent);
+        log.completions.push((Uuid::now_v7(), 2));
+        let found = violations(&log, &stored(agent, "COMPLETED", 2));
+        assert!(
+            found.iter().any(|v| v.contains("2 completeTask calls")),
+            "{found:?}"
+        );
+    }
+}

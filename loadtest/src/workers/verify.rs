@@ -67,7 +67,7 @@ pub(crate) struct Stored {
 }
 
 impl Stored {
-    fn parse(node: &Value) -> Self {
+    pub(crate) fn parse(node: &Value) -> Self {
         let count = |value: &Value| {
             value
                 .as_u64()
