@@ -57,7 +57,10 @@ const CONTRACT_TYPES: &[(&str, &str)] = &[
          leaseExpiresAt: DateTime; dependsOn: [Task!]!; \
          dependents(first: Int, after: String, last: Int, before: String, filter: TaskFilter, orderBy: TaskOrder): TaskConnection!",
     ),
-    ("TaskLease", "token: String!; expiresAt: DateTime!; task: Task!"),
+    (
+        "TaskLease",
+        "token: String!; expiresAt: DateTime!; task: Task!",
+    ),
     (
         "AgentConnection",
         "edges: [AgentEdge!]!; nodes: [Agent!]!; pageInfo: PageInfo!; totalCount: Int!",
@@ -213,7 +216,14 @@ const CONTRACT_ENUMS: &[(&str, &[&str])] = &[
     ),
     (
         "TaskStatus",
-        &["PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "BLOCKED"],
+        &[
+            "PENDING",
+            "RUNNING",
+            "COMPLETED",
+            "FAILED",
+            "CANCELLED",
+            "BLOCKED",
+        ],
     ),
     ("AgentOrderField", &["CREATED_AT", "UPDATED_AT", "NAME"]),
     ("GoalOrderField", &["CREATED_AT", "UPDATED_AT", "PRIORITY"]),

@@ -237,7 +237,11 @@ async fn a_claim_is_an_index_range_scan_in_claim_order() {
              FROM generate_series(1, 20000) AS s(i)"
         );
         app.db.writer.execute_unprepared(&fill).await.expect("fill");
-        app.db.writer.execute_unprepared("VACUUM ANALYZE").await.expect("analyze");
+        app.db
+            .writer
+            .execute_unprepared("VACUUM ANALYZE")
+            .await
+            .expect("analyze");
     } else {
         add_task(&app, &plan, json!({})).await;
     }

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::*;
-use crate::helpers::{assert_bad_input, assert_error_code, unknown_id};
+use crate::helpers::{assert_bad_input, assert_error_code, sorted, unknown_id};
 
 /// Claims `id` (it must be the only claimable task) and completes it.
 async fn run_to_completion(app: &TestApp, agent: &str, id: &str) {
@@ -116,7 +116,7 @@ async fn dependencies_outside_the_plan_or_named_twice_are_refused() {
                                "dependsOn": [here, elsewhere, unknown_id()] } }),
         )
         .await;
-    let fields = crate::helpers::error_fields(&body);
+    let fields = sorted(crate::helpers::error_fields(&body));
     assert_eq!(
         fields,
         ["input.dependsOn.1", "input.dependsOn.2"],
@@ -232,7 +232,7 @@ async fn nested_dependencies_must_name_earlier_tasks() {
         ]),
     )
     .await;
-    let fields = crate::helpers::error_fields(&body);
+    let fields = sorted(crate::helpers::error_fields(&body));
     assert_eq!(
         fields,
         [

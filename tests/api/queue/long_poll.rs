@@ -8,7 +8,17 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use super::*;
-use crate::helpers::spawn_instance;
+use crate::helpers::{is_postgres, spawn_instance};
+
+/// Another instance over the same database on PostgreSQL; SQLite has one
+/// instance per database, so there it is the same server.
+async fn elsewhere(app: &Arc<TestApp>) -> Arc<TestApp> {
+    if is_postgres() {
+        Arc::new(spawn_instance(app).await)
+    } else {
+        app.clone()
+    }
+}
 
 /// Starts a parked claim on `app`; its leases and how long it took.
 fn park(
@@ -32,7 +42,7 @@ async fn settle() {
 #[tokio::test]
 async fn a_parked_claim_is_woken_by_a_create_on_the_other_instance() {
     let app = Arc::new(queue_app().await);
-    let other = spawn_instance(&app).await;
+    let other = elsewhere(&app).await;
     let (agent, plan) = active_plan(&app).await;
 
     let parked = park(&app, &agent, json!({ "waitSeconds": 20 }));
@@ -67,7 +77,7 @@ async fn a_parked_claim_returns_nothing_when_its_wait_ends() {
 #[tokio::test]
 async fn parked_claims_wake_for_an_activated_plan_an_unblocked_task_and_a_release() {
     let app = Arc::new(queue_app().await);
-    let other = spawn_instance(&app).await;
+    let other = elsewhere(&app).await;
     let (agent, plan) = active_plan(&app).await;
     let goal = super::claims::goal_of(&app, &plan).await;
 
