@@ -22,6 +22,7 @@ use super::gql::{GqlError, Tries};
 use super::ledger::End;
 use super::spec::{Action, Behaviour};
 use super::stats::QueueOp;
+use super::violation::Rule;
 use super::watch::uuid_of;
 
 /// How often a crashing agent walks away from the tasks of one claim.
@@ -98,7 +99,7 @@ async fn claim(ctx: &Ctx, agent: Uuid) -> Option<Vec<Lease>> {
         .ok()?;
     let Some(leases) = answer.data["claimTasks"].as_array() else {
         ctx.ledger
-            .violation(format!("claimTasks answered {}", answer.data));
+            .violation(Rule::Answer, format!("claimTasks answered {}", answer.data));
         return None;
     };
     let op = if leases.is_empty() {
@@ -124,7 +125,7 @@ async fn claim(ctx: &Ctx, agent: Uuid) -> Option<Vec<Lease>> {
                 .and_then(|n| u32::try_from(n).ok()),
         ) else {
             ctx.ledger
-                .violation(format!("a lease lacks a field: {lease}"));
+                .violation(Rule::Answer, format!("a lease lacks a field: {lease}"));
             continue;
         };
         if task["status"] != "RUNNING"
@@ -132,19 +133,23 @@ async fn claim(ctx: &Ctx, agent: Uuid) -> Option<Vec<Lease>> {
             || attempt == 0
             || attempt > max_attempts
         {
-            ctx.ledger.violation(format!(
-                "task {id} claimed by agent {agent} came back as {task}"
-            ));
+            ctx.ledger.violation(
+                Rule::Answer,
+                format!("task {id} claimed by agent {agent} came back as {task}"),
+            );
         }
         let lease_length = chrono::Duration::seconds(i64::from(config.lease_seconds));
         let claimed_at = expires_at - lease_length;
         // Same host, one clock: a lease that does not start about now is
         // not the one asked for.
         if (claimed_at - now).num_seconds().abs() > 5 {
-            ctx.ledger.violation(format!(
-                "task {id}: a lease of {} s claimed at {now} expires at {expires_at}",
-                config.lease_seconds
-            ));
+            ctx.ledger.violation(
+                Rule::Answer,
+                format!(
+                    "task {id}: a lease of {} s claimed at {now} expires at {expires_at}",
+                    config.lease_seconds
+                ),
+            );
         }
         ctx.ledger
             .claimed(id, attempt, agent, claimed_at, expires_at);
@@ -166,10 +171,13 @@ async fn work(ctx: &Ctx, agent: Uuid, lease: Lease, crash_after: Option<f64>) {
     let behaviour: Behaviour = match serde_json::from_value(lease.input.clone()) {
         Ok(behaviour) => behaviour,
         Err(err) => {
-            ctx.ledger.violation(format!(
-                "task {task} has inputData {} this run did not write: {err}",
-                lease.input
-            ));
+            ctx.ledger.violation(
+                Rule::Answer,
+                format!(
+                    "task {task} has inputData {} this run did not write: {err}",
+                    lease.input
+                ),
+            );
             ctx.ledger.ended(task, attempt, End::Abandoned);
             return;
         }
@@ -219,10 +227,10 @@ async fn heartbeat(ctx: &Ctx, lease: &Lease, budget: Duration) -> bool {
         Ok(answer) => {
             let beat = &answer.data["heartbeatTask"];
             if beat["token"].as_str() != Some(lease.token.as_str()) {
-                ctx.ledger.violation(format!(
-                    "heartbeatTask on task {} changed the token",
-                    lease.task
-                ));
+                ctx.ledger.violation(
+                    Rule::Answer,
+                    format!("heartbeatTask on task {} changed the token", lease.task),
+                );
             }
             if let Some(until) = time_of(&beat["expiresAt"]) {
                 ctx.ledger.extended(lease.task, lease.attempt, until);
@@ -259,10 +267,13 @@ async fn complete(ctx: &Ctx, agent: Uuid, lease: &Lease) {
         Ok(answer) => {
             let done = &answer.data["completeTask"];
             if done["status"] != "COMPLETED" || done["agentId"] != json!(agent) {
-                ctx.ledger.violation(format!(
-                    "completeTask of task {task} (attempt {attempt}, {}) answered {done}",
-                    Tries(answer.tries)
-                ));
+                ctx.ledger.violation(
+                    Rule::Answer,
+                    format!(
+                        "completeTask of task {task} (attempt {attempt}, {}) answered {done}",
+                        Tries(answer.tries)
+                    ),
+                );
             }
             ctx.ledger.completed(task, attempt, agent);
         }
@@ -301,7 +312,7 @@ async fn fail(ctx: &Ctx, lease: &Lease, retry: bool, error: &str) {
             let status = failed["status"].as_str().unwrap_or("");
             let error_kept = answer.tries > 1 || failed["error"] == error;
             if !allowed.contains(&status) || !error_kept {
-                ctx.ledger.violation(format!(
+                ctx.ledger.violation(Rule::Answer, format!(
                     "failTask(retry: {retry}) of task {task} at attempt {attempt} of {} ({}) answered {failed}",
                     lease.max_attempts,
                     Tries(answer.tries)

@@ -6,7 +6,7 @@
 
 use maud::{DOCTYPE, PreEscaped, html};
 
-use super::report::{WorkersPoint, WorkersReport};
+use super::report::{WorkersPoint, WorkersReport, examples};
 use crate::chart::{self, Frame, Line, PALETTE};
 use crate::html::{STYLE, ms, table_row};
 
@@ -90,8 +90,13 @@ pub fn render(report: &WorkersReport) -> anyhow::Result<String> {
                 @if report.violation_count == 0 {
                     p #verified { "All " (t.read) " tasks read back ended as the rules say; none was completed twice; every dependent started after its dependencies completed." }
                 } @else {
-                    p { (report.violation_count) " violations" @if report.violation_count > report.violations.len() { " (the first " (report.violations.len()) ")" } ":" }
-                    ul #violations { @for v in &report.violations { li { code { (v) } } } }
+                    p { (report.violation_count) " violations, by rule:" }
+                    table #rules {
+                        thead { tr { th.num { "count" } th { "rule broken" } } }
+                        tbody { @for r in &report.violations_by_rule { tr { td.num { (r.count) } td { (r.description) } } } }
+                    }
+                    p { "The first cases of each:" }
+                    ul #violations { @for v in examples(report, 5, 100) { li { (v.rule.describe()) ": " code { (v.detail) } } } }
                 }
                 h2 { "Failed requests by message" }
                 @if report.failures.is_empty() {

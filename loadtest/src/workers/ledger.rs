@@ -12,6 +12,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::spec::TaskSpec;
+use super::violation::{Rule, Violation};
 
 /// Where a task came from.
 #[derive(Debug, Clone)]
@@ -86,7 +87,7 @@ pub(crate) struct Inner {
     /// Tasks the test cancelled, each with the failed dependency that made
     /// it do so.
     pub(crate) cancelled: HashMap<Uuid, Uuid>,
-    pub(crate) violations: Vec<String>,
+    pub(crate) violations: Vec<Violation>,
     pub(crate) counters: Counters,
     /// Agents of the run, for the verification's "assigned to whom".
     pub(crate) agents: HashSet<Uuid>,
@@ -113,8 +114,11 @@ impl Ledger {
         inner.counters.registered += 1;
         let log = inner.tasks.entry(task).or_default();
         if log.origin.is_some() {
-            let message = format!("task {task} was returned by two createPlan answers");
-            inner.violations.push(message);
+            let detail = format!("task {task} was returned by two createPlan answers");
+            inner.violations.push(Violation {
+                rule: Rule::ReadBack,
+                detail,
+            });
         } else {
             log.origin = Some(origin);
         }
@@ -124,8 +128,8 @@ impl Ledger {
         self.lock().unanswered_claims += 1;
     }
 
-    pub(crate) fn violation(&self, message: String) {
-        self.lock().violations.push(message);
+    pub(crate) fn violation(&self, rule: Rule, detail: String) {
+        self.lock().violations.push(Violation { rule, detail });
     }
 
     /// Attempt `attempt` of `task` handed to `agent`.
@@ -153,11 +157,14 @@ impl Ledger {
             },
         );
         if let Some(earlier) = earlier {
-            let message = format!(
+            let detail = format!(
                 "task {task}: attempt {attempt} was handed out twice, to agents {} and {agent}",
                 earlier.agent
             );
-            inner.violations.push(message);
+            inner.violations.push(Violation {
+                rule: Rule::HandedOutTwice,
+                detail,
+            });
         }
     }
 
@@ -226,8 +233,11 @@ impl Ledger {
                 .iter()
                 .map(|(agent, attempt)| format!("agent {agent} (attempt {attempt})"))
                 .collect();
-            let message = format!("task {task} was completed twice: by {}", who.join(" and "));
-            inner.violations.push(message);
+            let detail = format!("task {task} was completed twice: by {}", who.join(" and "));
+            inner.violations.push(Violation {
+                rule: Rule::CompletedTwice,
+                detail,
+            });
         }
     }
 
@@ -267,7 +277,7 @@ mod tests {
         ledger.completed(task, 1, b);
         let inner = ledger.take();
         assert_eq!(inner.violations.len(), 2, "{:?}", inner.violations);
-        assert!(inner.violations[0].contains("handed out twice"));
-        assert!(inner.violations[1].contains("completed twice"));
+        assert_eq!(inner.violations[0].rule, Rule::HandedOutTwice);
+        assert_eq!(inner.violations[1].rule, Rule::CompletedTwice);
     }
 }

@@ -23,6 +23,7 @@ mod setup;
 mod spec;
 mod stats;
 mod verify;
+mod violation;
 mod watch;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -38,6 +39,7 @@ use uuid::Uuid;
 pub use cli::WorkersArgs;
 pub use report::{Percentiles, WorkersPoint, WorkersReport, WorkersSettings};
 pub use verify::Tally;
+pub use violation::{Rule, Violation};
 
 use crate::stats::interval_for;
 use crate::user::ThinkTime;

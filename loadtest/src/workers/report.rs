@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::stats::{QueueOp, QueueSnapshot};
 use super::verify::Tally;
+use super::violation::{Rule, Violation};
 use crate::report::{FailureRow, Row};
 use crate::stats::Latencies;
 
@@ -97,14 +98,57 @@ pub struct WorkersReport {
     pub operations: Vec<Row>,
     pub all_requests: Row,
     pub failures: Vec<FailureRow>,
-    /// How many rules the server broke (the first 1,000 are listed).
+    /// How many times the server broke a rule (the first 1,000 are
+    /// listed).
     pub violation_count: usize,
-    pub violations: Vec<String>,
+    /// How many times each rule broke, most often first.
+    pub violations_by_rule: Vec<RuleCount>,
+    pub violations: Vec<Violation>,
     /// Why the run failed; empty when it passed.
     pub problems: Vec<String>,
     pub passed: bool,
     pub interval_secs: f64,
     pub timeline: Vec<WorkersPoint>,
+}
+
+/// How many times one rule broke.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleCount {
+    pub rule: Rule,
+    pub description: &'static str,
+    pub count: usize,
+}
+
+fn by_rule(violations: &[Violation]) -> Vec<RuleCount> {
+    let mut counts: std::collections::BTreeMap<Rule, usize> = std::collections::BTreeMap::new();
+    for violation in violations {
+        *counts.entry(violation.rule).or_default() += 1;
+    }
+    let mut rows: Vec<RuleCount> = counts
+        .into_iter()
+        .map(|(rule, count)| RuleCount {
+            rule,
+            description: rule.describe(),
+            count,
+        })
+        .collect();
+    rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.rule.cmp(&b.rule)));
+    rows
+}
+
+/// The first few cases of each rule broken, at most `limit` in all.
+pub(crate) fn examples(report: &WorkersReport, per_rule: usize, limit: usize) -> Vec<&Violation> {
+    let mut shown: std::collections::HashMap<Rule, usize> = std::collections::HashMap::new();
+    report
+        .violations
+        .iter()
+        .filter(|v| {
+            let seen = shown.entry(v.rule).or_default();
+            *seen += 1;
+            *seen <= per_rule
+        })
+        .take(limit)
+        .collect()
 }
 
 /// What a run produced, before it is judged.
@@ -116,7 +160,7 @@ pub(crate) struct RunResult {
     pub(crate) finished: bool,
     pub(crate) tally: Tally,
     pub(crate) snapshot: QueueSnapshot,
-    pub(crate) violations: Vec<String>,
+    pub(crate) violations: Vec<Violation>,
     pub(crate) setup_errors: Vec<String>,
 }
 
@@ -193,6 +237,7 @@ impl WorkersReport {
                 })
                 .collect(),
             violation_count: violations.len(),
+            violations_by_rule: by_rule(&violations),
             violations: violations.into_iter().take(1000).collect(),
             passed: problems.is_empty(),
             problems,
@@ -314,12 +359,12 @@ impl WorkersReport {
                 t.read
             );
         } else {
-            let _ = writeln!(
-                out,
-                "\nverification: {} violations, the first ones:",
-                self.violation_count
-            );
-            for violation in self.violations.iter().take(20) {
+            let _ = writeln!(out, "\nverification: {} violations:", self.violation_count);
+            for row in &self.violations_by_rule {
+                let _ = writeln!(out, "{:>8} x {}", row.count, row.description);
+            }
+            let _ = writeln!(out, "the first ones of each:");
+            for violation in examples(self, 3, 20) {
                 let _ = writeln!(out, "  - {violation}");
             }
         }

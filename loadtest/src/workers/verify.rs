@@ -20,6 +20,7 @@ use super::gql::GqlError;
 use super::ledger::{End, TaskLog};
 use super::spec::Expected;
 use super::stats::QueueOp;
+use super::violation::{Rule, Violation};
 use super::watch::uuid_of;
 use super::{Ctx, PlanMade};
 
@@ -103,33 +104,37 @@ impl Stored {
 
 /// Reads the plans back and checks every task; the violations found, with
 /// those the agents saw live first.
-pub(crate) async fn verify(ctx: &Ctx, plans: &[PlanMade], tally: &mut Tally) -> Vec<String> {
+pub(crate) async fn verify(ctx: &Ctx, plans: &[PlanMade], tally: &mut Tally) -> Vec<Violation> {
     let mut violations = Vec::new();
+    let read_back = |detail: String| Violation {
+        rule: Rule::ReadBack,
+        detail,
+    };
     let mut stored: HashMap<Uuid, Stored> = HashMap::new();
     for plan in plans {
         match read_plan(ctx, plan.id).await {
             Ok(tasks) => {
                 if tasks.len() != plan.tasks {
-                    violations.push(format!(
+                    violations.push(read_back(format!(
                         "plan {} was created with {} tasks; {} are stored",
                         plan.id,
                         plan.tasks,
                         tasks.len()
-                    ));
+                    )));
                 }
                 for (id, task) in tasks {
                     if task.plan != Some(plan.id) || task.task_type != json!(ctx.task_type) {
-                        violations.push(format!("tasks(filter: {{planId: {}}}) returned task {id} of plan {:?}, type {}", plan.id, task.plan, task.task_type));
+                        violations.push(read_back(format!("tasks(filter: {{planId: {}}}) returned task {id} of plan {:?}, type {}", plan.id, task.plan, task.task_type)));
                     }
                     if stored.insert(id, task).is_some() {
-                        violations.push(format!("task {id} was listed twice"));
+                        violations.push(read_back(format!("task {id} was listed twice")));
                     }
                 }
             }
-            Err(err) => violations.push(format!(
+            Err(err) => violations.push(read_back(format!(
                 "reading the tasks of plan {} failed: {err}",
                 plan.id
-            )),
+            ))),
         }
     }
     let ledger = ctx.ledger.take();
@@ -149,13 +154,13 @@ pub(crate) async fn verify(ctx: &Ctx, plans: &[PlanMade], tally: &mut Tally) -> 
             .filter(|a| a.end == End::LeaseLost)
             .count() as u64;
         if log.origin.is_none() {
-            violations.push(format!(
+            violations.push(read_back(format!(
                 "task {id} was claimed, but no createPlan of this run returned it"
-            ));
+            )));
         } else if !stored.contains_key(id) {
-            violations.push(format!(
+            violations.push(read_back(format!(
                 "task {id} was created but is not among its plan's tasks"
-            ));
+            )));
         }
     }
     tally.created = ledger

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::documents::{CANCEL, COUNTS, FAILED_PAGE};
 use super::stats::QueueOp;
+use super::violation::Rule;
 use super::{Ctx, Produced};
 
 /// The run's tasks by state, as the server counts them.
@@ -139,10 +140,13 @@ async fn cancel(ctx: &Ctx, task: Uuid, failed: Uuid) -> bool {
             true
         }
         Ok(answer) => {
-            ctx.ledger.violation(format!(
-                "cancelling task {task} answered status {}",
-                answer.data["updateTask"]["status"]
-            ));
+            ctx.ledger.violation(
+                Rule::Answer,
+                format!(
+                    "cancelling task {task} answered status {}",
+                    answer.data["updateTask"]["status"]
+                ),
+            );
             false
         }
         Err(_) => false,
