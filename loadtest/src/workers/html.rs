@@ -47,7 +47,7 @@ pub fn render(report: &WorkersReport) -> anyhow::Result<String> {
                     dt { "task type" } dd { code { (s.task_type) } }
                     dt { "agents" } dd { (s.agents) " (" (s.crashing_agents) " of them crash now and then)" }
                     dt { "producers" } dd { (s.producers) ", " (s.tasks) " tasks in plans of " (s.plan_size) }
-                    dt { "claims" } dd { "up to " (s.claim_limit) " tasks, " (s.lease_seconds) " s leases, " (s.wait_seconds) " s long polls" }
+                    dt { "claims" } dd { "limit " (s.claim_limit) ", " (s.lease_seconds) " s leases, " (s.wait_seconds) " s long polls" }
                     dt { "tasks" } dd {
                         "work " (s.work_time) "; flaky " (share(s.flaky_share)) ", poison " (share(s.poison_share))
                         ", longer than a lease " (share(s.long_share)) ", with dependencies " (share(s.dependent_share))
@@ -85,7 +85,7 @@ pub fn render(report: &WorkersReport) -> anyhow::Result<String> {
                         (table_row(&report.all_requests, "total"))
                     }
                 }
-                p { small { "The two indented claim rows split claimTasks by what it returned: tasks, or [] when a long poll's wait ended. Failures include requests retried through an outage." } }
+                p { small { "The → rows split claimTasks by what it returned: tasks, or [] when a long poll's wait ran out. Failures include requests retried through an outage." } }
                 h2 { "Verification" }
                 @if report.violation_count == 0 {
                     p #verified { "All " (t.read) " tasks read back ended as the rules say; none was completed twice; every dependent started after its dependencies completed." }

@@ -253,7 +253,7 @@ impl WorkersReport {
         let (s, t) = (&self.settings, &self.tasks);
         let _ = writeln!(
             out,
-            "\nwork queue ({}): {} agents ({} crashing), {} producers, {} tasks in plans of {}, claims of up to {} with {} s leases and {} s long polls, against {}",
+            "\nwork queue ({}): {} agents ({} crashing), {} producers, {} tasks in plans of {}, claims of limit {} with {} s leases and {} s long polls, against {}",
             s.task_type,
             s.agents,
             s.crashing_agents,
