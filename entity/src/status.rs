@@ -186,10 +186,10 @@ mod tests {
             vec![
                 (Pending, Running),
                 (Pending, Cancelled),
+                (Running, Pending),
                 (Running, Completed),
                 (Running, Failed),
                 (Running, Cancelled),
-                (Running, Pending),
                 (Failed, Pending),
                 (Blocked, Pending),
                 (Blocked, Cancelled),

@@ -41,6 +41,9 @@ pub struct Model {
     /// `service::queue::lease::Ending`), so a retry of that call is
     /// answered rather than refused.
     pub lease_ended_by: Option<i16>,
+    /// Some task waits for it (it has dependents): its completion unblocks
+    /// them in a transaction.
+    pub awaited: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -33,6 +33,7 @@ enum Tasks {
     LeaseExpiresAt,
     LeaseSeconds,
     LeaseEndedBy,
+    Awaited,
 }
 
 #[derive(DeriveIden)]
@@ -159,6 +160,10 @@ impl MigrationTrait for Migration {
         .await?;
         add_column(manager, integer_null(Tasks::LeaseSeconds).take()).await?;
         add_column(manager, small_integer_null(Tasks::LeaseEndedBy).take()).await?;
+        // Whether any task waits for it: completing one that nobody waits
+        // for is a single statement, and a new dependency sets it in the
+        // row itself, which a concurrent completion then re-reads.
+        add_column(manager, boolean(Tasks::Awaited).default(false).take()).await?;
         manager
             .create_table(
                 Table::create()

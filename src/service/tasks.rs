@@ -40,6 +40,7 @@ resource!(task {
         lease_token: LeaseToken,
         lease_seconds: LeaseSeconds,
         lease_ended_by: LeaseEndedBy,
+        awaited: Awaited,
     }
 });
 
@@ -155,6 +156,7 @@ pub(crate) fn new_model(plan_id: Uuid, fields: TaskFields, at: DateTime<Utc>) ->
         lease_expires_at: None,
         lease_seconds: None,
         lease_ended_by: None,
+        awaited: false,
     }
 }
 
@@ -232,6 +234,11 @@ pub(crate) fn tasks_of_plan(
             .iter()
             .filter_map(|&earlier| children.get(earlier).map(|c| c.model.id))
             .collect();
+        for earlier in &task.depends_on {
+            if let Some(child) = children.get_mut(*earlier) {
+                child.model.awaited = true;
+            }
+        }
         children.push(ChildTask {
             model: new_model(plan_id, task, at),
             path: format!("{path}.tasks.{index}.agentId"),

@@ -1,4 +1,5 @@
-//! A typed method of [`Client`] for each operation of `graphql/`.
+//! A typed method of [`Client`] for each operation of `../operations/` (the
+//! work queue's are in `queue.rs`).
 
 use uuid::Uuid;
 

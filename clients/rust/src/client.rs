@@ -144,6 +144,7 @@ impl Client {
                 return Err(Error::GraphQL {
                     code: code_of(error),
                     message: error.message.clone(),
+                    field: field_of(error),
                 });
             }
             let message = first.map_or_else(
@@ -157,6 +158,7 @@ impl Client {
         if let Some(error) = response.errors.and_then(|errors| errors.into_iter().next()) {
             return Err(Error::GraphQL {
                 code: code_of(&error),
+                field: field_of(&error),
                 message: error.message,
             });
         }
@@ -205,6 +207,11 @@ fn code_of(error: &graphql_client::Error) -> String {
         .and_then(|code| code.as_str())
         .unwrap_or("(no code)")
         .to_owned()
+}
+
+fn field_of(error: &graphql_client::Error) -> Option<String> {
+    let field = error.extensions.as_ref()?.get("field")?.as_str()?;
+    Some(field.to_owned())
 }
 
 /// A fresh idempotency key.

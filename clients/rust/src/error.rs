@@ -11,8 +11,13 @@ pub enum Error {
     Transport(String),
     /// The server answered with a status other than 200.
     Status { status: StatusCode, message: String },
-    /// The response carried GraphQL errors; the first one's code and message.
-    GraphQL { code: String, message: String },
+    /// The response carried GraphQL errors; the first one's code, message
+    /// and `extensions.field` (the input value or argument it is about).
+    GraphQL {
+        code: String,
+        message: String,
+        field: Option<String>,
+    },
     /// The body was not a GraphQL response fitting the operation (a field
     /// missing, null where the schema says non-null, of the wrong type...).
     Decode(String),
@@ -25,7 +30,12 @@ impl fmt::Display for Error {
         match self {
             Self::Transport(message) => write!(f, "request failed: {message}"),
             Self::Status { status, message } => write!(f, "HTTP {status}: {message}"),
-            Self::GraphQL { code, message } => write!(f, "GraphQL error {code}: {message}"),
+            Self::GraphQL {
+                code,
+                message,
+                field: Some(field),
+            } => write!(f, "GraphQL error {code} on {field}: {message}"),
+            Self::GraphQL { code, message, .. } => write!(f, "GraphQL error {code}: {message}"),
             Self::Decode(message) => write!(f, "unexpected response: {message}"),
             Self::NoData => write!(f, "unexpected response: no data and no errors"),
         }
@@ -51,6 +61,17 @@ impl Error {
     /// (automatic persisted queries: send the text with it).
     pub fn is_persisted_query_not_found(&self) -> bool {
         matches!(self, Self::GraphQL { code, .. } if code == "PERSISTED_QUERY_NOT_FOUND")
+    }
+
+    /// Whether a work-queue call failed because its lease is gone (CONFLICT
+    /// on `token`): it expired, a newer claim holds the task, or the task
+    /// left RUNNING another way. Nothing was changed; the worker drops the
+    /// task, since the queue already gave it, or will give it, to someone.
+    pub fn is_lease_lost(&self) -> bool {
+        matches!(
+            self,
+            Self::GraphQL { code, field: Some(field), .. } if code == "CONFLICT" && field == "token"
+        )
     }
 
     pub(crate) fn transport(err: &reqwest::Error) -> Self {

@@ -39,6 +39,7 @@ mod api;
 mod client;
 mod error;
 pub mod operations;
+mod queue;
 
 pub use client::{Client, new_key};
 pub use error::Error;

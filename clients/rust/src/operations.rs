@@ -216,6 +216,58 @@ pub struct UpdatePlan;
 )]
 pub struct UpdateTask;
 
+/// The work queue (API.md, "Work queue: agents pulling tasks"): claim,
+/// then heartbeat, complete, fail or release with the lease's token.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "../operations/claim_tasks.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct ClaimTasks;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "../operations/heartbeat_task.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct HeartbeatTask;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "../operations/complete_task.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct CompleteTask;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "../operations/fail_task.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct FailTask;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "../operations/release_task.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct ReleaseTask;
+
 /// Live changes of a plan's tasks. Its types fit any graphql-transport-ws
 /// client (the server's WebSocket at `/graphql`); this crate's HTTP client
 /// does not run subscriptions.

@@ -1,6 +1,7 @@
 // npm test: the committed generated code must be what codegen makes now
 // (drift fails), everything must type-check under --strict, and, when
-// AGENTGRAPH_URL names a server, the example must run against it.
+// AGENTGRAPH_URL names a server, the example and the worker (on tasks it
+// seeds, until it is idle) must run against it.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,6 +34,17 @@ if (process.env.AGENTGRAPH_URL) {
   console.log(`== example against ${process.env.AGENTGRAPH_URL}`);
   run(bin('tsc'), ['-p', 'tsconfig.build.json']);
   run(process.execPath, [join(root, '.build', 'example.js')]);
+  console.log(`== worker against ${process.env.AGENTGRAPH_URL}`);
+  // Short leases and polls keep it to seconds; the caller's AGENTGRAPH_WORKER_* win.
+  const demo = {
+    AGENTGRAPH_WORKER_SEED: '5',
+    AGENTGRAPH_WORKER_EXIT_WHEN_IDLE: '1',
+    AGENTGRAPH_WORKER_CONCURRENCY: '2',
+    AGENTGRAPH_WORKER_LEASE_SECONDS: '6',
+    AGENTGRAPH_WORKER_WAIT_SECONDS: '3',
+  };
+  const unset = Object.fromEntries(Object.entries(demo).filter(([name]) => !process.env[name]));
+  run(process.execPath, [join(root, '.build', 'worker.js')], unset);
 } else {
-  console.log('== example skipped: set AGENTGRAPH_URL to run it against a server');
+  console.log('== example and worker skipped: set AGENTGRAPH_URL to run them against a server');
 }

@@ -24,8 +24,11 @@ export interface ClientOptions {
   send?: SendMode;
 }
 
-/** The first error of a response, with its `extensions.code`. */
+/** The first error of a response, with its `extensions.code` and `extensions.field`. */
 export class GraphQLRequestError extends Error {
+  /** The input value or argument the error is about (`input.priority`, `token`), if any. */
+  readonly field: string | undefined;
+
   constructor(
     readonly code: string,
     message: string,
@@ -33,12 +36,33 @@ export class GraphQLRequestError extends Error {
     readonly errors: unknown[],
   ) {
     super(`${code}: ${message}`);
+    this.field = (errors[0] as GraphQLError | undefined)?.extensions?.field;
   }
 }
 
 interface GraphQLError {
   message: string;
-  extensions?: { code?: string };
+  extensions?: { code?: string; field?: string };
+}
+
+/**
+ * Whether a request may be sent again as it is: the server was not reached or
+ * did not answer (fetch throws a TypeError), or it said it could not serve it
+ * now (503, SERVICE_UNAVAILABLE). A create is safe to resend only with its
+ * idempotency key; a complete, fail or release with the same token.
+ */
+export function isRetryable(err: unknown): boolean {
+  if (err instanceof TypeError) return true;
+  return err instanceof GraphQLRequestError && (err.status === 503 || err.code === 'SERVICE_UNAVAILABLE');
+}
+
+/**
+ * Whether a work-queue call failed because its lease is gone (CONFLICT on
+ * `token`): it expired, a newer claim holds the task, or the task left RUNNING
+ * another way. Nothing was changed; the worker drops the task.
+ */
+export function isLeaseLost(err: unknown): boolean {
+  return err instanceof GraphQLRequestError && err.code === 'CONFLICT' && err.field === 'token';
 }
 
 export interface Client {

@@ -30,10 +30,11 @@ pub(crate) async fn all_completed(db: &impl ConnectionTrait, ids: &[Uuid]) -> Re
 }
 
 /// Links the new task `task_id` to the tasks `on` of `plan_id` it waits
-/// for. Each dependency is read under a share lock, so one completing
-/// meanwhile either commits first (and is read COMPLETED here) or waits for
-/// this transaction (and then finds the new edge to unblock through). A
-/// task created `blocked` whose dependencies have all completed since the
+/// for, marking each `awaited` in the same statement that locks it: a
+/// dependency completing meanwhile either commits first (and is read
+/// COMPLETED here) or waits for this transaction and then finds itself
+/// awaited, so it completes the long way, unblocking through the new edge.
+/// A task created `blocked` whose dependencies have all completed since the
 /// read before the transaction is unblocked here, as their completion
 /// would have: one UPDATED change.
 pub(crate) async fn link_new(
@@ -44,15 +45,16 @@ pub(crate) async fn link_new(
     blocked: bool,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    let mut read = task::Entity::find()
-        .select_only()
-        .columns([task::Column::Id, task::Column::Status])
+    // Not a change: `version` stays, so the change log records nothing.
+    let found: Vec<(Uuid, TaskStatus)> = task::Entity::update_many()
+        .col_expr(task::Column::Awaited, Expr::value(true))
         .filter(task::Column::Id.is_in(on.iter().copied()))
-        .filter(task::Column::PlanId.eq(plan_id));
-    if db.get_database_backend() == DbBackend::Postgres {
-        read = read.lock_shared();
-    }
-    let found: Vec<(Uuid, TaskStatus)> = read.into_tuple().all(db).await?;
+        .filter(task::Column::PlanId.eq(plan_id))
+        .exec_with_returning(db)
+        .await?
+        .into_iter()
+        .map(|task| (task.id, task.status))
+        .collect();
     let missing: Vec<Violation> = on
         .iter()
         .enumerate()
