@@ -6,7 +6,8 @@
 
 use maud::{DOCTYPE, PreEscaped, html};
 
-use super::report::{WorkersPoint, WorkersReport, examples};
+use super::report::{WorkersPoint, WorkersReport};
+use super::violation::examples;
 use crate::chart::{self, Frame, Line, PALETTE};
 use crate::html::{STYLE, ms, table_row};
 

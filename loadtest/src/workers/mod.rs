@@ -39,7 +39,7 @@ use uuid::Uuid;
 pub use cli::WorkersArgs;
 pub use report::{Percentiles, WorkersPoint, WorkersReport, WorkersSettings};
 pub use verify::Tally;
-pub use violation::{Rule, Violation};
+pub use violation::{Rule, RuleCount, Violation};
 
 use crate::stats::interval_for;
 use crate::user::ThinkTime;

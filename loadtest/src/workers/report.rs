@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::stats::{QueueOp, QueueSnapshot};
 use super::verify::Tally;
-use super::violation::{Rule, Violation};
+use super::violation::{RuleCount, Violation, by_rule, examples};
 use crate::report::{FailureRow, Row};
 use crate::stats::Latencies;
 
@@ -109,46 +109,6 @@ pub struct WorkersReport {
     pub passed: bool,
     pub interval_secs: f64,
     pub timeline: Vec<WorkersPoint>,
-}
-
-/// How many times one rule broke.
-#[derive(Debug, Clone, Serialize)]
-pub struct RuleCount {
-    pub rule: Rule,
-    pub description: &'static str,
-    pub count: usize,
-}
-
-fn by_rule(violations: &[Violation]) -> Vec<RuleCount> {
-    let mut counts: std::collections::BTreeMap<Rule, usize> = std::collections::BTreeMap::new();
-    for violation in violations {
-        *counts.entry(violation.rule).or_default() += 1;
-    }
-    let mut rows: Vec<RuleCount> = counts
-        .into_iter()
-        .map(|(rule, count)| RuleCount {
-            rule,
-            description: rule.describe(),
-            count,
-        })
-        .collect();
-    rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.rule.cmp(&b.rule)));
-    rows
-}
-
-/// The first few cases of each rule broken, at most `limit` in all.
-pub(crate) fn examples(report: &WorkersReport, per_rule: usize, limit: usize) -> Vec<&Violation> {
-    let mut shown: std::collections::HashMap<Rule, usize> = std::collections::HashMap::new();
-    report
-        .violations
-        .iter()
-        .filter(|v| {
-            let seen = shown.entry(v.rule).or_default();
-            *seen += 1;
-            *seen <= per_rule
-        })
-        .take(limit)
-        .collect()
 }
 
 /// What a run produced, before it is judged.

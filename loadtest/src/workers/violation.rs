@@ -1,7 +1,11 @@
 //! What the verification can find wrong, by rule, so that a report says
 //! which rules broke and how often before it lists the cases.
 
+use std::collections::{BTreeMap, HashMap};
+
 use serde::Serialize;
+
+use super::report::WorkersReport;
 
 /// A rule of the queue that the server's answers or state broke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -76,4 +80,44 @@ impl std::fmt::Display for Violation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.rule.describe(), self.detail)
     }
+}
+
+/// How many times one rule broke.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleCount {
+    pub rule: Rule,
+    pub description: &'static str,
+    pub count: usize,
+}
+
+pub(crate) fn by_rule(violations: &[Violation]) -> Vec<RuleCount> {
+    let mut counts: BTreeMap<Rule, usize> = BTreeMap::new();
+    for violation in violations {
+        *counts.entry(violation.rule).or_default() += 1;
+    }
+    let mut rows: Vec<RuleCount> = counts
+        .into_iter()
+        .map(|(rule, count)| RuleCount {
+            rule,
+            description: rule.describe(),
+            count,
+        })
+        .collect();
+    rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.rule.cmp(&b.rule)));
+    rows
+}
+
+/// The first few cases of each rule broken, at most `limit` in all.
+pub(crate) fn examples(report: &WorkersReport, per_rule: usize, limit: usize) -> Vec<&Violation> {
+    let mut shown: HashMap<Rule, usize> = HashMap::new();
+    report
+        .violations
+        .iter()
+        .filter(|v| {
+            let seen = shown.entry(v.rule).or_default();
+            *seen += 1;
+            *seen <= per_rule
+        })
+        .take(limit)
+        .collect()
 }
