@@ -8,7 +8,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use crate::chart::{self, Frame, Line, PALETTE};
 use crate::report::{Report, Row};
 
-const STYLE: &str = "
+pub(crate) const STYLE: &str = "
 body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 1100px; padding: 1.5rem; color: #222; }
 h1 { font-size: 1.5rem; margin: 0 0 .5rem; }
 h2 { font-size: 1.15rem; margin: 2rem 0 .6rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
@@ -93,7 +93,7 @@ pub fn render(report: &Report) -> anyhow::Result<String> {
     Ok(page.into_string())
 }
 
-fn ms(value: f64) -> String {
+pub(crate) fn ms(value: f64) -> String {
     format!("{value:.2}")
 }
 
@@ -178,30 +178,34 @@ fn charts(report: &Report) -> anyhow::Result<Vec<(&'static str, String, String, 
     ])
 }
 
-const GREY: plotters::style::RGBColor = plotters::style::RGBColor(120, 120, 120);
+pub(crate) const GREY: plotters::style::RGBColor = plotters::style::RGBColor(120, 120, 120);
+
+/// One row of an operations table; `kind` is its class (`operation`,
+/// `total`, `setup`), with `failed` added when it has failures.
+pub(crate) fn table_row(row: &Row, kind: &str) -> Markup {
+    let class = if row.failures > 0 {
+        format!("{kind} failed")
+    } else {
+        kind.to_owned()
+    };
+    html! {
+        tr class=(class) {
+            td { (row.name) }
+            td.num { (row.requests) }
+            td.num.failures { (row.failures) }
+            td.num { (format!("{:.2}", row.failure_percent)) }
+            td.num { (ms(row.p50_ms)) }
+            td.num { (ms(row.p95_ms)) }
+            td.num { (ms(row.p99_ms)) }
+            td.num { (ms(row.max_ms)) }
+            td.num { (ms(row.mean_ms)) }
+            td.num { (format!("{:.1}", row.rps)) }
+        }
+    }
+}
 
 fn table(report: &Report) -> Markup {
-    let row = |row: &Row, kind: &str| {
-        let class = if row.failures > 0 {
-            format!("{kind} failed")
-        } else {
-            kind.to_owned()
-        };
-        html! {
-            tr class=(class) {
-                td { (row.name) }
-                td.num { (row.requests) }
-                td.num.failures { (row.failures) }
-                td.num { (format!("{:.2}", row.failure_percent)) }
-                td.num { (ms(row.p50_ms)) }
-                td.num { (ms(row.p95_ms)) }
-                td.num { (ms(row.p99_ms)) }
-                td.num { (ms(row.max_ms)) }
-                td.num { (ms(row.mean_ms)) }
-                td.num { (format!("{:.1}", row.rps)) }
-            }
-        }
-    };
+    let row = table_row;
     html! {
         table #operations {
             thead { tr {

@@ -3,6 +3,9 @@
 //! 500 ms), replayed against agentgraph over GraphQL.
 //!
 //!     cargo run --release -p loadtest -- --url http://127.0.0.1:8000/graphql
+//!
+//! `--scenario workers` drives the work queue instead (agents claiming,
+//! heartbeating, completing and failing tasks; see `loadtest::workers`).
 
 // A load tool stops with a message on a broken setup; `expect` says which.
 #![allow(clippy::expect_used)]
@@ -21,6 +24,16 @@ use loadtest::client::Client;
 use loadtest::report::{Report, Settings};
 use loadtest::stats::{Recorder, interval_for};
 use loadtest::user::{self, Shared, ThinkTime};
+use loadtest::workers::WorkersArgs;
+
+/// Which load to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Scenario {
+    /// The original platform's Locust smoke test.
+    Users,
+    /// Producers and agents on the work queue, verified afterwards.
+    Workers,
+}
 
 /// Replays the original smoke load test against an agentgraph server and
 /// exits non-zero when it fails its thresholds.
@@ -30,13 +43,18 @@ struct Args {
     /// The GraphQL endpoint.
     #[arg(long, default_value = "http://127.0.0.1:8000/graphql")]
     url: String,
+    /// The load to run.
+    #[arg(long, value_enum, default_value_t = Scenario::Users)]
+    scenario: Scenario,
     /// Virtual users.
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..))]
     users: u16,
     /// Users started per second.
     #[arg(long, default_value_t = 5.0)]
     spawn_rate: f64,
-    /// How long the test runs, from the first user's start (`30s`, `2m`).
+    /// How long the test runs, from the first user's start (`30s`, `2m`);
+    /// with `--scenario workers`, the deadline by which every task must
+    /// have ended.
     #[arg(long, default_value = "2m", value_parser = humantime::parse_duration)]
     duration: Duration,
     /// Each user's pause between operations, uniform in a range (`1-3s`),
@@ -64,6 +82,8 @@ struct Args {
     /// How long one request may take before it counts as failed.
     #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
     timeout: Duration,
+    #[command(flatten)]
+    workers: WorkersArgs,
 }
 
 #[tokio::main]
@@ -81,6 +101,9 @@ async fn main() -> ExitCode {
 
 /// Runs the test and prints its report; `Ok(passed)`.
 async fn run(args: Args) -> anyhow::Result<bool> {
+    if args.scenario == Scenario::Workers {
+        return run_workers(args).await;
+    }
     anyhow::ensure!(
         args.spawn_rate > 0.0 && args.spawn_rate.is_finite(),
         "--spawn-rate must be a positive number"
@@ -166,6 +189,39 @@ async fn run(args: Args) -> anyhow::Result<bool> {
     }
     if let Some(path) = &args.html_report {
         let page = loadtest::html::render(&report).context("cannot draw the HTML report")?;
+        std::fs::write(path, page).with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("HTML report written to {}", path.display());
+    }
+    Ok(report.passed)
+}
+
+/// Runs the work-queue scenario and prints its report; `Ok(passed)`.
+async fn run_workers(args: Args) -> anyhow::Result<bool> {
+    let config = args.workers.config(
+        &args.url,
+        args.api_key.as_deref(),
+        args.timeout,
+        args.duration,
+        args.max_failure_rate,
+    );
+    eprintln!(
+        "loadtest: work queue, {} agents, {} producers, {} tasks, deadline {}, against {}",
+        config.agents,
+        config.producers,
+        config.tasks,
+        humantime::format_duration(args.duration),
+        args.url
+    );
+    let report = loadtest::workers::run(config).await?;
+    print!("{}", report.render());
+    if let Some(path) = &args.report {
+        let json = serde_json::to_vec_pretty(&report)?;
+        std::fs::write(path, json).with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("report written to {}", path.display());
+    }
+    if let Some(path) = &args.html_report {
+        let page =
+            loadtest::workers::html::render(&report).context("cannot draw the HTML report")?;
         std::fs::write(path, page).with_context(|| format!("cannot write {}", path.display()))?;
         eprintln!("HTML report written to {}", path.display());
     }

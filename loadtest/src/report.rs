@@ -36,7 +36,8 @@ pub struct Row {
 }
 
 impl Row {
-    fn new(name: &str, latencies: &Latencies, elapsed: Duration) -> Self {
+    /// One operation's row: `latencies` over a run of `elapsed`.
+    pub fn new(name: &str, latencies: &Latencies, elapsed: Duration) -> Self {
         let secs = elapsed.as_secs_f64().max(f64::EPSILON);
         #[allow(clippy::cast_precision_loss)]
         let rps = latencies.count() as f64 / secs;

@@ -144,6 +144,12 @@ impl Latencies {
     }
 }
 
+impl Default for Latencies {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 #[allow(clippy::cast_precision_loss)]
 fn micros_to_ms(micros: u64) -> f64 {
     micros as f64 / 1000.0
