@@ -1,0 +1,139 @@
+//! `drain`: workers empty a queue of ready no-op tasks.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use serde_json::{Value, json};
+
+use crate::Mode;
+use crate::gql::{Gql, active_plan, agent_and_goal, claim, complete};
+
+/// `completed(n)`'s document: n aliased completeTask fields, variables
+/// `$i0..` and `$t0..`, so that each size is one document the server can
+/// keep parsed.
+fn aliased_document(n: usize) -> String {
+    let params: Vec<String> = (0..n)
+        .map(|i| format!("$i{i}: UUID!, $t{i}: String!"))
+        .collect();
+    let fields: Vec<String> = (0..n)
+        .map(|i| format!("c{i}: completeTask(id: $i{i}, token: $t{i}) {{ id }}"))
+        .collect();
+    format!(
+        "mutation Complete{n}({}) {{ {} }}",
+        params.join(", "),
+        fields.join(" ")
+    )
+}
+
+pub(crate) async fn drain(
+    gql: &Gql,
+    tasks: usize,
+    per_plan: usize,
+    workers: usize,
+    mode: Mode,
+    limit: usize,
+) -> anyhow::Result<Value> {
+    let (agent, goal) = agent_and_goal(gql).await?;
+    let mut seeded = 0;
+    while seeded < tasks {
+        let n = per_plan.min(tasks - seeded);
+        active_plan(gql, &goal, n).await?;
+        seeded += n;
+    }
+    let documents: Arc<Vec<String>> = Arc::new((0..=limit).map(aliased_document).collect());
+    let started = Instant::now();
+    let handles: Vec<_> = (0..workers)
+        .map(|_| {
+            let (gql, agent, documents) = (gql.clone(), agent.clone(), documents.clone());
+            tokio::spawn(async move { drain_worker(&gql, &agent, mode, limit, &documents).await })
+        })
+        .collect();
+    let (mut done, mut errors, mut first_error) = (0, 0, None);
+    for handle in handles {
+        let worker = handle.await.context("a worker panicked")?;
+        done += worker.completed;
+        errors += worker.errors;
+        first_error = first_error.or(worker.first_error);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let counts = gql
+        .run(
+            "query { completed: tasks(filter: {status: COMPLETED}) { totalCount } \
+             pending: tasks(filter: {status: PENDING}) { totalCount } \
+             running: tasks(filter: {status: RUNNING}) { totalCount } }",
+            json!({}),
+        )
+        .await
+        .context("count the tasks")?;
+    Ok(json!({
+        "mode": format!("{mode:?}").to_lowercase(), "workers": workers, "tasks": tasks,
+        "seconds": seconds, "tasksPerSecond": done as f64 / seconds, "completedByWorkers": done,
+        "completed": counts["completed"]["totalCount"], "pending": counts["pending"]["totalCount"],
+        "running": counts["running"]["totalCount"], "errors": errors, "firstError": first_error,
+    }))
+}
+
+#[derive(Default)]
+struct WorkerTally {
+    completed: usize,
+    errors: usize,
+    first_error: Option<String>,
+}
+
+impl WorkerTally {
+    fn failed(&mut self, err: &anyhow::Error) {
+        self.errors += 1;
+        self.first_error.get_or_insert_with(|| format!("{err:#}"));
+    }
+}
+
+/// Claims and completes until a claim comes back empty. A failed request is
+/// counted and the loop goes on (the counts at the end show what it left);
+/// a run of them ends it.
+async fn drain_worker(
+    gql: &Gql,
+    agent: &str,
+    mode: Mode,
+    limit: usize,
+    documents: &[String],
+) -> WorkerTally {
+    let mut tally = WorkerTally::default();
+    let mut failures_in_a_row = 0;
+    while failures_in_a_row < 10 {
+        let leases = match claim(gql, json!({ "agentId": agent, "limit": limit })).await {
+            Ok(leases) if leases.is_empty() => break,
+            Ok(leases) => leases,
+            Err(err) => {
+                tally.failed(&err);
+                failures_in_a_row += 1;
+                continue;
+            }
+        };
+        failures_in_a_row = 0;
+        let done = match mode {
+            Mode::Single => {
+                let mut done = Ok(());
+                for lease in &leases {
+                    done = done.and(complete(gql, lease).await);
+                }
+                done
+            }
+            Mode::Aliased => {
+                let mut variables = serde_json::Map::new();
+                for (i, lease) in leases.iter().enumerate() {
+                    variables.insert(format!("i{i}"), json!(lease.id));
+                    variables.insert(format!("t{i}"), json!(lease.token));
+                }
+                gql.run(&documents[leases.len()], Value::Object(variables))
+                    .await
+                    .map(drop)
+            }
+        };
+        match done {
+            Ok(()) => tally.completed += leases.len(),
+            Err(err) => tally.failed(&err),
+        }
+    }
+    tally
+}
