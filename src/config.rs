@@ -145,6 +145,20 @@ pub struct ServeArgs {
     #[arg(long, env = "AGENTGRAPH_CHANGE_RETENTION", default_value = "24h", value_parser = humantime::parse_duration)]
     pub change_retention: Duration,
 
+    /// How often expired task leases are requeued (or failed once their
+    /// attempts are used up), on every instance (`1s`, `500ms`).
+    #[arg(long, env = "AGENTGRAPH_LEASE_SWEEP_INTERVAL", default_value = "1s", value_parser = positive_duration)]
+    pub lease_sweep_interval: Duration,
+
+    /// A failed task's wait before its next attempt, doubled after each
+    /// further failure (`1s`, `250ms`), with ±10 % jitter.
+    #[arg(long, env = "AGENTGRAPH_RETRY_BACKOFF", default_value = "1s", value_parser = positive_duration)]
+    pub retry_backoff: Duration,
+
+    /// The longest wait between attempts of a failed task (`10m`).
+    #[arg(long, env = "AGENTGRAPH_RETRY_BACKOFF_MAX", default_value = "10m", value_parser = positive_duration)]
+    pub retry_backoff_max: Duration,
+
     /// Most operations (subscriptions, queries, mutations) running at once on
     /// one WebSocket.
     #[arg(long, env = "AGENTGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
@@ -201,6 +215,16 @@ pub struct ServeArgs {
     /// Origins allowed to call the API from a browser (CORS), comma-separated; none by default.
     #[arg(long, env = "AGENTGRAPH_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
+}
+
+/// A duration above zero (a sweep every 0 s would never rest; a retry at
+/// once leaves no time to answer a repeated `failTask`).
+fn positive_duration(text: &str) -> Result<Duration, String> {
+    match humantime::parse_duration(text) {
+        Ok(duration) if !duration.is_zero() => Ok(duration),
+        Ok(_) => Err("must be above zero".to_owned()),
+        Err(err) => Err(err.to_string()),
+    }
 }
 
 impl ServeArgs {

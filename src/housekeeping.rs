@@ -1,12 +1,15 @@
 //! Work a server does on its own: forgetting idempotency keys and changes
-//! past their retention. Every instance prunes; a delete by age is the same
-//! whoever runs it, so instances need not agree on who does.
+//! past their retention, and putting tasks whose lease expired back in the
+//! queue. Every instance does all of it; a delete by age, or a requeue of
+//! what expired, is the same whoever runs it, so instances need not agree
+//! on who does.
 
 use std::time::Duration;
 
 use tokio::sync::watch;
 
 use crate::db::Db;
+use crate::service::queue::sweep;
 use crate::service::write::idempotency;
 
 /// Changes are kept this much longer than their retention, so that a cursor
@@ -45,6 +48,32 @@ pub(crate) fn spawn_pruning(
                 Ok(0) => {}
                 Ok(pruned) => tracing::debug!(pruned, "forgot expired changes"),
                 Err(err) => tracing::warn!(error = ?err, "pruning changes failed; will retry"),
+            }
+        }
+    }));
+}
+
+/// Requeues or fails expired task leases every `every`, until `stop`
+/// turns true; a sweep that changed anything tells the hub, so that parked
+/// claims here and on the other instances hear of the requeued tasks.
+pub(crate) fn spawn_lease_sweep(
+    db: Db,
+    hub: std::sync::Arc<crate::changes::Hub>,
+    every: Duration,
+    stop: watch::Receiver<bool>,
+) {
+    tokio::spawn(crate::db::holds::doing("lease sweep", async move {
+        let mut ticks = Ticks::new(every, stop);
+        while ticks.next().await {
+            match sweep::sweep(&db.writes, crate::service::now()).await {
+                Ok(0) => {}
+                Ok(swept) => {
+                    tracing::info!(swept, "requeued or failed tasks whose lease expired");
+                    hub.written();
+                }
+                Err(err) => {
+                    tracing::warn!(error = ?err, "sweeping expired leases failed; will retry")
+                }
             }
         }
     }));

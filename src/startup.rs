@@ -12,14 +12,17 @@ use tokio::net::TcpListener;
 
 use crate::auth::ApiKeys;
 use crate::changes::Hub;
+use crate::changes::waiters::Waiters;
 use crate::config::ServeConfig;
 pub use crate::db::StatementCounter;
 use crate::db::{Db, PoolSettings};
 use crate::engine::{DocumentCache, Engine, PersistedDocuments, RequestLimits};
+use crate::graphql::queue::Queue;
 use crate::graphql::subscription::ChangeRetention;
 use crate::graphql::{SchemaLimits, build_schema};
 use crate::http;
 use crate::http::{AppState, SocketLimits};
+use crate::service::queue::Backoff;
 use crate::service::write::group_commit::Creates;
 
 /// Distinct documents kept parsed; clients typically send a few dozen.
@@ -79,12 +82,20 @@ impl Application {
             serve.write_concurrency as usize
         };
         let creates = Creates::start(db.writes.clone(), writers);
+        let queue = Queue {
+            backoff: Backoff {
+                base: serve.retry_backoff,
+                max: serve.retry_backoff_max,
+            },
+            waiters: Waiters::start(hub.clone(), stopped.clone()),
+        };
         let schema_with = |validation| {
             build_schema(
                 db.clone(),
                 creates.clone(),
                 hub.clone(),
                 ChangeRetention(serve.change_retention),
+                queue.clone(),
                 SchemaLimits {
                     max_depth: serve.max_depth,
                     max_complexity: serve.max_complexity,
@@ -203,6 +214,12 @@ impl Application {
             self.state.engine.db.clone(),
             serve.idempotency_retention,
             serve.change_retention,
+            stop_rx.clone(),
+        );
+        crate::housekeeping::spawn_lease_sweep(
+            self.state.engine.db.clone(),
+            self.state.engine.hub.clone(),
+            serve.lease_sweep_interval,
             stop_rx.clone(),
         );
         crate::housekeeping::spawn_hold_watch(

@@ -7,5 +7,6 @@ pub mod idempotency_key;
 pub mod plan;
 pub mod status;
 pub mod task;
+pub mod task_dependency;
 
 pub use status::{AgentStatus, GoalStatus, PlanStatus, TaskStatus};

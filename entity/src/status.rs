@@ -61,6 +61,9 @@ pub enum TaskStatus {
     Failed,
     #[sea_orm(string_value = "CANCELLED")]
     Cancelled,
+    /// Waiting for its dependencies; set and lifted by them only.
+    #[sea_orm(string_value = "BLOCKED")]
+    Blocked,
 }
 
 /// A status machine: which statuses may follow which.
@@ -105,8 +108,9 @@ impl Transitions for TaskStatus {
         self == next
             || matches!(
                 (self, next),
-                (Pending, Running | Cancelled)
-                    | (Running, Completed | Failed | Cancelled)
+                (Blocked, Pending | Cancelled)
+                    | (Pending, Running | Cancelled)
+                    | (Running, Completed | Failed | Cancelled | Pending)
                     | (Failed, Pending)
             )
     }
@@ -185,7 +189,10 @@ mod tests {
                 (Running, Completed),
                 (Running, Failed),
                 (Running, Cancelled),
+                (Running, Pending),
                 (Failed, Pending),
+                (Blocked, Pending),
+                (Blocked, Cancelled),
             ]
         );
     }

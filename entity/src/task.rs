@@ -23,6 +23,24 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub started_at: Option<DateTimeUtc>,
     pub completed_at: Option<DateTimeUtc>,
+    /// 0..=100; the higher is claimed first.
+    pub priority: i32,
+    /// The earliest time it may be claimed.
+    pub run_at: DateTimeUtc,
+    /// How many times it has been claimed.
+    pub attempts: i32,
+    pub max_attempts: i32,
+    /// The claim that holds it (or last ended it); never shown but to the
+    /// claimant, as its token.
+    pub lease_token: Option<Uuid>,
+    /// While RUNNING under a lease: when the lease ends.
+    pub lease_expires_at: Option<DateTimeUtc>,
+    /// The claim's lease length, the default of its heartbeats.
+    pub lease_seconds: Option<i32>,
+    /// Which call ended the lease of `lease_token` (see
+    /// `service::queue::lease::Ending`), so a retry of that call is
+    /// answered rather than refused.
+    pub lease_ended_by: Option<i16>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,14 +15,14 @@ pub(crate) struct Migration;
 
 /// A resource table, its code in `change_log.resource`, the column naming
 /// its parent, and whether it has an assignee (`agent_id`).
-struct Logged {
-    table: &'static str,
+pub(crate) struct Logged {
+    pub(crate) table: &'static str,
     resource: i16,
     parent: Option<&'static str>,
     assignee: bool,
 }
 
-const LOGGED: [Logged; 4] = [
+pub(crate) const LOGGED: [Logged; 4] = [
     Logged {
         table: "agents",
         resource: 1,
@@ -50,12 +50,12 @@ const LOGGED: [Logged; 4] = [
 ];
 
 const CREATED: i16 = 1;
-const UPDATED: i16 = 2;
+pub(crate) const UPDATED: i16 = 2;
 const DELETED: i16 = 3;
 
 /// The row values of one change, from the row alias `new` (after) and `old`
 /// (before; the same as `new` for inserts and deletes).
-fn values(logged: &Logged, kind: i16, new: &str, old: &str, now: &str) -> String {
+pub(crate) fn values(logged: &Logged, kind: i16, new: &str, old: &str, now: &str) -> String {
     let parent = logged
         .parent
         .map_or_else(|| "NULL".to_owned(), |column| format!("{new}.{column}"));
@@ -70,7 +70,8 @@ fn values(logged: &Logged, kind: i16, new: &str, old: &str, now: &str) -> String
     )
 }
 
-const COLUMNS: &str = "resource, kind, object_id, parent_id, agent_id, old_agent_id, version, at";
+pub(crate) const COLUMNS: &str =
+    "resource, kind, object_id, parent_id, agent_id, old_agent_id, version, at";
 
 fn postgres_up() -> Vec<String> {
     let mut sql = vec![

@@ -48,6 +48,7 @@ mod tests {
             old_agent_id: None,
             version: 1,
             at: 1_700_000_000_000_000,
+            wakes: false,
         };
         assert_eq!(
             decode(&encode(&change)),

@@ -12,7 +12,7 @@ use super::{Change, ChangeKind, Filter, Object, Resource};
 use crate::error::{AppError, Result};
 
 const COLUMNS: &str =
-    "seq, resource, kind, object_id, parent_id, agent_id, old_agent_id, version, at";
+    "seq, resource, kind, object_id, parent_id, agent_id, old_agent_id, version, at, wakes";
 
 fn placeholder(backend: DbBackend, n: usize) -> String {
     match backend {
@@ -36,6 +36,7 @@ fn decode(row: &QueryResult) -> Result<Change> {
         old_agent_id: row.try_get("", "old_agent_id")?,
         version: row.try_get("", "version")?,
         at: row.try_get("", "at")?,
+        wakes: row.try_get::<i16>("", "wakes")? != 0,
     })
 }
 

@@ -12,6 +12,7 @@ pub(crate) mod hub;
 pub(crate) mod listener;
 pub(crate) mod log;
 mod snapshot;
+pub(crate) mod waiters;
 pub(crate) mod watch;
 
 use std::collections::HashMap;
@@ -73,6 +74,9 @@ pub(crate) struct Change {
     pub(crate) version: i32,
     /// Microseconds since the epoch.
     pub(crate) at: i64,
+    /// It may have made a task claimable (a task now PENDING, a plan now
+    /// ACTIVE): parked claims look again.
+    pub(crate) wakes: bool,
 }
 
 /// What one subscription wants to hear about.

@@ -19,6 +19,7 @@ use super::variables;
 use crate::auth::Caller;
 use crate::error::ErrorCode;
 use crate::graphql::loaders::{DbLoader, LoneRootField};
+use crate::graphql::turn::Turn;
 use crate::metrics as m;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -192,13 +193,14 @@ pub(crate) async fn execute(
     // Waiting for a turn counts against the timeout like running does.
     let deadline = tokio::time::Instant::now() + engine.limits.timeout;
     let timeout_secs = engine.limits.timeout.as_secs();
-    let Ok(_turn) = tokio::time::timeout_at(deadline, engine.executions.acquire()).await else {
+    let Some(turn) = Turn::take(engine.executions.clone(), deadline).await else {
         // The server was busy, not the request too big: it may be sent again.
         return Err(Rejection::new(
             ErrorCode::ServiceUnavailable,
             format!("the server is busy: no operation slot came free within {timeout_secs} s"),
         ));
     };
+    let request = request.data(turn.clone());
     let validated = admitted
         .shape
         .is_some_and(|shape| admitted.prepared.validated.contains(shape));
@@ -210,7 +212,7 @@ pub(crate) async fn execute(
     let work = if is_mutation { "mutation" } else { "query" };
     let execution = crate::db::holds::doing(work, batches.run(schema.execute(request)));
     // A mutation cut off here drops its open transaction, which rolls back.
-    let outcome = tokio::time::timeout_at(deadline, execution).await;
+    let outcome = within_turn(&turn, execution).await;
     if is_mutation {
         // Committed or not, it has ended: subscribers look for its changes.
         engine.hub.written();
@@ -229,6 +231,20 @@ pub(crate) async fn execute(
     }
     tidy(&mut response.errors, Some(&admitted.prepared.document));
     Ok(response)
+}
+
+/// Runs `execution` until the turn's deadline, which a parked claim moves
+/// while it waits.
+async fn within_turn<F: Future>(turn: &Turn, execution: F) -> Result<F::Output, ()> {
+    let mut execution = std::pin::pin!(execution);
+    loop {
+        let deadline = turn.deadline();
+        match tokio::time::timeout_at(deadline, execution.as_mut()).await {
+            Ok(output) => return Ok(output),
+            Err(_) if turn.deadline() > deadline => continue,
+            Err(_) => return Err(()),
+        }
+    }
 }
 
 /// Starts a subscription's stream of responses.

@@ -168,7 +168,21 @@ pub(crate) async fn list<N: Listed>(
     filter: Option<N::FilterInput>,
     order: Option<N::Order>,
 ) -> Result<Connection<N>> {
-    let (request, filter) = prepare::<N>(&args, filter, order)?;
+    list_narrowed(ctx, args, filter, order, |_| {}).await
+}
+
+/// As [`list`], with the client's filter narrowed further by `narrow` (a
+/// task's dependents: the tasks that wait for it). One statement per
+/// object asking: such lists are asked of one task at a time.
+pub(crate) async fn list_narrowed<N: Listed>(
+    ctx: &Context<'_>,
+    args: PageArgs,
+    filter: Option<N::FilterInput>,
+    order: Option<N::Order>,
+    narrow: impl FnOnce(&mut <N::FilterInput as FilterInput>::Filter),
+) -> Result<Connection<N>> {
+    let (request, mut filter) = prepare::<N>(&args, filter, order)?;
+    narrow(&mut filter);
     let (columns, cursors) = columns_to_read::<N>(ctx, &request);
     let page = page::list(&db(ctx).reader, &filter, &request, columns).await?;
     Ok(Connection::new(

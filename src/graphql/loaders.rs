@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use crate::db::Connections;
 use crate::error::AppError;
+use crate::service::queue::dependencies;
 use crate::service::store::children;
 use crate::service::store::columns::Columns;
 use crate::service::store::order::ColumnOf;
@@ -172,6 +173,29 @@ impl<E: Resource> Loader<ById<E>> for DbLoader {
         Ok(rows
             .into_iter()
             .map(|(id, model)| (ById::new(id), model))
+            .collect())
+    }
+}
+
+/// The ids of the tasks a task waits for, in the order given.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct DependsOn(pub(crate) Uuid);
+
+impl Loader<DependsOn> for DbLoader {
+    type Value = Arc<Vec<Uuid>>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[DependsOn]) -> Result<HashMap<DependsOn, Self::Value>, AppError> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let db = self.db.clone();
+        let edges = off_request(async move { dependencies::depends_on(&db, &ids).await }).await?;
+        let mut found: HashMap<DependsOn, Vec<Uuid>> = HashMap::with_capacity(keys.len());
+        for (task, depends_on) in edges {
+            found.entry(DependsOn(task)).or_default().push(depends_on);
+        }
+        Ok(found
+            .into_iter()
+            .map(|(key, ids)| (key, Arc::new(ids)))
             .collect())
     }
 }

@@ -12,9 +12,11 @@ pub(crate) mod node_list;
 pub(crate) mod pagination;
 pub(crate) mod plan;
 pub(crate) mod projection;
+pub(crate) mod queue;
 pub(crate) mod resource;
 pub(crate) mod subscription;
 pub(crate) mod task;
+pub(crate) mod turn;
 pub(crate) mod validate;
 
 use async_graphql::{MergedObject, Schema, SchemaBuilder, ValidationMode};
@@ -42,6 +44,7 @@ pub(crate) struct MutationRoot(
     goal::GoalMutation,
     plan::PlanMutation,
     task::TaskMutation,
+    queue::QueueMutation,
 );
 
 pub(crate) type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
@@ -77,6 +80,7 @@ pub(crate) fn build_schema(
     creates: Creates,
     hub: std::sync::Arc<crate::changes::Hub>,
     retention: subscription::ChangeRetention,
+    queue: queue::Queue,
     limits: SchemaLimits,
     validation: ValidationMode,
 ) -> AppSchema {
@@ -86,6 +90,7 @@ pub(crate) fn build_schema(
         .data(creates)
         .data(hub)
         .data(retention)
+        .data(queue)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         // The parser's own recursion guard, against pathological nesting that

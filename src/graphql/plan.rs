@@ -203,7 +203,7 @@ impl NewPlanInput {
             .unwrap_or_default()
             .into_iter()
             .enumerate()
-            .map(|(index, task)| task.check(v, &join(at, &format!("tasks.{index}"))))
+            .map(|(index, task)| task.check(v, &join(at, &format!("tasks.{index}")), Some(index)))
             .collect();
         plans::PlanFields {
             description: self.description,

@@ -5,8 +5,10 @@
 
 /// An object's `#[Object]` impl with its connection fields appended: each
 /// takes `first`, `after`, `last`, `before`, `filter` and `orderBy`, and is
-/// either every object of its type (`list`) or the children of this one
-/// (`children(<the child's column naming this parent>)`).
+/// either every object of its type (`list`), the children of this one
+/// (`children(<the child's column naming this parent>)`), or every object
+/// that a function of the filter and this one's id narrows the list to
+/// (`narrowed(<function>)`).
 macro_rules! paged_object {
     (
         impl $object:ident { $($body:tt)* }
@@ -50,6 +52,11 @@ macro_rules! paged_object {
     };
     (@fetch $self:ident, $ctx:ident, $args:ident, $filter:ident, $order:ident, list) => {
         $crate::graphql::connection::list($ctx, $args, $filter, $order)
+    };
+    (@fetch $self:ident, $ctx:ident, $args:ident, $filter:ident, $order:ident, narrowed($narrow:path)) => {
+        $crate::graphql::connection::list_narrowed($ctx, $args, $filter, $order, |filter| {
+            $narrow(filter, $self.0.id)
+        })
     };
     (@fetch $self:ident, $ctx:ident, $args:ident, $filter:ident, $order:ident, children($column:path)) => {
         $crate::graphql::connection::children($ctx, $column, $self.0.id, $args, $filter, $order)

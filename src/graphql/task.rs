@@ -1,6 +1,6 @@
 //! Tasks in GraphQL: the object, its inputs, queries and mutations.
 
-use async_graphql::{Context, Enum, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, Enum, InputObject, MaybeUndefined, Result};
 use chrono::{DateTime, Utc};
 use entity::{agent, plan, task};
 use serde_json::Value as Json;
@@ -10,7 +10,7 @@ use super::agent::Agent;
 use super::connection::{FilterInput, connection};
 use super::errors::GqlResult;
 use super::idempotent::KEY_MAX;
-use super::loaders::{ById, Loaders, referenced};
+use super::loaders::{ById, DependsOn, Loaders, referenced};
 use super::pagination::{OrderField, page_complexity};
 use super::plan::Plan;
 use super::projection::Projection;
@@ -19,8 +19,9 @@ use super::validate::{DESCRIPTION_MAX, TASK_TYPE_MAX, Violations, join};
 use crate::service::store::bounds::TimeBounds;
 use crate::service::tasks;
 
-/// Where a task stands. PENDING -> RUNNING | CANCELLED; RUNNING -> COMPLETED |
-/// FAILED | CANCELLED; FAILED -> PENDING (a retry).
+/// Where a task stands. BLOCKED -> PENDING | CANCELLED; PENDING -> RUNNING |
+/// CANCELLED; RUNNING -> COMPLETED | FAILED | CANCELLED | PENDING; FAILED ->
+/// PENDING (a retry).
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "entity::TaskStatus")]
 pub(crate) enum TaskStatus {
@@ -34,6 +35,8 @@ pub(crate) enum TaskStatus {
     Failed,
     /// Will not run.
     Cancelled,
+    /// Waiting for its dependencies; never set by hand.
+    Blocked,
 }
 
 /// A unit of work that carries a plan out, optionally assigned to an agent.
@@ -65,10 +68,12 @@ impl Projection for task::Entity {
     const RELATIONS: &'static [(&'static str, &'static [task::Column])] = &[
         ("plan", &[task::Column::PlanId]),
         ("agent", &[task::Column::AgentId]),
+        ("dependsOn", &[]),
+        ("dependents", &[]),
     ];
 }
 
-#[Object]
+paged_object! {
 impl Task {
     /// Server-generated id (UUIDv7: ordering by id is creation order).
     async fn id(&self) -> Uuid {
@@ -143,6 +148,51 @@ impl Task {
     async fn completed_at(&self) -> Option<DateTime<Utc>> {
         self.0.completed_at
     }
+    /// 0 to 100 (default 50): claims take the highest first.
+    async fn priority(&self) -> i32 {
+        self.0.priority
+    }
+    /// The earliest time it may be claimed (default: its creation).
+    async fn run_at(&self) -> DateTime<Utc> {
+        self.0.run_at
+    }
+    /// How many times it has been claimed (a released claim does not count).
+    async fn attempts(&self) -> i32 {
+        self.0.attempts
+    }
+    /// How many claims it gets before a failure or an expired lease is final
+    /// (1 to 100, default 3).
+    async fn max_attempts(&self) -> i32 {
+        self.0.max_attempts
+    }
+    /// When the lease of the claim holding it ends; null unless RUNNING
+    /// under a lease.
+    async fn lease_expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.lease_expires_at
+    }
+    /// The tasks it waits for, in the order given.
+    async fn depends_on(&self, ctx: &Context<'_>) -> Result<Vec<Task>> {
+        let loaders = ctx.data_unchecked::<Loaders>();
+        let ids = loaders.load_one(DependsOn(self.0.id)).await.gql(ctx)?;
+        let Some(ids) = ids else {
+            return Ok(Vec::new());
+        };
+        let mut found = loaders
+            .load_many(ids.iter().map(|&id| ById::<task::Entity>::new(id)))
+            .await
+            .gql(ctx)?;
+        // Edges and tasks go together (a task's delete waits for its
+        // dependents'), so each id is found.
+        Ok(ids
+            .iter()
+            .filter_map(|&id| found.remove(&ById::new(id)).map(Task))
+            .collect())
+    }
+}
+pages {
+    /// The tasks waiting for this one.
+    dependents: Task, TaskFilter, TaskOrderField, narrowed(tasks::dependents_of);
+}
 }
 
 connection!(
@@ -198,6 +248,7 @@ impl FilterInput for TaskFilter {
                 .map(|s| s.into_iter().map(Into::into).collect()),
             task_type: self.task_type,
             time: TimeBounds::new(self.created_after, self.created_before, self.updated_after),
+            waiting_for: None,
         }
     }
 }
@@ -218,26 +269,47 @@ pub(crate) struct CreateTaskInput {
     /// 1 to 200 characters: a retry with the same key and input returns the
     /// task the first attempt created instead of creating another.
     pub(crate) idempotency_key: Option<String>,
+    /// 0 to 100 (default 50): claims take the highest first.
+    pub(crate) priority: Option<i32>,
+    /// The earliest time it may be claimed (default: now; the past is allowed).
+    pub(crate) run_at: Option<DateTime<Utc>>,
+    /// 1 to 100 (default 3).
+    pub(crate) max_attempts: Option<i32>,
+    /// Tasks of the same plan it waits for (at most 100, none twice): it is
+    /// BLOCKED until all of them are COMPLETED.
+    pub(crate) depends_on: Option<Vec<Uuid>>,
 }
 
 impl CreateTaskInput {
     fn validate(self) -> crate::error::Result<tasks::NewTask> {
         let mut v = Violations::under("input");
         v.optional_text("idempotencyKey", self.idempotency_key.as_deref(), KEY_MAX);
+        let depends_on = self.depends_on.unwrap_or_default();
+        v.distinct("dependsOn", &depends_on, DEPENDENCIES_MAX);
         let task = NewTaskInput {
             agent_id: self.agent_id,
             description: self.description,
             task_type: self.task_type,
             input_data: self.input_data,
+            priority: self.priority,
+            run_at: self.run_at,
+            max_attempts: self.max_attempts,
+            depends_on: None,
         }
-        .check(&mut v, "");
+        .check(&mut v, "", None);
         v.finish()?;
         Ok(tasks::NewTask {
             plan_id: self.plan_id,
             task,
+            depends_on,
         })
     }
 }
+
+/// The most tasks one task may wait for.
+const DEPENDENCIES_MAX: usize = 100;
+pub(crate) const TASK_PRIORITY_RANGE: std::ops::RangeInclusive<i32> = 0..=100;
+pub(crate) const MAX_ATTEMPTS_RANGE: std::ops::RangeInclusive<i32> = 1..=100;
 
 /// A task created together with its plan (in `createPlan` or `createGoal`).
 #[derive(InputObject)]
@@ -251,11 +323,26 @@ pub(crate) struct NewTaskInput {
     pub(crate) task_type: Option<String>,
     /// A JSON object; defaults to `{}`.
     pub(crate) input_data: Option<Json>,
+    /// 0 to 100 (default 50): claims take the highest first.
+    pub(crate) priority: Option<i32>,
+    /// The earliest time it may be claimed (default: now; the past is allowed).
+    pub(crate) run_at: Option<DateTime<Utc>>,
+    /// 1 to 100 (default 3).
+    pub(crate) max_attempts: Option<i32>,
+    /// The earlier tasks of the same list it waits for, by index (at most
+    /// 100, none twice): it is BLOCKED until all of them are COMPLETED.
+    pub(crate) depends_on: Option<Vec<i32>>,
 }
 
 impl NewTaskInput {
-    /// Checks the task at input path `at` (`plans.0.tasks.2`).
-    pub(crate) fn check(self, v: &mut Violations, at: &str) -> tasks::TaskFields {
+    /// Checks the task at input path `at` (`plans.0.tasks.2`), the
+    /// `index`-th of its list when it is in one.
+    pub(crate) fn check(
+        self,
+        v: &mut Violations,
+        at: &str,
+        index: Option<usize>,
+    ) -> tasks::TaskFields {
         v.text(&join(at, "description"), &self.description, DESCRIPTION_MAX);
         v.optional_text(
             &join(at, "taskType"),
@@ -263,11 +350,36 @@ impl NewTaskInput {
             TASK_TYPE_MAX,
         );
         v.object(&join(at, "inputData"), self.input_data.as_ref());
+        v.within(&join(at, "priority"), self.priority, TASK_PRIORITY_RANGE);
+        v.within(
+            &join(at, "maxAttempts"),
+            self.max_attempts,
+            MAX_ATTEMPTS_RANGE,
+        );
+        let indices = self.depends_on.unwrap_or_default();
+        let field = join(at, "dependsOn");
+        v.distinct(&field, &indices, DEPENDENCIES_MAX);
+        let mut depends_on = Vec::with_capacity(indices.len());
+        for (position, &earlier) in indices.iter().enumerate() {
+            match usize::try_from(earlier) {
+                Ok(earlier) if index.is_some_and(|index| earlier < index) => {
+                    depends_on.push(earlier);
+                }
+                _ => v.add(
+                    &format!("{field}.{position}"),
+                    "must be the index of an earlier task of the same list",
+                ),
+            }
+        }
         tasks::TaskFields {
             agent_id: self.agent_id,
             description: self.description,
             task_type: self.task_type,
             input_data: self.input_data,
+            priority: self.priority,
+            run_at: self.run_at,
+            max_attempts: self.max_attempts,
+            depends_on,
         }
     }
 }
@@ -288,6 +400,12 @@ pub(crate) struct UpdateTaskInput {
     pub(crate) error: MaybeUndefined<String>,
     /// When given, the update applies only if the task is still at this version (else CONFLICT).
     pub(crate) expected_version: Option<i32>,
+    /// 0 to 100.
+    pub(crate) priority: Option<i32>,
+    /// The earliest time it may be claimed.
+    pub(crate) run_at: Option<DateTime<Utc>>,
+    /// 1 to 100.
+    pub(crate) max_attempts: Option<i32>,
 }
 
 /// `undefined` leaves a field alone, `null` clears it, a value sets it.
@@ -304,6 +422,8 @@ impl UpdateTaskInput {
         let mut v = Violations::under("input");
         v.optional_text("description", self.description.as_deref(), DESCRIPTION_MAX);
         v.object("outputData", self.output_data.as_opt_ref().flatten());
+        v.within("priority", self.priority, TASK_PRIORITY_RANGE);
+        v.within("maxAttempts", self.max_attempts, MAX_ATTEMPTS_RANGE);
         v.finish()?;
         Ok(tasks::TaskChanges {
             agent_id: change(self.agent_id),
@@ -311,6 +431,9 @@ impl UpdateTaskInput {
             status: self.status.map(Into::into),
             output_data: change(self.output_data),
             error: change(self.error),
+            priority: self.priority,
+            run_at: self.run_at,
+            max_attempts: self.max_attempts,
             expected_version: self.expected_version,
         })
     }

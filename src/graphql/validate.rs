@@ -120,6 +120,35 @@ impl Violations {
         }
     }
 
+    /// A number that must lie in `range` when given.
+    pub(crate) fn within(
+        &mut self,
+        field: &str,
+        value: Option<i32>,
+        range: std::ops::RangeInclusive<i32>,
+    ) {
+        if let Some(value) = value
+            && !range.contains(&value)
+        {
+            self.add(
+                field,
+                format!("must be between {} and {}", range.start(), range.end()),
+            );
+        }
+    }
+
+    /// A list that may hold at most `max` values, none twice.
+    pub(crate) fn distinct<T: PartialEq>(&mut self, field: &str, values: &[T], max: usize) {
+        if values.len() > max {
+            self.add(field, format!("must hold at most {max} values"));
+        }
+        for (index, value) in values.iter().enumerate() {
+            if values[..index].contains(value) {
+                self.add(&format!("{field}.{index}"), "is named twice");
+            }
+        }
+    }
+
     pub(crate) fn criteria(&mut self, field: &str, value: Option<&[String]>) {
         let Some(criteria) = value else { return };
         if criteria.len() > CRITERIA_MAX {

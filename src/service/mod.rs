@@ -8,6 +8,7 @@
 pub(crate) mod agents;
 pub(crate) mod goals;
 pub(crate) mod plans;
+pub(crate) mod queue;
 pub(crate) mod store;
 pub(crate) mod tasks;
 pub(crate) mod write;

@@ -117,10 +117,12 @@ pub(crate) fn children_of_goal(
     let mut tasks = Vec::new();
     for (index, fields) in plans.into_iter().enumerate() {
         let plan = new_model(goal_id, fields.description, fields.status, at);
-        for (task_index, task) in fields.tasks.into_iter().enumerate() {
-            let path = format!("input.plans.{index}.tasks.{task_index}.agentId");
-            tasks.push((tasks::new_model(plan.id, task, at), path));
-        }
+        tasks.extend(tasks::tasks_of_plan(
+            plan.id,
+            fields.tasks,
+            at,
+            &format!("input.plans.{index}"),
+        ));
         models.push(plan);
     }
     Children::Plans(models, tasks)

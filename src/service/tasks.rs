@@ -2,21 +2,23 @@
 //! timestamps those transitions stamp.
 
 use chrono::{DateTime, Utc};
-use entity::{TaskStatus, agent, plan, task};
+use entity::{TaskStatus, agent, plan, task, task_dependency};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, EntityTrait};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
+use super::queue::dependencies;
 use super::store::bounds::TimeBounds;
-use super::store::resource::{ResourceFilter, ensure_exists, resource};
+use super::store::resource::{ResourceFilter, ensure_exists, not_found, resource};
 use super::store::update::{self, load_for_update};
 use super::write::create;
 use super::write::group_commit::Creates;
 use super::write::idempotency::Claim;
 use super::write::parent;
-use super::write::trees::Children;
+use super::write::trees::{ChildTask, Children};
 use super::{given, now};
-use crate::error::Result;
+use crate::error::{AppError, Result};
 
 resource!(task {
     plan_id: PlanId as "planId",
@@ -29,6 +31,16 @@ resource!(task {
     error: Error as "error",
     started_at: StartedAt as "startedAt",
     completed_at: CompletedAt as "completedAt",
+    priority: Priority as "priority",
+    run_at: RunAt as "runAt",
+    attempts: Attempts as "attempts",
+    max_attempts: MaxAttempts as "maxAttempts",
+    lease_expires_at: LeaseExpiresAt as "leaseExpiresAt";
+    hidden {
+        lease_token: LeaseToken,
+        lease_seconds: LeaseSeconds,
+        lease_ended_by: LeaseEndedBy,
+    }
 });
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -41,6 +53,13 @@ pub(crate) struct TaskFilter {
     pub(crate) status_in: Option<Vec<TaskStatus>>,
     pub(crate) task_type: Option<String>,
     pub(crate) time: TimeBounds,
+    /// Only the tasks that wait for this one (a task's `dependents`).
+    pub(crate) waiting_for: Option<Uuid>,
+}
+
+/// Narrows `filter` to the tasks that wait for task `id`.
+pub(crate) fn dependents_of(filter: &mut TaskFilter, id: Uuid) {
+    filter.waiting_for = Some(id);
 }
 
 impl ResourceFilter for TaskFilter {
@@ -63,11 +82,22 @@ impl ResourceFilter for TaskFilter {
                     .map(|s| task::Column::Status.is_in(s)),
             )
             .add_option(self.task_type.clone().map(|t| task::Column::TaskType.eq(t)))
+            .add_option(self.waiting_for.map(|id| {
+                task::Column::Id.in_subquery(
+                    Query::select()
+                        .column(task_dependency::Column::TaskId)
+                        .from(task_dependency::Entity)
+                        .and_where(Expr::col(task_dependency::Column::DependsOnId).eq(id))
+                        .to_owned(),
+                )
+            }))
             .add(self.time.condition::<task::Entity>())
     }
 }
 
 pub(crate) const DEFAULT_TASK_TYPE: &str = "generic";
+pub(crate) const DEFAULT_PRIORITY: i32 = 50;
+pub(crate) const DEFAULT_MAX_ATTEMPTS: i32 = 3;
 
 /// What a new task says of itself, wherever it is created.
 #[derive(Debug, Clone)]
@@ -76,16 +106,30 @@ pub(crate) struct TaskFields {
     pub(crate) description: String,
     pub(crate) task_type: Option<String>,
     pub(crate) input_data: Option<Json>,
+    pub(crate) priority: Option<i32>,
+    pub(crate) run_at: Option<DateTime<Utc>>,
+    pub(crate) max_attempts: Option<i32>,
+    /// In a nested list: the indices of the earlier tasks of that list it
+    /// waits for (a lone create names its dependencies by id instead).
+    pub(crate) depends_on: Vec<usize>,
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct NewTask {
     pub(crate) plan_id: Uuid,
     pub(crate) task: TaskFields,
+    /// The tasks of the same plan it waits for, in the order given.
+    pub(crate) depends_on: Vec<Uuid>,
 }
 
-/// A new task of `plan_id` with the contract's defaults.
+/// A new task of `plan_id` with the contract's defaults: BLOCKED when it
+/// waits for anything (a nested one's dependencies are as new as itself).
 pub(crate) fn new_model(plan_id: Uuid, fields: TaskFields, at: DateTime<Utc>) -> task::Model {
+    let status = if fields.depends_on.is_empty() {
+        TaskStatus::Pending
+    } else {
+        TaskStatus::Blocked
+    };
     task::Model {
         id: Uuid::now_v7(),
         plan_id,
@@ -94,7 +138,7 @@ pub(crate) fn new_model(plan_id: Uuid, fields: TaskFields, at: DateTime<Utc>) ->
         task_type: fields
             .task_type
             .unwrap_or_else(|| DEFAULT_TASK_TYPE.to_owned()),
-        status: TaskStatus::Pending,
+        status,
         input_data: fields.input_data.unwrap_or_else(super::empty_object),
         output_data: None,
         error: None,
@@ -103,6 +147,14 @@ pub(crate) fn new_model(plan_id: Uuid, fields: TaskFields, at: DateTime<Utc>) ->
         updated_at: at,
         started_at: None,
         completed_at: None,
+        priority: fields.priority.unwrap_or(DEFAULT_PRIORITY),
+        run_at: fields.run_at.unwrap_or(at),
+        attempts: 0,
+        max_attempts: fields.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS),
+        lease_token: None,
+        lease_expires_at: None,
+        lease_seconds: None,
+        lease_ended_by: None,
     }
 }
 
@@ -114,6 +166,9 @@ pub(crate) struct TaskChanges {
     pub(crate) status: Option<TaskStatus>,
     pub(crate) output_data: Option<Option<Json>>,
     pub(crate) error: Option<Option<String>>,
+    pub(crate) priority: Option<i32>,
+    pub(crate) run_at: Option<DateTime<Utc>>,
+    pub(crate) max_attempts: Option<i32>,
     pub(crate) expected_version: Option<i32>,
 }
 
@@ -124,7 +179,7 @@ pub(crate) async fn create(
     claim: Option<Claim>,
 ) -> Result<task::Model> {
     let at = now();
-    let model = new_model(new.plan_id, new.task, at);
+    let mut model = new_model(new.plan_id, new.task, at);
     let parents = std::iter::once(parent::<plan::Entity>(model.plan_id, "plan"))
         .chain(
             model
@@ -132,26 +187,67 @@ pub(crate) async fn create(
                 .map(|id| parent::<agent::Entity>(id, "agent")),
         )
         .collect();
-    create::create::<task::Entity>(creates, model, parents, claim, None, "task").await
+    if new.depends_on.is_empty() {
+        return create::create::<task::Entity>(creates, model, parents, claim, None, "task").await;
+    }
+    // Read first so that the create's change already says whether it is
+    // ready (parked claims wake for a PENDING one); the transaction reads
+    // again under lock and settles it.
+    let blocked = !dependencies::all_completed(creates.writes(), &new.depends_on).await?;
+    if blocked {
+        model.status = TaskStatus::Blocked;
+    }
+    let children = Children::Dependencies {
+        plan_id: model.plan_id,
+        on: new.depends_on,
+        blocked,
+    };
+    let created =
+        create::create::<task::Entity>(creates, model, parents, claim, Some(children), "task")
+            .await?;
+    if !blocked {
+        return Ok(created);
+    }
+    // Its dependencies may have completed meanwhile, which unblocked it.
+    task::Entity::find_by_id(created.id)
+        .one(creates.writes())
+        .await?
+        .ok_or_else(|| not_found("task", created.id))
 }
 
-/// The tasks of a new plan, for its tree, each with its path in the input.
+/// The tasks of a new plan, for its tree, each with its path in the input
+/// (under `at`, `input` or `input.plans.2`) and the ids of the earlier
+/// tasks it waits for.
+pub(crate) fn tasks_of_plan(
+    plan_id: Uuid,
+    tasks: Vec<TaskFields>,
+    at: DateTime<Utc>,
+    path: &str,
+) -> Vec<ChildTask> {
+    let mut children: Vec<ChildTask> = Vec::with_capacity(tasks.len());
+    for (index, task) in tasks.into_iter().enumerate() {
+        // Indices were checked to name earlier tasks of this list.
+        let depends_on = task
+            .depends_on
+            .iter()
+            .filter_map(|&earlier| children.get(earlier).map(|c| c.model.id))
+            .collect();
+        children.push(ChildTask {
+            model: new_model(plan_id, task, at),
+            path: format!("{path}.tasks.{index}.agentId"),
+            depends_on,
+        });
+    }
+    children
+}
+
+/// The tasks of a new plan, for its tree.
 pub(crate) fn children_of_plan(
     plan_id: Uuid,
     tasks: Vec<TaskFields>,
     at: DateTime<Utc>,
 ) -> Children {
-    let tasks = tasks
-        .into_iter()
-        .enumerate()
-        .map(|(index, task)| {
-            (
-                new_model(plan_id, task, at),
-                format!("input.tasks.{index}.agentId"),
-            )
-        })
-        .collect();
-    Children::Tasks(tasks)
+    Children::Tasks(tasks_of_plan(plan_id, tasks, at, "input"))
 }
 
 #[tracing::instrument(skip(db, changes))]
@@ -165,11 +261,32 @@ pub(crate) async fn update(
     let at = now();
     let mut next = current.clone();
     if let Some(status) = changes.status {
+        if status == TaskStatus::Blocked {
+            return Err(AppError::invalid(
+                "input.status",
+                "BLOCKED is set and lifted by a task's dependencies only",
+            ));
+        }
+        if current.status == TaskStatus::Blocked && status == TaskStatus::Pending {
+            return Err(AppError::invalid(
+                "input.status",
+                "a BLOCKED task becomes PENDING when its last dependency completes",
+            ));
+        }
         super::check_transition(current.status, status)?;
         if status != current.status {
             stamp_transition(&mut next, status, at);
+            // Leaving RUNNING by hand ends the lease: the claimant's token
+            // is stale from now on.
+            next.lease_token = None;
+            next.lease_expires_at = None;
+            next.lease_seconds = None;
+            next.lease_ended_by = None;
         }
     }
+    given(&mut next.priority, changes.priority);
+    given(&mut next.run_at, changes.run_at);
+    given(&mut next.max_attempts, changes.max_attempts);
     if let Some(agent_id) = changes.agent_id {
         if let Some(agent_id) = agent_id {
             ensure_exists::<agent::Entity>(&txn, agent_id, "agent").await?;
@@ -179,7 +296,12 @@ pub(crate) async fn update(
     given(&mut next.description, changes.description);
     given(&mut next.output_data, changes.output_data);
     given(&mut next.error, changes.error);
-    update::finish::<task::Entity>(txn, current.version, next, at, "task").await
+    let next = update::write::<task::Entity>(&txn, current.version, next, at, "task").await?;
+    if next.status != current.status {
+        dependencies::status_changed(&txn, &next, at).await?;
+    }
+    txn.commit().await?;
+    Ok(next)
 }
 
 /// Entering RUNNING starts the clock, entering a terminal status stops it,
@@ -201,6 +323,7 @@ fn stamp_transition(task: &mut task::Model, status: TaskStatus, at: chrono::Date
 pub(crate) async fn delete(db: &crate::db::Pool, id: Uuid) -> Result<Uuid> {
     let txn = db.begin().await?;
     load_for_update::<task::Entity>(&txn, id, "task").await?;
+    dependencies::refuse_if_depended_on(&txn, id).await?;
     task::Entity::delete_by_id(id).exec(&txn).await?;
     txn.commit().await?;
     Ok(id)

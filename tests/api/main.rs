@@ -31,6 +31,7 @@ mod plans;
 mod process;
 mod projection;
 mod query_plans;
+mod queue;
 mod remembered;
 mod request_errors;
 mod schema;

@@ -59,7 +59,7 @@ async fn fill_postgres(app: &TestApp, agent: &str, goal: &str, plan: &str) {
 }
 
 /// The scans of a statement's plan, as (what, table, index) and whether it sorts.
-async fn plan_of(app: &TestApp, statement: &Statement) -> (Vec<String>, bool) {
+pub(crate) async fn plan_of(app: &TestApp, statement: &Statement) -> (Vec<String>, bool) {
     let db = &app.db.reader;
     let backend = db.get_database_backend();
     if is_postgres() {

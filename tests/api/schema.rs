@@ -52,7 +52,14 @@ const CONTRACT_TYPES: &[(&str, &str)] = &[
         "id: UUID!; planId: UUID!; plan: Plan!; agentId: UUID; agent: Agent; \
          description: String!; taskType: String!; status: TaskStatus!; inputData: JSON!; \
          outputData: JSON; error: String; version: Int!; createdAt: DateTime!; \
-         updatedAt: DateTime!; startedAt: DateTime; completedAt: DateTime",
+         updatedAt: DateTime!; startedAt: DateTime; completedAt: DateTime; \
+         priority: Int!; runAt: DateTime!; attempts: Int!; maxAttempts: Int!; \
+         leaseExpiresAt: DateTime; dependsOn: [Task!]!; \
+         dependents(first: Int, after: String, last: Int, before: String, filter: TaskFilter, orderBy: TaskOrder): TaskConnection!",
+    ),
+    (
+        "TaskLease",
+        "token: String!; expiresAt: DateTime!; task: Task!",
     ),
     (
         "AgentConnection",
@@ -100,7 +107,12 @@ const CONTRACT_TYPES: &[(&str, &str)] = &[
          deletePlan(id: UUID!, cascade: Boolean): UUID!; \
          createTask(input: CreateTaskInput!): Task!; \
          updateTask(id: UUID!, input: UpdateTaskInput!): Task!; \
-         deleteTask(id: UUID!): UUID!",
+         deleteTask(id: UUID!): UUID!; \
+         claimTasks(input: ClaimTasksInput!): [TaskLease!]!; \
+         heartbeatTask(id: UUID!, token: String!, leaseSeconds: Int): TaskLease!; \
+         completeTask(id: UUID!, token: String!, outputData: JSON): Task!; \
+         failTask(id: UUID!, token: String!, error: String!, retry: Boolean): Task!; \
+         releaseTask(id: UUID!, token: String!): Task!",
     ),
     (
         "AgentFilter",
@@ -170,7 +182,11 @@ const CONTRACT_TYPES: &[(&str, &str)] = &[
     (
         "CreateTaskInput",
         "planId: UUID!; agentId: UUID; description: String!; taskType: String; inputData: JSON; \
-         idempotencyKey: String",
+         idempotencyKey: String; priority: Int; runAt: DateTime; maxAttempts: Int; dependsOn: [UUID!]",
+    ),
+    (
+        "ClaimTasksInput",
+        "agentId: UUID!; taskTypes: [String!]; planId: UUID; limit: Int; leaseSeconds: Int; waitSeconds: Int",
     ),
     (
         "NewPlanInput",
@@ -178,12 +194,13 @@ const CONTRACT_TYPES: &[(&str, &str)] = &[
     ),
     (
         "NewTaskInput",
-        "agentId: UUID; description: String!; taskType: String; inputData: JSON",
+        "agentId: UUID; description: String!; taskType: String; inputData: JSON; \
+         priority: Int; runAt: DateTime; maxAttempts: Int; dependsOn: [Int!]",
     ),
     (
         "UpdateTaskInput",
         "agentId: UUID; description: String; status: TaskStatus; outputData: JSON; \
-         error: String; expectedVersion: Int",
+         error: String; expectedVersion: Int; priority: Int; runAt: DateTime; maxAttempts: Int",
     ),
 ];
 
@@ -199,7 +216,14 @@ const CONTRACT_ENUMS: &[(&str, &[&str])] = &[
     ),
     (
         "TaskStatus",
-        &["PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"],
+        &[
+            "PENDING",
+            "RUNNING",
+            "COMPLETED",
+            "FAILED",
+            "CANCELLED",
+            "BLOCKED",
+        ],
     ),
     ("AgentOrderField", &["CREATED_AT", "UPDATED_AT", "NAME"]),
     ("GoalOrderField", &["CREATED_AT", "UPDATED_AT", "PRIORITY"]),
@@ -225,6 +249,7 @@ const INPUT_OBJECTS: &[&str] = &[
     "CreatePlanInput",
     "UpdatePlanInput",
     "CreateTaskInput",
+    "ClaimTasksInput",
     "NewPlanInput",
     "NewTaskInput",
     "UpdateTaskInput",

@@ -41,6 +41,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         description: description.into(),
         task_type: Some("research".into()),
         input_data: None,
+        priority: None,
+        run_at: None,
+        max_attempts: None,
+        depends_on: None,
     };
     let goal = client
         .create_goal(create_goal::CreateGoalInput {
@@ -114,6 +118,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 output_data: None,
                 error: None,
                 expected_version: Some(first.version),
+                priority: None,
+                run_at: None,
+                max_attempts: None,
             },
         )
         .await?;

@@ -150,6 +150,10 @@ async fn write(client: Client, plan: Uuid, worker: usize, deadline: Instant, log
                 description: format!("worker {worker} task {number}"),
                 task_type: None,
                 input_data: None,
+                priority: None,
+                run_at: None,
+                max_attempts: None,
+                depends_on: None,
                 idempotency_key: None,
             })
             .await;

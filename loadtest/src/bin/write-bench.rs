@@ -150,6 +150,10 @@ fn task_input(plan: Uuid, key: Option<String>) -> create_task::CreateTaskInput {
         description: "benchmark task".into(),
         task_type: None,
         input_data: None,
+        priority: None,
+        run_at: None,
+        max_attempts: None,
+        depends_on: None,
         idempotency_key: key,
     }
 }
@@ -161,6 +165,10 @@ fn tasks() -> Vec<create_plan::NewTaskInput> {
             description: format!("benchmark task {i}"),
             task_type: None,
             input_data: None,
+            priority: None,
+            run_at: None,
+            max_attempts: None,
+            depends_on: None,
         })
         .collect()
 }

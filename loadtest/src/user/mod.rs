@@ -205,6 +205,10 @@ impl User {
                             description,
                             task_type: Some("analysis".to_owned()),
                             input_data: Some(json!({ "steps": steps })),
+                            priority: None,
+                            run_at: None,
+                            max_attempts: None,
+                            depends_on: None,
                             idempotency_key: None,
                         })
                         .await

@@ -37,6 +37,12 @@ pub(crate) trait Resource:
     /// The column holding the field clients know as `name` (the contract's
     /// camelCase name), for reading only what a selection needs.
     fn column_named(name: &str) -> Option<&'static [Self::Column]>;
+    /// Columns no field shows (a lease's token): read with whole rows only.
+    /// The projection's test skips them.
+    #[cfg_attr(not(test), allow(dead_code))]
+    fn hidden_columns() -> &'static [Self::Column] {
+        &[]
+    }
 }
 
 /// A filter on one resource, turned into a SQL condition. Hashable so that
@@ -92,9 +98,13 @@ pub(crate) fn contains_case_insensitive(
 /// list of the type, from which partial rows are read and selections
 /// projected. A column left out does not compile (the model would miss a
 /// field), and `graphql::projection`'s test fails for a field of the
-/// schema that names no column.
+/// schema that names no column. Columns that no field shows follow in
+/// `; hidden { model_field: Column, … }`.
 macro_rules! resource {
-    ($module:ident { $($field:ident: $column:ident as $name:literal),* $(,)? }) => {
+    ($module:ident {
+        $($field:ident: $column:ident as $name:literal),* $(,)?
+        $(; hidden { $($hidden:ident: $hidden_column:ident),* $(,)? })?
+    }) => {
         impl $crate::service::store::resource::Resource for entity::$module::Entity {
             fn id_column() -> entity::$module::Column {
                 entity::$module::Column::Id
@@ -146,7 +156,11 @@ macro_rules! resource {
                     created_at: columns.read(row, Column::CreatedAt)?,
                     updated_at: columns.read(row, Column::UpdatedAt)?,
                     $($field: columns.read(row, Column::$column)?,)*
+                    $($($hidden: columns.read(row, Column::$hidden_column)?,)*)?
                 })
+            }
+            fn hidden_columns() -> &'static [entity::$module::Column] {
+                &[$($(entity::$module::Column::$hidden_column),*)?]
             }
         }
     };

@@ -32,6 +32,23 @@ pub(crate) async fn begin<E: Resource>(
 pub(crate) async fn finish<E: Resource>(
     txn: Transaction,
     read_version: i32,
+    next: E::Model,
+    at: DateTime<Utc>,
+    what: &str,
+) -> Result<E::Model>
+where
+    E::Model: IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E>,
+{
+    let next = write::<E>(&txn, read_version, next, at, what).await?;
+    txn.commit().await?;
+    Ok(next)
+}
+
+/// As [`finish`], leaving the transaction open for what the change causes.
+pub(crate) async fn write<E: Resource>(
+    txn: &Transaction,
+    read_version: i32,
     mut next: E::Model,
     at: DateTime<Utc>,
     what: &str,
@@ -45,12 +62,11 @@ where
         .set(next.clone().into_active_model().reset_all())
         .filter(E::id_column().eq(E::id_of(&next)))
         .filter(E::version_column().eq(read_version))
-        .exec(&*txn)
+        .exec(&**txn)
         .await?;
     if updated.rows_affected != 1 {
         return Err(concurrent_change(what));
     }
-    txn.commit().await?;
     Ok(next)
 }
 

@@ -17,15 +17,33 @@ use super::batch::{Inserted, refused};
 use super::idempotency::{self, Claim};
 use super::insert_under_parents;
 use crate::error::{AppError, Result};
+use crate::service::queue::dependencies;
 use crate::service::store::resource::Resource;
 
-/// The children created with a root; each task with its path in the
-/// input, for the error that names a missing assignee.
+/// The children created with a root.
 pub(crate) enum Children {
     /// Plans of the new goal, and all their tasks.
-    Plans(Vec<plan::Model>, Vec<(task::Model, String)>),
+    Plans(Vec<plan::Model>, Vec<ChildTask>),
     /// Tasks of the new plan.
-    Tasks(Vec<(task::Model, String)>),
+    Tasks(Vec<ChildTask>),
+    /// Not children: the existing tasks of `plan_id` a new task waits for,
+    /// linked to it in the transaction that creates it, which unblocks it
+    /// if it was created `blocked` and they have all completed since.
+    Dependencies {
+        plan_id: Uuid,
+        on: Vec<Uuid>,
+        blocked: bool,
+    },
+}
+
+/// A task created in a tree.
+pub(crate) struct ChildTask {
+    pub(crate) model: task::Model,
+    /// Its assignee's path in the input, for the error that names a
+    /// missing one.
+    pub(crate) path: String,
+    /// The earlier tasks of its list that it waits for.
+    pub(crate) depends_on: Vec<Uuid>,
 }
 
 /// Creates `root` under `parents` with its `children`, all or nothing,
@@ -59,17 +77,35 @@ where
             tasks
         }
         Children::Tasks(tasks) => tasks,
+        Children::Dependencies {
+            plan_id,
+            on,
+            blocked,
+        } => {
+            dependencies::link_new(&txn, E::id_of(root), plan_id, &on, blocked, at).await?;
+            txn.commit().await?;
+            return Ok(Inserted::Created);
+        }
     };
     check_assignees(&txn, &tasks).await?;
-    insert_all::<task::Entity>(&txn, tasks.into_iter().map(|(task, _)| task).collect()).await?;
+    let edges: Vec<(Uuid, Vec<Uuid>)> = tasks
+        .iter()
+        .filter(|task| !task.depends_on.is_empty())
+        .map(|task| (task.model.id, task.depends_on.clone()))
+        .collect();
+    insert_all::<task::Entity>(&txn, tasks.into_iter().map(|task| task.model).collect()).await?;
+    dependencies::insert_edges(&txn, &edges).await?;
     txn.commit().await?;
     Ok(Inserted::Created)
 }
 
 /// Every assignee named in the tree exists; the first one missing, in
 /// input order, is NOT_FOUND with its path.
-async fn check_assignees(db: &impl ConnectionTrait, tasks: &[(task::Model, String)]) -> Result<()> {
-    let named: HashSet<Uuid> = tasks.iter().filter_map(|(task, _)| task.agent_id).collect();
+async fn check_assignees(db: &impl ConnectionTrait, tasks: &[ChildTask]) -> Result<()> {
+    let named: HashSet<Uuid> = tasks
+        .iter()
+        .filter_map(|task| task.model.agent_id)
+        .collect();
     if named.is_empty() {
         return Ok(());
     }
@@ -82,8 +118,8 @@ async fn check_assignees(db: &impl ConnectionTrait, tasks: &[(task::Model, Strin
         .await?
         .into_iter()
         .collect();
-    for (task, path) in tasks {
-        if let Some(agent_id) = task.agent_id
+    for ChildTask { model, path, .. } in tasks {
+        if let Some(agent_id) = model.agent_id
             && !found.contains(&agent_id)
         {
             return Err(AppError::NotFound(format!(

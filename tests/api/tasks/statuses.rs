@@ -12,6 +12,7 @@ async fn every_allowed_task_transition_is_accepted() {
         ("RUNNING", "COMPLETED"),
         ("RUNNING", "FAILED"),
         ("RUNNING", "CANCELLED"),
+        ("RUNNING", "PENDING"),
         ("FAILED", "PENDING"),
     ];
 
@@ -37,7 +38,8 @@ async fn refused_task_transitions_are_bad_user_input_and_change_nothing() {
     let refused = [
         ("PENDING", "COMPLETED"),
         ("PENDING", "FAILED"),
-        ("RUNNING", "PENDING"),
+        ("PENDING", "BLOCKED"),
+        ("RUNNING", "BLOCKED"),
         ("COMPLETED", "RUNNING"),
         ("COMPLETED", "PENDING"),
         ("COMPLETED", "FAILED"),

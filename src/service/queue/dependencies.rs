@@ -1,0 +1,238 @@
+//! A plan's task graph: which tasks wait for which, and what a status
+//! change does to the tasks waiting for it, in the transaction that makes
+//! the change (so a completion and the unblocking it causes commit
+//! together, and a cancel takes everything downstream with it or nothing).
+
+use chrono::{DateTime, Utc};
+use entity::{TaskStatus, task, task_dependency};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Statement,
+};
+use uuid::Uuid;
+
+use super::sql::{Sql, statuses};
+use crate::error::{AppError, Result, Violation};
+
+/// Whether every task of `ids` is COMPLETED (a read before the create's
+/// transaction; see [`link_new`]).
+pub(crate) async fn all_completed(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<bool> {
+    let unfinished: Option<Uuid> = task::Entity::find()
+        .select_only()
+        .column(task::Column::Id)
+        .filter(task::Column::Id.is_in(ids.iter().copied()))
+        .filter(task::Column::Status.ne(TaskStatus::Completed))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(unfinished.is_none())
+}
+
+/// Links the new task `task_id` to the tasks `on` of `plan_id` it waits
+/// for. Each dependency is read under a share lock, so one completing
+/// meanwhile either commits first (and is read COMPLETED here) or waits for
+/// this transaction (and then finds the new edge to unblock through). A
+/// task created `blocked` whose dependencies have all completed since the
+/// read before the transaction is unblocked here, as their completion
+/// would have: one UPDATED change.
+pub(crate) async fn link_new(
+    db: &impl ConnectionTrait,
+    task_id: Uuid,
+    plan_id: Uuid,
+    on: &[Uuid],
+    blocked: bool,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let mut read = task::Entity::find()
+        .select_only()
+        .columns([task::Column::Id, task::Column::Status])
+        .filter(task::Column::Id.is_in(on.iter().copied()))
+        .filter(task::Column::PlanId.eq(plan_id));
+    if db.get_database_backend() == DbBackend::Postgres {
+        read = read.lock_shared();
+    }
+    let found: Vec<(Uuid, TaskStatus)> = read.into_tuple().all(db).await?;
+    let missing: Vec<Violation> = on
+        .iter()
+        .enumerate()
+        .filter(|(_, id)| !found.iter().any(|(found, _)| found == *id))
+        .map(|(index, id)| Violation {
+            field: format!("input.dependsOn.{index}"),
+            message: format!("{id} is not a task of plan {plan_id}"),
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(AppError::BadUserInput(missing));
+    }
+    insert_edges(db, &[(task_id, on.to_vec())]).await?;
+    let done = found
+        .iter()
+        .all(|(_, status)| *status == TaskStatus::Completed);
+    if blocked && done {
+        task::Entity::update_many()
+            .col_expr(task::Column::Status, Expr::value(TaskStatus::Pending))
+            .col_expr(
+                task::Column::Version,
+                Expr::col(task::Column::Version).add(1),
+            )
+            .col_expr(task::Column::UpdatedAt, Expr::value(at))
+            .filter(task::Column::Id.eq(task_id))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// One INSERT of the edges of new tasks (nothing when there are none).
+pub(crate) async fn insert_edges(
+    db: &impl ConnectionTrait,
+    edges: &[(Uuid, Vec<Uuid>)],
+) -> Result<()> {
+    let mut insert = Query::insert()
+        .into_table(task_dependency::Entity)
+        .columns([
+            task_dependency::Column::TaskId,
+            task_dependency::Column::DependsOnId,
+            task_dependency::Column::Position,
+        ])
+        .on_conflict(OnConflict::new().do_nothing().to_owned())
+        .to_owned();
+    let mut any = false;
+    for (task_id, on) in edges {
+        for (position, depends_on) in on.iter().enumerate() {
+            insert
+                .values([
+                    (*task_id).into(),
+                    (*depends_on).into(),
+                    (position as i32).into(),
+                ])
+                .map_err(|err| AppError::internal(&err))?;
+            any = true;
+        }
+    }
+    if any {
+        db.execute(&insert).await?;
+    }
+    Ok(())
+}
+
+/// A task is about to be deleted: CONFLICT when others wait for it.
+pub(crate) async fn refuse_if_depended_on(db: &impl ConnectionTrait, id: Uuid) -> Result<()> {
+    let dependent: Option<Uuid> = task_dependency::Entity::find()
+        .select_only()
+        .column(task_dependency::Column::TaskId)
+        .filter(task_dependency::Column::DependsOnId.eq(id))
+        .into_tuple()
+        .one(db)
+        .await?;
+    match dependent {
+        Some(dependent) => Err(AppError::Conflict(format!(
+            "task {id} has dependents (task {dependent} waits for it); delete them first \
+             or delete the plan"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// What `task` entering its status does to the tasks waiting for it:
+/// COMPLETED may unblock them, CANCELLED cancels all of them downstream.
+pub(crate) async fn status_changed(
+    db: &impl ConnectionTrait,
+    task: &task::Model,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    match task.status {
+        TaskStatus::Completed => unblock_after(db, task.id, at).await,
+        TaskStatus::Cancelled => cancel_after(db, task.id, at).await,
+        _ => Ok(()),
+    }
+}
+
+/// Makes PENDING every BLOCKED dependent of `id` whose dependencies are all
+/// COMPLETED now. The dependents are locked first, in id order: two
+/// transactions completing two dependencies of one task then take turns,
+/// and the second, reading after the first committed, sees both done (read
+/// in one statement, each would see the other still RUNNING, and the task
+/// would stay BLOCKED for good).
+async fn unblock_after(db: &impl ConnectionTrait, id: Uuid, at: DateTime<Utc>) -> Result<()> {
+    let backend = db.get_database_backend();
+    let mut waiting = task::Entity::find()
+        .select_only()
+        .column(task::Column::Id)
+        .filter(task::Column::Status.eq(TaskStatus::Blocked))
+        .filter(
+            task::Column::Id.in_subquery(
+                Query::select()
+                    .column(task_dependency::Column::TaskId)
+                    .from(task_dependency::Entity)
+                    .and_where(Expr::col(task_dependency::Column::DependsOnId).eq(id))
+                    .to_owned(),
+            ),
+        )
+        .order_by_asc(task::Column::Id);
+    if backend == DbBackend::Postgres {
+        waiting = waiting.lock_exclusive();
+    }
+    let waiting: Vec<Uuid> = waiting.into_tuple().all(db).await?;
+    if waiting.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::new(backend);
+    let at_param = sql.bind(at);
+    let ids = sql.bind_list(waiting);
+    let statement = sql.finish(format!(
+        "UPDATE tasks SET status = 'PENDING', version = version + 1, updated_at = {at_param}
+         WHERE id IN ({ids}) AND status = 'BLOCKED'
+           AND NOT EXISTS (
+             SELECT 1 FROM task_dependencies d JOIN tasks x ON x.id = d.depends_on_id
+             WHERE d.task_id = tasks.id AND x.status <> 'COMPLETED')"
+    ));
+    db.execute_raw(statement).await?;
+    Ok(())
+}
+
+/// Cancels every unfinished task that depends on `id`, directly or not,
+/// naming `id` as the cause.
+async fn cancel_after(db: &impl ConnectionTrait, id: Uuid, at: DateTime<Utc>) -> Result<()> {
+    let mut sql = Sql::new(db.get_database_backend());
+    let root = sql.bind(id);
+    let at_param = sql.bind(at);
+    let error = sql.bind(format!("dependency {id} cancelled"));
+    let open = statuses(&[
+        TaskStatus::Blocked,
+        TaskStatus::Pending,
+        TaskStatus::Running,
+    ]);
+    let statement: Statement = sql.finish(format!(
+        "WITH RECURSIVE downstream(id) AS (
+           SELECT task_id FROM task_dependencies WHERE depends_on_id = {root}
+           UNION
+           SELECT d.task_id FROM task_dependencies d JOIN downstream ON d.depends_on_id = downstream.id)
+         UPDATE tasks SET status = 'CANCELLED', error = {error}, completed_at = {at_param},
+           lease_expires_at = NULL, lease_token = NULL, lease_seconds = NULL, lease_ended_by = NULL,
+           version = version + 1, updated_at = {at_param}
+         WHERE id IN (SELECT id FROM downstream) AND status IN ({open})"
+    ));
+    db.execute_raw(statement).await?;
+    Ok(())
+}
+
+/// The tasks each of `ids` waits for, in the order they were given.
+pub(crate) async fn depends_on(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<Vec<(Uuid, Uuid)>> {
+    Ok(task_dependency::Entity::find()
+        .select_only()
+        .columns([
+            task_dependency::Column::TaskId,
+            task_dependency::Column::DependsOnId,
+        ])
+        .filter(task_dependency::Column::TaskId.is_in(ids.iter().copied()))
+        .order_by_asc(task_dependency::Column::TaskId)
+        .order_by_asc(task_dependency::Column::Position)
+        .into_tuple()
+        .all(db)
+        .await?)
+}

@@ -1,0 +1,36 @@
+//! Expired leases go back to the queue: one statement, run by every
+//! instance every `--lease-sweep-interval`.
+//!
+//! Each expired task is requeued (PENDING, `runAt` now, assignee cleared)
+//! or, once its attempts are used up, FAILED with `error` "lease expired".
+//! Instances sweeping at once do not requeue a task twice: on PostgreSQL
+//! the second UPDATE to reach a row waits for the first's row lock and then
+//! re-checks its WHERE against the row as the first left it (no lease any
+//! more), so it skips it; SQLite's one writer runs them one after another.
+
+use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
+
+use super::sql::Sql;
+use crate::error::Result;
+
+/// Requeues or fails every task whose lease ended before `at`; how many.
+pub(crate) async fn sweep(db: &impl ConnectionTrait, at: DateTime<Utc>) -> Result<u64> {
+    let mut sql = Sql::new(db.get_database_backend());
+    let now = sql.bind(at);
+    let expired = sql.bind("lease expired");
+    let statement = sql.finish(format!(
+        "UPDATE tasks SET
+           status = CASE WHEN attempts >= max_attempts THEN 'FAILED' ELSE 'PENDING' END,
+           error = CASE WHEN attempts >= max_attempts THEN {expired} ELSE error END,
+           agent_id = CASE WHEN attempts >= max_attempts THEN agent_id ELSE NULL END,
+           run_at = CASE WHEN attempts >= max_attempts THEN run_at ELSE {now} END,
+           started_at = CASE WHEN attempts >= max_attempts THEN started_at ELSE NULL END,
+           completed_at = CASE WHEN attempts >= max_attempts THEN {now} ELSE NULL END,
+           lease_expires_at = NULL, lease_token = NULL, lease_seconds = NULL,
+           lease_ended_by = NULL, version = version + 1, updated_at = {now}
+         WHERE lease_expires_at IS NOT NULL AND lease_expires_at <= {now}
+           AND status = 'RUNNING'"
+    ));
+    Ok(db.execute_raw(statement).await?.rows_affected())
+}
