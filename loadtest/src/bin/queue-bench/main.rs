@@ -92,10 +92,11 @@ enum Command {
         /// The server's database, as pg_stat_database names it.
         #[arg(long)]
         db_name: Option<String>,
-        /// PostgreSQL publishes an idle backend's counts up to 10 s late:
-        /// the wait after parking, before the window opens, so that the
-        /// parking's own statements are counted before it.
-        #[arg(long, default_value_t = 11)]
+        /// PostgreSQL publishes an idle backend's counts up to 10 s after
+        /// it went idle: the wait after parking before the window opens,
+        /// so that the parking's own transactions (each claim's first look,
+        /// within ~2 s) are published before it.
+        #[arg(long, default_value_t = 14)]
         settle_secs: u64,
         #[arg(long, default_value_t = 5)]
         window_secs: u64,
