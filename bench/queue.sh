@@ -109,13 +109,14 @@ ag_drain() {
   local backend=$1 mode=$2 workers=$3 json
   if [[ $backend == pg ]]; then fresh_pg; start_server "$AG_PORT" "$(pg_url)"
   else fresh_sqlite; start_server "$AG_PORT" "$(sqlite_url)"; fi
-  json="$("$QUEUE_BENCH_BIN" drain --url "$(url "$AG_PORT")" --tasks "$TASKS" --workers "$workers" --mode "$mode")"
+  json="$("$QUEUE_BENCH_BIN" drain --url "$(url "$AG_PORT")" --tasks "$TASKS" --workers "$workers" --mode "$mode" --pid "${PIDS[0]}")"
   echo "$backend $json" >>"$OUT/drain.jsonl"
   stop_servers
   [[ -n "$json" ]] || { PROBLEMS+=("$backend $mode W=$workers: no result"); return; }
   jq -e --argjson n "$TASKS" '.completed == $n and .pending == 0 and .running == 0 and .errors == 0' <<<"$json" >/dev/null ||
     PROBLEMS+=("$backend $mode W=$workers: $(jq -c '{completed, pending, running, errors, firstError}' <<<"$json")")
   record "$backend,$mode,$workers" "$(jq '.tasksPerSecond | floor' <<<"$json")"
+  record "$backend,$mode,$workers,cpu" "$(jq '.serverCpuMsPerTask * 1000 | round / 1000' <<<"$json")"
   log "queue: $backend $mode W=$workers: $(jq -c '{tasksPerSecond: (.tasksPerSecond | floor), completed}' <<<"$json")"
 }
 
@@ -217,9 +218,9 @@ report() {
   echo
   echo "## Drain on PostgreSQL, tasks/s"
   echo
-  echo "| workers | agentgraph single (a completeTask per task) | agentgraph aliased (a claim's completions in one request) |"
-  echo "|---:|---|---|"
-  for w in $WORKERS; do echo "| $w | $(cell "pg,single,$w") | $(cell "pg,aliased,$w") |"; done
+  echo "| workers | agentgraph single (a completeTask per task) | server CPU ms/task | agentgraph aliased (a claim's completions in one request) | server CPU ms/task |"
+  echo "|---:|---|---|---|---|"
+  for w in $WORKERS; do echo "| $w | $(cell "pg,single,$w") | $(median <<<"${R[pg,single,$w,cpu]:-}") | $(cell "pg,aliased,$w") | $(median <<<"${R[pg,aliased,$w,cpu]:-}") |"; done
   echo
   echo "| graphile-worker (one runner process) | jobs/s |"
   echo "|---|---|"
@@ -237,9 +238,9 @@ report() {
   echo
   echo "## Drain on SQLite, tasks/s (target >= 5,000)"
   echo
-  echo "| workers | single | aliased |"
-  echo "|---:|---|---|"
-  for w in $WORKERS; do echo "| $w | $(cell "sqlite,single,$w") | $(cell "sqlite,aliased,$w") |"; done
+  echo "| workers | single | server CPU ms/task | aliased | server CPU ms/task |"
+  echo "|---:|---|---|---|---|"
+  for w in $WORKERS; do echo "| $w | $(cell "sqlite,single,$w") | $(median <<<"${R[sqlite,single,$w,cpu]:-}") | $(cell "sqlite,aliased,$w") | $(median <<<"${R[sqlite,aliased,$w,cpu]:-}") |"; done
   echo
   echo "## Claim latency, one claimant, one ready task at a time (ms, $LATENCY_COUNT sequential)"
   echo

@@ -26,14 +26,39 @@ fn aliased_document(n: usize) -> String {
     )
 }
 
-pub(crate) async fn drain(
-    gql: &Gql,
+#[derive(Debug, clap::Args)]
+pub(crate) struct DrainArgs {
+    #[arg(long)]
+    url: String,
+    #[arg(long, default_value_t = 20_000)]
     tasks: usize,
+    /// Tasks per seeding mutation: the plan and its tasks are at most
+    /// 1,000 objects.
+    #[arg(long, default_value_t = 999)]
     per_plan: usize,
+    #[arg(long)]
     workers: usize,
+    #[arg(long, value_enum)]
     mode: Mode,
+    /// Tasks per claim.
+    #[arg(long, default_value_t = 10)]
     limit: usize,
-) -> anyhow::Result<Value> {
+    /// The server's process: its CPU time per task is reported.
+    #[arg(long)]
+    pid: Option<u32>,
+}
+
+pub(crate) async fn drain(args: &DrainArgs) -> anyhow::Result<Value> {
+    let &DrainArgs {
+        tasks,
+        per_plan,
+        workers,
+        mode,
+        limit,
+        pid,
+        ..
+    } = args;
+    let gql = &Gql::new(&args.url, 60)?;
     let (agent, goal) = agent_and_goal(gql).await?;
     let mut seeded = 0;
     while seeded < tasks {
@@ -42,6 +67,7 @@ pub(crate) async fn drain(
         seeded += n;
     }
     let documents: Arc<Vec<String>> = Arc::new((0..=limit).map(aliased_document).collect());
+    let cpu_before = pid.map(cpu_ticks).transpose()?;
     let started = Instant::now();
     let handles: Vec<_> = (0..workers)
         .map(|_| {
@@ -57,6 +83,13 @@ pub(crate) async fn drain(
         first_error = first_error.or(worker.first_error);
     }
     let seconds = started.elapsed().as_secs_f64();
+    let cpu_ms_per_task = match (pid, cpu_before) {
+        (Some(pid), Some(before)) => {
+            let ticks = cpu_ticks(pid)?.saturating_sub(before);
+            Some(ticks as f64 * 1000.0 / clock_ticks_per_second()? as f64 / done.max(1) as f64)
+        }
+        _ => None,
+    };
     let counts = gql
         .run(
             "query { completed: tasks(filter: {status: COMPLETED}) { totalCount } \
@@ -71,6 +104,7 @@ pub(crate) async fn drain(
         "seconds": seconds, "tasksPerSecond": done as f64 / seconds, "completedByWorkers": done,
         "completed": counts["completed"]["totalCount"], "pending": counts["pending"]["totalCount"],
         "running": counts["running"]["totalCount"], "errors": errors, "firstError": first_error,
+        "serverCpuMsPerTask": cpu_ms_per_task,
     }))
 }
 
@@ -136,4 +170,28 @@ async fn drain_worker(
         }
     }
     tally
+}
+
+/// A process's CPU time so far (user and system), in clock ticks.
+fn cpu_ticks(pid: u32) -> anyhow::Result<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // The fields after the command, which may hold spaces, in parentheses.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .context("no command in /proc/PID/stat")?
+        .1
+        .split_whitespace()
+        .collect();
+    let field = |i: usize| -> anyhow::Result<u64> {
+        Ok(fields.get(i).context("a short /proc/PID/stat")?.parse()?)
+    };
+    // utime and stime, the 14th and 15th fields, 12th and 13th after it.
+    Ok(field(11)? + field(12)?)
+}
+
+fn clock_ticks_per_second() -> anyhow::Result<u64> {
+    let output = std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()?;
+    Ok(String::from_utf8_lossy(&output.stdout).trim().parse()?)
 }

@@ -37,23 +37,7 @@ struct Args {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    Drain {
-        #[arg(long)]
-        url: String,
-        #[arg(long, default_value_t = 20_000)]
-        tasks: usize,
-        /// Tasks per seeding mutation: the plan and its tasks are at most
-        /// 1,000 objects.
-        #[arg(long, default_value_t = 999)]
-        per_plan: usize,
-        #[arg(long)]
-        workers: usize,
-        #[arg(long, value_enum)]
-        mode: Mode,
-        /// Tasks per claim.
-        #[arg(long, default_value_t = 10)]
-        limit: usize,
-    },
+    Drain(drain::DrainArgs),
     Latency {
         #[arg(long)]
         url: String,
@@ -112,14 +96,7 @@ enum Mode {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let line = match Args::parse().command {
-        Command::Drain {
-            url,
-            tasks,
-            per_plan,
-            workers,
-            mode,
-            limit,
-        } => drain::drain(&Gql::new(&url, 60)?, tasks, per_plan, workers, mode, limit).await?,
+        Command::Drain(args) => drain::drain(&args).await?,
         Command::Latency { url, count, warmup } => {
             latency::latency(&Gql::new(&url, 30)?, count, warmup).await?
         }
