@@ -288,6 +288,7 @@ fi
 } >"$OUT/machine.txt"
 for round in $(seq 1 "$ROUNDS"); do
   log "queue: round $round of $ROUNDS"
+  echo "round $round: load $(cut -d' ' -f1-3 /proc/loadavg); busiest: $(ps -eo pcpu,comm --sort=-pcpu | sed -n '2,4p' | xargs)" >>"$OUT/machine.txt"
   order="agentgraph graphile"; ((round % 2)) || order="graphile agentgraph"
   for side in $order; do
     case $side in
