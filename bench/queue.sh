@@ -25,6 +25,8 @@
 #   --profile profiling -p agentgraph -p loadtest), TASKS (20000), WORKERS
 #   ("4 8 16 32"), GRAPHILE_CONCURRENCY ("10 24 50"), GRAPHILE_BATCHED (24),
 #   GRAPHILE_LOCAL_QUEUE (500: graphile-worker's perf-test setting),
+#   GRAPHILE_MAX_POOL (26: its pool is 10 or concurrency + 2, at most this,
+#   so that concurrency 50 leaves connections to the rest of the machine),
 #   LATENCY_COUNT (2000), WAKE_COUNT (200), PARKED (1000), QUEUE_PARTS
 #   (which to run: "drain sqlite graphile latency wake parked"), QUEUE_DB
 #   (agentgraph_queue), GRAPHILE_DB (agentgraph_queue_graphile), AG_PORT
@@ -42,6 +44,7 @@ WORKERS="${WORKERS:-4 8 16 32}"
 GRAPHILE_CONCURRENCY="${GRAPHILE_CONCURRENCY:-10 24 50}"
 GRAPHILE_BATCHED="${GRAPHILE_BATCHED:-24}"
 GRAPHILE_LOCAL_QUEUE="${GRAPHILE_LOCAL_QUEUE:-500}"
+GRAPHILE_MAX_POOL="${GRAPHILE_MAX_POOL:-26}"
 LATENCY_COUNT="${LATENCY_COUNT:-2000}"
 WAKE_COUNT="${WAKE_COUNT:-200}"
 PARKED="${PARKED:-1000}"
@@ -97,7 +100,45 @@ start_server() {
   done
   tail -20 "$OUT/server.log" >&2; die "the server on $port did not start"
 }
-fresh_pg() { stop_servers; dropdb --if-exists "$DB" 2>/dev/null; createdb "$DB" || die "cannot create $DB"; }
+# Other work on this machine restarts PostgreSQL now and then (fault
+# drills): a step it interrupts is run again, once.
+pg_wait() {
+  local _
+  for _ in $(seq 1 180); do psql -qAtX "$PG/postgres" -c 'SELECT 1' >/dev/null 2>&1 && return 0; sleep 1; done
+  die "PostgreSQL did not come back within 3 minutes"
+}
+pg_started() { psql -qAtX "$PG/postgres" -c 'SELECT pg_postmaster_start_time()' 2>/dev/null; }
+# A step's records and problems wait in KEPT and FLAGGED until it is known
+# that PostgreSQL ran through it.
+KEPT=()
+FLAGGED=()
+keep() { KEPT+=("$1" "$2"); }
+flag() { FLAGGED+=("$1"); }
+retried() {
+  local attempt before i
+  for attempt in 1 2; do
+    KEPT=() FLAGGED=()
+    pg_wait
+    before="$(pg_started)"
+    "$@"
+    [[ "$(pg_started)" == "$before" ]] && break
+    log "queue: PostgreSQL restarted during: $*"
+    ((attempt == 2)) && FLAGGED+=("PostgreSQL restarted during $*, twice: kept the second")
+  done
+  for ((i = 0; i < ${#KEPT[@]}; i += 2)); do record "${KEPT[i]}" "${KEPT[i + 1]}"; done
+  PROBLEMS+=("${FLAGGED[@]}")
+}
+fresh_pg() {
+  local _
+  stop_servers
+  for _ in 1 2 3 4 5; do
+    pg_wait
+    dropdb --if-exists "$DB" 2>/dev/null
+    createdb "$DB" && return 0
+    sleep 2
+  done
+  die "cannot create $DB"
+}
 fresh_sqlite() { stop_servers; rm -f "$SQLITE_DIR"/q.db*; }
 pg_url() { echo "$PG/$DB?sslmode=disable"; }
 sqlite_url() { echo "sqlite://$SQLITE_DIR/q.db?mode=rwc"; }
@@ -112,22 +153,22 @@ ag_drain() {
   json="$("$QUEUE_BENCH_BIN" drain --url "$(url "$AG_PORT")" --tasks "$TASKS" --workers "$workers" --mode "$mode" --pid "${PIDS[0]}")"
   echo "$backend $json" >>"$OUT/drain.jsonl"
   stop_servers
-  [[ -n "$json" ]] || { PROBLEMS+=("$backend $mode W=$workers: no result"); return; }
+  [[ -n "$json" ]] || { flag "$backend $mode W=$workers: no result"; return; }
   jq -e --argjson n "$TASKS" '.completed == $n and .pending == 0 and .running == 0 and .errors == 0' <<<"$json" >/dev/null ||
-    PROBLEMS+=("$backend $mode W=$workers: $(jq -c '{completed, pending, running, errors, firstError}' <<<"$json")")
-  record "$backend,$mode,$workers" "$(jq '.tasksPerSecond | floor' <<<"$json")"
-  record "$backend,$mode,$workers,cpu" "$(jq '.serverCpuMsPerTask * 1000 | round / 1000' <<<"$json")"
+    flag "$backend $mode W=$workers: $(jq -c '{completed, pending, running, errors, firstError}' <<<"$json")"
+  keep "$backend,$mode,$workers" "$(jq '.tasksPerSecond | floor' <<<"$json")"
+  keep "$backend,$mode,$workers,cpu" "$(jq '.serverCpuMsPerTask * 1000 | round / 1000' <<<"$json")"
   log "queue: $backend $mode W=$workers: $(jq -c '{tasksPerSecond: (.tasksPerSecond | floor), completed}' <<<"$json")"
 }
 
 # One graphile-worker drain: $1 default|batched, $2 concurrency.
 graphile_drain() {
   local json
-  json="$(DATABASE_URL="$PG/$GDB" LOCAL_QUEUE="$GRAPHILE_LOCAL_QUEUE" "$NODE" "$GRAPHILE_DIR/drain.mjs" "$1" "$2" "$TASKS" \
+  json="$(DATABASE_URL="$PG/$GDB" LOCAL_QUEUE="$GRAPHILE_LOCAL_QUEUE" MAX_POOL="$GRAPHILE_MAX_POOL" "$NODE" "$GRAPHILE_DIR/drain.mjs" "$1" "$2" "$TASKS" \
     2>>"$OUT/graphile.log")"
   echo "$json" >>"$OUT/graphile.jsonl"
-  [[ -n "$json" && "$(jq .left <<<"$json")" == 0 ]] || { PROBLEMS+=("graphile $1 $2: $json"); return; }
-  record "graphile,$1,$2" "$(jq '.jobsPerSecond | floor' <<<"$json")"
+  [[ -n "$json" && "$(jq .left <<<"$json")" == 0 ]] || { flag "graphile $1 $2: $json"; return; }
+  keep "graphile,$1,$2" "$(jq '.jobsPerSecond | floor' <<<"$json")"
   log "queue: graphile-worker $1 concurrency $2: $(jq '.jobsPerSecond | floor' <<<"$json") jobs/s"
 }
 
@@ -135,16 +176,16 @@ agentgraph_drains() {
   local mode w
   for mode in single aliased; do
     for w in $WORKERS; do
-      has drain && ag_drain pg "$mode" "$w"
-      has sqlite && ag_drain sqlite "$mode" "$w"
+      has drain && retried ag_drain pg "$mode" "$w"
+      has sqlite && retried ag_drain sqlite "$mode" "$w"
     done
   done
 }
 
 graphile_drains() {
   local c
-  for c in $GRAPHILE_CONCURRENCY; do graphile_drain default "$c"; done
-  graphile_drain batched "$GRAPHILE_BATCHED"
+  for c in $GRAPHILE_CONCURRENCY; do retried graphile_drain default "$c"; done
+  retried graphile_drain batched "$GRAPHILE_BATCHED"
 }
 
 # $1 pg|sqlite: claim and read latencies.
@@ -152,13 +193,13 @@ latency() {
   local json
   if [[ $1 == pg ]]; then fresh_pg; start_server "$AG_PORT" "$(pg_url)"
   else fresh_sqlite; start_server "$AG_PORT" "$(sqlite_url)"; fi
-  json="$("$QUEUE_BENCH_BIN" latency --url "$(url "$AG_PORT")" --count "$LATENCY_COUNT")" || PROBLEMS+=("latency $1 failed")
+  json="$("$QUEUE_BENCH_BIN" latency --url "$(url "$AG_PORT")" --count "$LATENCY_COUNT")" || flag "latency $1 failed"
   stop_servers
   echo "$1 $json" >>"$OUT/latency.jsonl"
   [[ -n "$json" ]] || return
   local what q
   for what in claim read; do
-    for q in p50 p99; do record "latency,$1,$what,$q" "$(jq ".$what.$q" <<<"$json")"; done
+    for q in p50 p99; do keep "latency,$1,$what,$q" "$(jq ".$what.$q" <<<"$json")"; done
   done
   log "queue: latency $1: $(jq -c '{claim: .claim.p50, read: .read.p50}' <<<"$json") ms p50"
 }
@@ -169,15 +210,15 @@ wake() {
   start_server "$AG_PORT" "$(pg_url)"
   start_server "$((AG_PORT + 1))" "$(pg_url)"
   json="$("$QUEUE_BENCH_BIN" wake --claim-url "$(url "$AG_PORT")" --create-url "$(url "$((AG_PORT + 1))")" --count "$WAKE_COUNT")" ||
-    PROBLEMS+=("wake failed")
+    flag "wake failed"
   stop_servers
   echo "$json" >>"$OUT/wake.jsonl"
   [[ -n "$json" ]] || return
   for q in p50 p99 max; do
-    record "wake,send,$q" "$(jq ".fromSend.$q" <<<"$json")"
-    record "wake,answer,$q" "$(jq ".fromAnswer.$q" <<<"$json")"
+    keep "wake,send,$q" "$(jq ".fromSend.$q" <<<"$json")"
+    keep "wake,answer,$q" "$(jq ".fromAnswer.$q" <<<"$json")"
   done
-  [[ "$(jq .missed <<<"$json")" == 0 ]] || PROBLEMS+=("wake: $(jq .missed <<<"$json") claims not woken")
+  [[ "$(jq .missed <<<"$json")" == 0 ]] || flag "wake: $(jq .missed <<<"$json") claims not woken"
   log "queue: wake: $(jq -c '{p50: .fromSend.p50, p99: .fromSend.p99, missed}' <<<"$json") ms"
 }
 
@@ -186,16 +227,16 @@ parked() {
   fresh_pg
   start_server "$AG_PORT" "$(pg_url)"
   json="$("$QUEUE_BENCH_BIN" parked --url "$(url "$AG_PORT")" --count "$PARKED" --pid "${PIDS[0]}" \
-    --stat-url "$PG/postgres" --db-name "$DB")" || PROBLEMS+=("parked failed")
+    --stat-url "$PG/postgres" --db-name "$DB")" || flag "parked failed"
   stop_servers
   echo "$json" >>"$OUT/parked.jsonl"
   [[ -n "$json" ]] || return
   local k
   for k in rssBeforeKib rssParkedKib rssPeakKib kibPerClaim idleTransactions parkedTransactions errors; do
-    record "parked,$k" "$(jq ".$k" <<<"$json")"
+    keep "parked,$k" "$(jq ".$k" <<<"$json")"
   done
   [[ "$(jq '.errors' <<<"$json")" == 0 && "$(jq '.emptyAnswers' <<<"$json")" == "$PARKED" ]] ||
-    PROBLEMS+=("parked: $(jq -c '{emptyAnswers, errors, firstError, shortestWaitSeconds}' <<<"$json")")
+    flag "parked: $(jq -c '{emptyAnswers, errors, firstError, shortestWaitSeconds}' <<<"$json")"
   log "queue: parked: $(jq -c '{kibPerClaim, idleTransactions, parkedTransactions, errors}' <<<"$json")"
 }
 
@@ -224,7 +265,7 @@ report() {
   echo
   echo "| graphile-worker (one runner process) | jobs/s |"
   echo "|---|---|"
-  for c in $GRAPHILE_CONCURRENCY; do echo "| defaults, concurrency $c | $(cell "graphile,default,$c") |"; done
+  for c in $GRAPHILE_CONCURRENCY; do echo "| defaults, concurrency $c, pool $(((c + 2) > 10 ? ((c + 2) < GRAPHILE_MAX_POOL ? c + 2 : GRAPHILE_MAX_POOL) : 10)) | $(cell "graphile,default,$c") |"; done
   echo "| batched: concurrency $GRAPHILE_BATCHED, localQueue.size $GRAPHILE_LOCAL_QUEUE, completeJobBatchDelay 0, failJobBatchDelay 0 | $(cell "graphile,batched,$GRAPHILE_BATCHED") |"
   echo
   read -r single single_w <<<"$(best pg,single "$WORKERS")"
@@ -296,9 +337,9 @@ for round in $(seq 1 "$ROUNDS"); do
       graphile) has graphile && graphile_drains ;;
     esac
   done
-  if has latency; then latency pg; latency sqlite; fi
-  has wake && wake
-  has parked && parked
+  if has latency; then retried latency pg; retried latency sqlite; fi
+  has wake && retried wake
+  has parked && retried parked
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.txt"
 

@@ -8,7 +8,8 @@
 // Env: DATABASE_URL (a database of its own: the schema graphile_worker is
 // installed into it), LOCAL_QUEUE (batched: localQueue.size, default
 // 10 x CONCURRENCY), BATCH_DELAY (batched: completeJobBatchDelay and
-// failJobBatchDelay in ms, default 0, as graphile-worker's own perf test).
+// failJobBatchDelay in ms, default 0, as graphile-worker's own perf test),
+// MAX_POOL (the most connections).
 
 import { Logger, makeWorkerUtils, run } from "graphile-worker";
 import { EventEmitter } from "node:events";
@@ -27,8 +28,9 @@ const logger = new Logger(() => (level, message) => {
   if (level === "error" || level === "warning") console.error(`graphile-worker ${level}: ${message}`);
 });
 
-// The pool size graphile-worker's docs recommend: 10 or concurrency + 2.
-const maxPoolSize = Math.max(10, concurrency + 2);
+// The pool size graphile-worker's docs recommend, 10 or concurrency + 2,
+// at most MAX_POOL (a shared PostgreSQL has max_connections for all).
+const maxPoolSize = Math.min(Math.max(10, concurrency + 2), Number(process.env.MAX_POOL ?? Infinity));
 const batching =
   mode === "batched"
     ? {
