@@ -150,14 +150,19 @@ ag_drain() {
   local backend=$1 mode=$2 workers=$3 json
   if [[ $backend == pg ]]; then fresh_pg; start_server "$AG_PORT" "$(pg_url)"
   else fresh_sqlite; start_server "$AG_PORT" "$(sqlite_url)"; fi
-  json="$("$QUEUE_BENCH_BIN" drain --url "$(url "$AG_PORT")" --tasks "$TASKS" --workers "$workers" --mode "$mode" --pid "${PIDS[0]}")"
+  local stats=()
+  [[ $backend == pg ]] && stats=(--stat-url "$PG/postgres" --db-name "$DB")
+  json="$("$QUEUE_BENCH_BIN" drain --url "$(url "$AG_PORT")" --tasks "$TASKS" --workers "$workers" --mode "$mode" \
+    --pid "${PIDS[0]}" "${stats[@]}")"
   echo "$backend $json" >>"$OUT/drain.jsonl"
   stop_servers
   [[ -n "$json" ]] || { flag "$backend $mode W=$workers: no result"; return; }
   jq -e --argjson n "$TASKS" '.completed == $n and .pending == 0 and .running == 0 and .errors == 0' <<<"$json" >/dev/null ||
     flag "$backend $mode W=$workers: $(jq -c '{completed, pending, running, errors, firstError}' <<<"$json")"
   keep "$backend,$mode,$workers" "$(jq '.tasksPerSecond | floor' <<<"$json")"
-  keep "$backend,$mode,$workers,cpu" "$(jq '.serverCpuMsPerTask * 1000 | round / 1000' <<<"$json")"
+  keep "$backend,$mode,$workers,server" "$(jq '.serverCpuMsPerTask' <<<"$json")"
+  keep "$backend,$mode,$workers,client" "$(jq '.clientCpuMsPerTask' <<<"$json")"
+  [[ $backend == pg ]] && keep "$backend,$mode,$workers,postgres" "$(jq '.postgresCpuMsPerTask' <<<"$json")"
   log "queue: $backend $mode W=$workers: $(jq -c '{tasksPerSecond: (.tasksPerSecond | floor), completed}' <<<"$json")"
 }
 
@@ -169,6 +174,8 @@ graphile_drain() {
   echo "$json" >>"$OUT/graphile.jsonl"
   [[ -n "$json" && "$(jq .left <<<"$json")" == 0 ]] || { flag "graphile $1 $2: $json"; return; }
   keep "graphile,$1,$2" "$(jq '.jobsPerSecond | floor' <<<"$json")"
+  keep "graphile,$1,$2,runner" "$(jq '.runnerCpuMsPerJob' <<<"$json")"
+  keep "graphile,$1,$2,postgres" "$(jq '.postgresCpuMsPerJob' <<<"$json")"
   log "queue: graphile-worker $1 concurrency $2: $(jq '.jobsPerSecond | floor' <<<"$json") jobs/s"
 }
 
@@ -249,6 +256,35 @@ best() {
   done
   echo "${top:-n/a} ${at:-}"
 }
+# Round $3's best over $2 of $1: rounds pair the two sides in time, so a
+# ratio within a round sees the same machine.
+round_best() {
+  local prefix=$1 r=$3 n v top=""
+  for n in $2; do
+    v="$(tr ' ' '\n' <<<"${R[$prefix,$n]:-}" | sed -n "${r}p")"
+    [[ -n "$v" ]] && { [[ -z "$top" ]] || ((v > top)); } && top=$v
+  done
+  echo "${top:-n/a}"
+}
+# The median of the rounds' ratios of agentgraph's best ($1) to graphile-worker's ($2 over $3), with the rounds'.
+round_ratios() {
+  local r list=""
+  for r in $(seq 1 "$ROUNDS"); do
+    list+="$(ratio "$(round_best "$1" "$WORKERS" "$r")" "$(round_best "$2" "$3" "$r")") "
+  done
+  list="$(xargs <<<"${list//n\/a/}")"
+  [[ -n "$list" ]] && echo "$(median <<<"$list") [${list// /, }]" || echo n/a
+}
+# CPU ms per task at $1 (a key without its last part), the sum of the parts $2.
+cpu_row() {
+  local key=$1 part sum=0 m cells=""
+  for part in $2; do
+    m="$(median <<<"${R[$key,$part]:-}")"
+    cells+=" $m |"
+    sum="$(awk -v a="$sum" -v b="$m" 'BEGIN { if (b == "n/a" || a == "n/a") print "n/a"; else print a + b }')"
+  done
+  echo "$cells $sum |"
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 report() {
@@ -259,9 +295,9 @@ report() {
   echo
   echo "## Drain on PostgreSQL, tasks/s"
   echo
-  echo "| workers | agentgraph single (a completeTask per task) | server CPU ms/task | agentgraph aliased (a claim's completions in one request) | server CPU ms/task |"
-  echo "|---:|---|---|---|---|"
-  for w in $WORKERS; do echo "| $w | $(cell "pg,single,$w") | $(median <<<"${R[pg,single,$w,cpu]:-}") | $(cell "pg,aliased,$w") | $(median <<<"${R[pg,aliased,$w,cpu]:-}") |"; done
+  echo "| workers | agentgraph single (a completeTask per task) | agentgraph aliased (a claim's completions in one request) |"
+  echo "|---:|---|---|"
+  for w in $WORKERS; do echo "| $w | $(cell "pg,single,$w") | $(cell "pg,aliased,$w") |"; done
   echo
   echo "| graphile-worker (one runner process) | jobs/s |"
   echo "|---|---|"
@@ -276,12 +312,25 @@ report() {
   echo "|---|---|---|"
   echo "| single, best ($single at W=$single_w) | $(ratio "$single" "$gdefault") | $(ratio "$single" "$gbatched") |"
   echo "| aliased, best ($aliased at W=$aliased_w) | $(ratio "$aliased" "$gdefault") | $(ratio "$aliased" "$gbatched") |"
+  echo "| single, each round's best / that round's | $(round_ratios pg,single graphile,default "$GRAPHILE_CONCURRENCY") | $(round_ratios pg,single graphile,batched "$GRAPHILE_BATCHED") |"
+  echo "| aliased, each round's best / that round's | $(round_ratios pg,aliased graphile,default "$GRAPHILE_CONCURRENCY") | $(round_ratios pg,aliased graphile,batched "$GRAPHILE_BATCHED") |"
+  echo
+  echo "CPU per task, ms (medians; /proc: PostgreSQL is the drain's backends, their whole lives for graphile-worker's runner):"
+  echo
+  echo "| | at | agentgraph server / graphile-worker runner | load tool | PostgreSQL | sum |"
+  echo "|---|---|---|---|---|---|"
+  echo "| agentgraph single | W=$single_w |$(cpu_row "pg,single,$single_w" "server client postgres")"
+  echo "| agentgraph aliased | W=$aliased_w |$(cpu_row "pg,aliased,$aliased_w" "server client postgres")"
+  echo "| graphile-worker defaults | concurrency $gdefault_c | $(median <<<"${R[graphile,default,$gdefault_c,runner]:-}") | - | $(median <<<"${R[graphile,default,$gdefault_c,postgres]:-}") | $(cpu_row "graphile,default,$gdefault_c" "runner postgres" | awk -F'|' '{ print $3 }' | xargs) |"
+  echo "| graphile-worker batched | concurrency $GRAPHILE_BATCHED | $(median <<<"${R[graphile,batched,$GRAPHILE_BATCHED,runner]:-}") | - | $(median <<<"${R[graphile,batched,$GRAPHILE_BATCHED,postgres]:-}") | $(cpu_row "graphile,batched,$GRAPHILE_BATCHED" "runner postgres" | awk -F'|' '{ print $3 }' | xargs) |"
   echo
   echo "## Drain on SQLite, tasks/s (target >= 5,000)"
   echo
-  echo "| workers | single | server CPU ms/task | aliased | server CPU ms/task |"
+  echo "| workers | single | CPU ms/task: server, load tool | aliased | CPU ms/task: server, load tool |"
   echo "|---:|---|---|---|---|"
-  for w in $WORKERS; do echo "| $w | $(cell "sqlite,single,$w") | $(median <<<"${R[sqlite,single,$w,cpu]:-}") | $(cell "sqlite,aliased,$w") | $(median <<<"${R[sqlite,aliased,$w,cpu]:-}") |"; done
+  for w in $WORKERS; do
+    echo "| $w | $(cell "sqlite,single,$w") | $(median <<<"${R[sqlite,single,$w,server]:-}"), $(median <<<"${R[sqlite,single,$w,client]:-}") | $(cell "sqlite,aliased,$w") | $(median <<<"${R[sqlite,aliased,$w,server]:-}"), $(median <<<"${R[sqlite,aliased,$w,client]:-}") |"
+  done
   echo
   echo "## Claim latency, one claimant, one ready task at a time (ms, $LATENCY_COUNT sequential)"
   echo

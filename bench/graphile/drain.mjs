@@ -2,7 +2,10 @@
 // in one add_jobs call (not timed), then one runner (`run()`, one Node
 // process) works them off; the time runs from its first job fetch to the
 // moment its jobs table is empty. Prints one JSON line:
-//   {"mode", "concurrency", "jobs", "seconds", "jobsPerSecond", "left"}
+//   {"mode", "concurrency", "jobs", "seconds", "jobsPerSecond", "left",
+//    "runnerCpuMsPerJob", "postgresCpuMsPerJob"}
+// (the CPU of this process from the first fetch on, and of the PostgreSQL
+// backends the runner connected, read from /proc: PostgreSQL runs here).
 //
 // Usage: node drain.mjs default|batched CONCURRENCY [JOBS (20000)]
 // Env: DATABASE_URL (a database of its own: the schema graphile_worker is
@@ -12,7 +15,9 @@
 // MAX_POOL (the most connections).
 
 import { Logger, makeWorkerUtils, run } from "graphile-worker";
+import { execSync } from "node:child_process";
 import { EventEmitter } from "node:events";
+import { readFileSync } from "node:fs";
 
 const [mode = "default", concurrencyArg = "24", jobsArg = "20000"] = process.argv.slice(2);
 const concurrency = Number(concurrencyArg);
@@ -40,6 +45,23 @@ const batching =
       }
     : {};
 
+const hz = Number(execSync("getconf CLK_TCK"));
+// utime + stime of a process, in ticks (0 once it is gone).
+const ticks = (pid) => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+};
+const backends = async () =>
+  (
+    await utils.withPgClient((client) =>
+      client.query("select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()"),
+    )
+  ).rows.map((row) => row.pid);
+
 const utils = await makeWorkerUtils({ connectionString, logger });
 try {
   await utils.migrate();
@@ -49,13 +71,18 @@ try {
   await utils.addJobs(specs);
   await utils.withPgClient((client) => client.query("vacuum analyze graphile_worker._private_jobs"));
 
+  const before = new Set(await backends());
   const events = new EventEmitter();
   let started = null;
+  let cpuAtStart = null;
   let succeeded = 0;
   let allSucceeded;
   const done = new Promise((resolve) => (allSucceeded = resolve));
   events.on("worker:getJob:start", () => {
-    started ??= process.hrtime.bigint();
+    if (started === null) {
+      started = process.hrtime.bigint();
+      cpuAtStart = process.cpuUsage();
+    }
   });
   events.on("job:success", () => {
     if (++succeeded === jobs) allSucceeded();
@@ -85,9 +112,18 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuAtStart);
+  // The runner's own connections, all opened after `before`; their whole
+  // lives, so their start-up too, which is small beside 20,000 jobs.
+  const runnerBackends = (await backends()).filter((pid) => !before.has(pid));
+  const postgresTicks = runnerBackends.reduce((sum, pid) => sum + ticks(pid), 0);
+  const round = (ms) => Math.round(ms * 1000) / 1000;
   await runner.stop();
   console.log(
-    JSON.stringify({ mode, concurrency, maxPoolSize, ...batching, jobs, seconds, jobsPerSecond: jobs / seconds, left }),
+    JSON.stringify({ mode, concurrency, maxPoolSize, ...batching, jobs, seconds, jobsPerSecond: jobs / seconds, left,
+      runnerCpuMsPerJob: round((cpu.user + cpu.system) / 1000 / jobs),
+      postgresCpuMsPerJob: round((postgresTicks * 1000) / hz / jobs),
+      runnerBackends: runnerBackends.length }),
   );
 } finally {
   await utils.release();

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::Mode;
 use crate::gql::{Gql, active_plan, agent_and_goal, claim, complete};
+use crate::system::{PgStats, backend_ticks, cpu_ticks, ms_per};
 
 /// `completed(n)`'s document: n aliased completeTask fields, variables
 /// `$i0..` and `$t0..`, so that each size is one document the server can
@@ -46,6 +47,12 @@ pub(crate) struct DrainArgs {
     /// The server's process: its CPU time per task is reported.
     #[arg(long)]
     pid: Option<u32>,
+    /// A PostgreSQL URL for psql, to find the backends of `--db-name` and
+    /// report their CPU time per task.
+    #[arg(long, requires = "db_name")]
+    stat_url: Option<String>,
+    #[arg(long, requires = "stat_url")]
+    db_name: Option<String>,
 }
 
 pub(crate) async fn drain(args: &DrainArgs) -> anyhow::Result<Value> {
@@ -67,7 +74,16 @@ pub(crate) async fn drain(args: &DrainArgs) -> anyhow::Result<Value> {
         seeded += n;
     }
     let documents: Arc<Vec<String>> = Arc::new((0..=limit).map(aliased_document).collect());
-    let cpu_before = pid.map(cpu_ticks).transpose()?;
+    let stats = match (&args.stat_url, &args.db_name) {
+        (Some(url), Some(db)) => Some(PgStats::new(url.clone(), db.clone())?),
+        _ => None,
+    };
+    let backends_before = match &stats {
+        Some(stats) => Some(stats.backends().await?),
+        None => None,
+    };
+    let me = std::process::id();
+    let (server_before, client_before) = (pid.map(cpu_ticks).transpose()?, cpu_ticks(me)?);
     let started = Instant::now();
     let handles: Vec<_> = (0..workers)
         .map(|_| {
@@ -83,11 +99,16 @@ pub(crate) async fn drain(args: &DrainArgs) -> anyhow::Result<Value> {
         first_error = first_error.or(worker.first_error);
     }
     let seconds = started.elapsed().as_secs_f64();
-    let cpu_ms_per_task = match (pid, cpu_before) {
-        (Some(pid), Some(before)) => {
-            let ticks = cpu_ticks(pid)?.saturating_sub(before);
-            Some(ticks as f64 * 1000.0 / clock_ticks_per_second()? as f64 / done.max(1) as f64)
-        }
+    let server_ms = match (pid, server_before) {
+        (Some(pid), Some(before)) => Some(ms_per(cpu_ticks(pid)?.saturating_sub(before), done)?),
+        _ => None,
+    };
+    let client_ms = ms_per(cpu_ticks(me)?.saturating_sub(client_before), done)?;
+    let postgres_ms = match (&stats, &backends_before) {
+        (Some(stats), Some(before)) => Some(ms_per(
+            backend_ticks(before, &stats.backends().await?),
+            done,
+        )?),
         _ => None,
     };
     let counts = gql
@@ -104,7 +125,8 @@ pub(crate) async fn drain(args: &DrainArgs) -> anyhow::Result<Value> {
         "seconds": seconds, "tasksPerSecond": done as f64 / seconds, "completedByWorkers": done,
         "completed": counts["completed"]["totalCount"], "pending": counts["pending"]["totalCount"],
         "running": counts["running"]["totalCount"], "errors": errors, "firstError": first_error,
-        "serverCpuMsPerTask": cpu_ms_per_task,
+        "serverCpuMsPerTask": server_ms, "clientCpuMsPerTask": client_ms,
+        "postgresCpuMsPerTask": postgres_ms,
     }))
 }
 
@@ -170,28 +192,4 @@ async fn drain_worker(
         }
     }
     tally
-}
-
-/// A process's CPU time so far (user and system), in clock ticks.
-fn cpu_ticks(pid: u32) -> anyhow::Result<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
-    // The fields after the command, which may hold spaces, in parentheses.
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .context("no command in /proc/PID/stat")?
-        .1
-        .split_whitespace()
-        .collect();
-    let field = |i: usize| -> anyhow::Result<u64> {
-        Ok(fields.get(i).context("a short /proc/PID/stat")?.parse()?)
-    };
-    // utime and stime, the 14th and 15th fields, 12th and 13th after it.
-    Ok(field(11)? + field(12)?)
-}
-
-fn clock_ticks_per_second() -> anyhow::Result<u64> {
-    let output = std::process::Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()?;
-    Ok(String::from_utf8_lossy(&output.stdout).trim().parse()?)
 }

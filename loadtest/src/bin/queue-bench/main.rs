@@ -23,6 +23,7 @@ mod drain;
 mod gql;
 mod latency;
 mod parked;
+mod system;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -122,7 +123,10 @@ async fn main() -> anyhow::Result<()> {
             settle_secs,
             window_secs,
         } => {
-            let stats = stat_url.zip(db_name);
+            let stats = stat_url
+                .zip(db_name)
+                .map(|(url, db)| system::PgStats::new(url, db))
+                .transpose()?;
             let gql = Gql::new(&url, wait_seconds + 30)?;
             let timing = parked::Timing {
                 wait: wait_seconds,

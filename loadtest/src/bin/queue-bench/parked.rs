@@ -2,42 +2,11 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use serde_json::{Value, json};
 
 use crate::gql::{Gql, agent_and_goal, claim};
-
-fn rss_kib(pid: u32) -> anyhow::Result<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .context("no VmRSS")
-}
-
-/// The database's committed and rolled-back transactions so far, as
-/// PostgreSQL has published them.
-async fn transactions(stats: &(String, String)) -> anyhow::Result<u64> {
-    let (url, db) = stats.clone();
-    // Inlined in the statement (psql -c interpolates no variables).
-    if !db.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        bail!("a database name of letters, digits and _ only: {db}");
-    }
-    let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("psql")
-            .args(["-AtX", &url, "-c"])
-            .arg(format!(
-                "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '{db}'"
-            ))
-            .output()
-    })
-    .await??;
-    if !output.status.success() {
-        bail!("psql: {}", String::from_utf8_lossy(&output.stderr));
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).trim().parse()?)
-}
+use crate::system::{PgStats, rss_kib};
 
 #[derive(Clone, Copy)]
 pub(crate) struct Timing {
@@ -48,23 +17,23 @@ pub(crate) struct Timing {
 
 /// Transactions over a window that starts after `settle` seconds.
 async fn window_transactions(
-    stats: Option<&(String, String)>,
+    stats: Option<&PgStats>,
     timing: Timing,
 ) -> anyhow::Result<Option<u64>> {
     let Some(stats) = stats else {
         return Ok(None);
     };
     tokio::time::sleep(Duration::from_secs(timing.settle)).await;
-    let before = transactions(stats).await?;
+    let before = stats.transactions().await?;
     tokio::time::sleep(Duration::from_secs(timing.window)).await;
-    Ok(Some(transactions(stats).await?.saturating_sub(before)))
+    Ok(Some(stats.transactions().await?.saturating_sub(before)))
 }
 
 pub(crate) async fn parked(
     gql: &Gql,
     count: usize,
     pid: u32,
-    stats: Option<(String, String)>,
+    stats: Option<PgStats>,
     timing: Timing,
 ) -> anyhow::Result<Value> {
     if timing.settle + timing.window + 2 >= timing.wait {
