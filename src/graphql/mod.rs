@@ -16,6 +16,7 @@ pub(crate) mod queue;
 pub(crate) mod resource;
 pub(crate) mod subscription;
 pub(crate) mod task;
+pub(crate) mod task_inputs;
 pub(crate) mod turn;
 pub(crate) mod validate;
 
