@@ -55,6 +55,12 @@ pub enum Command {
         /// What the key may do.
         #[arg(long, value_enum, default_value_t = Role::Read)]
         role: Role,
+        /// The tenant the key belongs to (default: `default`).
+        #[arg(long, value_parser = crate::auth::Tenant::parse)]
+        tenant: Option<crate::auth::Tenant>,
+        /// The agent a `--role agent` key acts as.
+        #[arg(long)]
+        agent_id: Option<uuid::Uuid>,
     },
 }
 

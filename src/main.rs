@@ -17,8 +17,13 @@ async fn main() -> anyhow::Result<()> {
         Command::Schema => {
             print!("{}", agentgraph::sdl());
         }
-        Command::Keygen { name, role } => {
-            let (key, line) = auth::generate(&name, role)?;
+        Command::Keygen {
+            name,
+            role,
+            tenant,
+            agent_id,
+        } => {
+            let (key, line) = auth::generate(&name, role, tenant.as_ref(), agent_id)?;
             println!("{key}");
             println!("{line}");
         }

@@ -74,7 +74,7 @@ pub(crate) fn admit(
     engine: &Engine,
     mut request: async_graphql::Request,
     named: &PersistedRef,
-    caller: Option<&Caller>,
+    caller: &Caller,
     transport: Transport,
 ) -> Result<Admitted, (Rejected, String)> {
     let mut operation = m::operation_label(request.operation_name.as_deref());
@@ -141,7 +141,7 @@ pub(crate) fn admit(
                 &operation,
             );
         }
-        if let Some(Err(refused)) = caller.map(Caller::may_mutate) {
+        if let Err(refused) = caller.may_mutate() {
             return refuse(Rejection::from(refused), &operation);
         }
     }
@@ -179,14 +179,12 @@ pub(crate) fn admit(
 pub(crate) async fn execute(
     engine: &Engine,
     admitted: Admitted,
-    caller: Option<&Caller>,
+    caller: &Caller,
 ) -> Result<Response, Rejection> {
     let is_mutation = admitted.is_mutation();
     let (loaders, batches) = DbLoader::per_request(engine.db.reader.clone());
     let mut request = admitted.request.data(loaders);
-    if let Some(caller) = caller {
-        request = request.data(caller.clone());
-    }
+    request = request.data(caller.clone());
     if admitted.prepared.root_fields == 1 {
         request = request.data(LoneRootField);
     }
@@ -251,14 +249,12 @@ async fn within_turn<F: Future>(turn: &Turn, execution: F) -> Result<F::Output, 
 pub(crate) fn subscribe(
     engine: &Engine,
     admitted: Admitted,
-    caller: Option<&Caller>,
+    caller: &Caller,
 ) -> BoxStream<'static, Response> {
     let mut request = admitted
         .request
         .data(DbLoader::spawned(engine.db.reader.clone()));
-    if let Some(caller) = caller {
-        request = request.data(caller.clone());
-    }
+    request = request.data(caller.clone());
     let prepared = admitted.prepared.clone();
     let stream = engine
         .schema

@@ -26,17 +26,12 @@ pub(crate) fn recorded(
 }
 
 /// Logs and counts one response that leaves by a streaming transport.
-pub(crate) fn finished(
-    response: &Response,
-    caller: Option<&Caller>,
-    operation: &str,
-    started: Instant,
-) {
+pub(crate) fn finished(response: &Response, caller: &Caller, operation: &str, started: Instant) {
     let (outcome, names) = recorded(response, operation, started);
     tracing::info!(
         operation,
         outcome,
-        caller = caller.map(|c| c.name.as_str()).unwrap_or("-"),
+        caller = caller.log_name(),
         errors = ?names,
         elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
         "graphql operation"

@@ -33,6 +33,8 @@ const GROUP_BACKLOG: usize = 256;
 
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct Key {
+    /// Subscribers of different tenants never share: each sees its own rows.
+    tenant: crate::auth::Tenant,
     query: String,
     operation: Option<String>,
     variables: String,
@@ -74,7 +76,7 @@ impl SharedSubscriptions {
         self: &Arc<Self>,
         engine: &Engine,
         admitted: Admitted,
-        caller: Option<&Caller>,
+        caller: &Caller,
     ) -> BoxStream<'static, Payload> {
         let gauge = Subscribed::new();
         if !admitted.prepared.may_share {
@@ -87,6 +89,7 @@ impl SharedSubscriptions {
             }));
         }
         let key = Key {
+            tenant: caller.tenant.clone(),
             query: admitted.request.query.clone(),
             operation: admitted.request.operation_name.clone(),
             variables: serde_json::to_string(&admitted.request.variables).unwrap_or_default(),
@@ -136,7 +139,7 @@ impl SharedSubscriptions {
         self: &Arc<Self>,
         engine: &Engine,
         admitted: Admitted,
-        caller: Option<&Caller>,
+        caller: &Caller,
         key: Key,
     ) -> Arc<Group> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
@@ -178,20 +181,20 @@ impl SharedSubscriptions {
 pub(crate) fn results(
     engine: &Engine,
     admitted: Admitted,
-    caller: Option<Caller>,
+    caller: Caller,
     started: std::time::Instant,
 ) -> BoxStream<'static, Payload> {
     if admitted.is_subscription() {
-        return engine.shared.join(engine, admitted, caller.as_ref());
+        return engine.shared.join(engine, admitted, &caller);
     }
     let engine = engine.clone();
     driven(Box::pin(futures_util::stream::once(async move {
         let operation = admitted.operation.clone();
-        let response = match operation::execute(&engine, admitted, caller.as_ref()).await {
+        let response = match operation::execute(&engine, admitted, &caller).await {
             Ok(response) => response,
             Err(refusal) => Response::from_errors(vec![refusal.to_server_error()]),
         };
-        outcome::finished(&response, caller.as_ref(), &operation, started);
+        outcome::finished(&response, &caller, &operation, started);
         serialize(&response)
     })))
 }

@@ -21,7 +21,7 @@ pub(crate) fn claim_of<I: InputType>(
     let key = key?;
     let caller = ctx
         .data_opt::<Caller>()
-        .map(|caller| caller.name.clone())
+        .and_then(|caller| caller.name.clone())
         .unwrap_or_default();
     let mut canonical = Vec::with_capacity(256);
     write_canonical(&input.to_value(), Some("idempotencyKey"), &mut canonical);

@@ -30,10 +30,14 @@ fn wants_html(headers: &HeaderMap) -> bool {
         .is_some_and(|accept| accept.contains("text/html"))
 }
 
-/// The caller, when keys are configured; `None` when authentication is off.
-fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>, Refusal> {
+/// The caller; anonymous (WRITE in tenant `default`) when authentication is off.
+fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, Refusal> {
     let presented = headers.get(API_KEY_HEADER).and_then(|v| v.to_str().ok());
-    state.keys.caller(presented).map_err(Refusal::from)
+    state
+        .keys
+        .caller(presented)
+        .map(|caller| caller.unwrap_or_else(Caller::anonymous))
+        .map_err(Refusal::from)
 }
 
 pub(crate) async fn get_graphql(
@@ -170,12 +174,11 @@ async fn run(
     request: async_graphql::Request,
     named: &PersistedRef,
     media: MediaType,
-    caller: Option<Caller>,
+    caller: Caller,
     transport: Transport,
     started: Instant,
 ) -> Response {
-    let admitted = match operation::admit(&state.engine, request, named, caller.as_ref(), transport)
-    {
+    let admitted = match operation::admit(&state.engine, request, named, &caller, transport) {
         Ok(admitted) => admitted,
         Err((Rejected::Refused(rejection), operation)) => {
             return Refusal::from(rejection).into_response(media, &operation, started);
@@ -185,17 +188,10 @@ async fn run(
         }
     };
     let operation = admitted.operation.clone();
-    match operation::execute(&state.engine, admitted, caller.as_ref()).await {
+    match operation::execute(&state.engine, admitted, &caller).await {
         Ok(response) => {
             let answer = Answer::of(&response, media);
-            finish(
-                media,
-                response,
-                answer,
-                caller.as_ref(),
-                &operation,
-                started,
-            )
+            finish(media, response, answer, Some(&caller), &operation, started)
         }
         Err(rejection) => Refusal::from(rejection).into_response(media, &operation, started),
     }
@@ -232,7 +228,7 @@ fn finish(
     tracing::info!(
         operation,
         outcome,
-        caller = caller.map(|c| c.name.as_str()).unwrap_or("-"),
+        caller = caller.map_or("-", Caller::log_name),
         errors = ?names,
         status = answer.status.as_u16(),
         elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,

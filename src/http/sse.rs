@@ -33,14 +33,14 @@ pub(crate) async fn respond(
     state: AppState,
     request: async_graphql::Request,
     named: &PersistedRef,
-    caller: Option<Caller>,
+    caller: Caller,
     started: Instant,
 ) -> HttpResponse {
     let admitted = match operation::admit(
         &state.engine,
         request,
         named,
-        caller.as_ref(),
+        &caller,
         Transport::EventStream,
     ) {
         Ok(admitted) => admitted,

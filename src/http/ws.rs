@@ -112,8 +112,8 @@ type Operations = SelectAll<BoxStream<'static, (String, Option<Payload>)>>;
 struct Connection {
     state: AppState,
     header_key: Option<String>,
-    /// `Some` once acknowledged; the inner `None` when keys are off.
-    caller: Option<Option<Caller>>,
+    /// `Some` once acknowledged.
+    caller: Option<Caller>,
     running: HashMap<String, AbortHandle>,
     operations: Operations,
     outbox: mpsc::Sender<Message>,
@@ -286,6 +286,7 @@ impl Connection {
             .state
             .keys
             .caller(presented)
+            .map(|caller| caller.unwrap_or_else(Caller::anonymous))
             .map_err(|err| Close::new(4401, truncate(&format!("Unauthorized: {err}"))))?;
         self.caller = Some(caller);
         self.send(json!({ "type": "connection_ack" })).await
@@ -324,7 +325,7 @@ impl Connection {
             &self.state.engine,
             request,
             named,
-            caller.as_ref(),
+            &caller,
             Transport::Socket,
         ) {
             Ok(admitted) => admitted,

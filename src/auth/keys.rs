@@ -1,6 +1,7 @@
-//! API keys: who may call, and whether they may write.
+//! API keys: who may call, in which tenant, with which role.
 //!
-//! Keys are configured as `name:role:sha256-hex-of-key` lines, so the server
+//! Keys are configured as `name:role:sha256-hex-of-key[:tenant[:agent-id]]`
+//! lines, so the server
 //! never holds a key itself, only its hash. A presented key is hashed and
 //! compared with every configured hash in constant time, so neither the
 //! comparison nor the number of comparisons reveals how close a guess was.
@@ -13,55 +14,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use uuid::Uuid;
+
+use super::{Caller, Role, Tenant};
 use crate::error::AppError;
-
-/// What a key may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Role {
-    /// Queries only.
-    Read,
-    /// Queries and mutations.
-    Write,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Read => "read",
-            Self::Write => "write",
-        }
-    }
-}
-
-impl std::str::FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "read" => Ok(Self::Read),
-            "write" => Ok(Self::Write),
-            other => Err(format!("unknown role `{other}` (expected read or write)")),
-        }
-    }
-}
-
-/// The caller a request was authenticated as.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Caller {
-    pub name: String,
-    pub role: Role,
-}
-
-impl Caller {
-    /// Mutations need a write key.
-    pub fn may_mutate(&self) -> Result<(), AppError> {
-        match self.role {
-            Role::Write => Ok(()),
-            Role::Read => Err(AppError::Forbidden(
-                "this API key is read-only; mutations need a write key".into(),
-            )),
-        }
-    }
-}
 
 struct ApiKey {
     caller: Caller,
@@ -76,13 +32,13 @@ pub struct ApiKeys {
 
 impl fmt::Debug for ApiKeys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<_> = self.keys.iter().map(|k| &k.caller.name).collect();
+        let names: Vec<_> = self.keys.iter().map(|k| k.caller.log_name()).collect();
         f.debug_struct("ApiKeys").field("names", &names).finish()
     }
 }
 
 impl ApiKeys {
-    /// Parses `name:role:sha256hex` entries, one per line (or separated by
+    /// Parses `name:role:sha256hex[:tenant[:agent-id]]` entries, one per line (or separated by
     /// `,` or `;` in an environment variable); `#` starts a comment.
     pub fn parse(text: &str, source: &str) -> Result<Self, String> {
         let mut keys = Vec::new();
@@ -92,11 +48,24 @@ impl ApiKeys {
                 continue;
             }
             let fail = |why: &str| format!("{source}: entry {}: {why}", index + 1);
-            let mut parts = entry.splitn(3, ':');
+            let mut parts = entry.split(':');
             let (Some(name), Some(role), Some(hash)) = (parts.next(), parts.next(), parts.next())
             else {
-                return Err(fail("expected name:role:sha256-hex"));
+                return Err(fail("expected name:role:sha256-hex[:tenant[:agent-id]]"));
             };
+            let tenant = match parts.next().map(str::trim).filter(|t| !t.is_empty()) {
+                Some(tenant) => Tenant::parse(tenant).map_err(|e| fail(&e))?,
+                None => Tenant::default(),
+            };
+            let agent_id = match parts.next().map(str::trim).filter(|a| !a.is_empty()) {
+                Some(id) => {
+                    Some(Uuid::parse_str(id).map_err(|_| fail("the agent id must be a UUID"))?)
+                }
+                None => None,
+            };
+            if parts.next().is_some() {
+                return Err(fail("too many fields"));
+            }
             let role: Role = role.trim().parse().map_err(|e: String| fail(&e))?;
             let mut digest = [0u8; 32];
             hex::decode_to_slice(hash.trim(), &mut digest)
@@ -105,10 +74,15 @@ impl ApiKeys {
             if name.is_empty() {
                 return Err(fail("the name is empty"));
             }
+            if (role == Role::Agent) != agent_id.is_some() {
+                return Err(fail("an agent id is given with role agent, and only then"));
+            }
             keys.push(ApiKey {
                 caller: Caller {
-                    name: name.to_owned(),
+                    name: Some(name.to_owned()),
                     role,
+                    tenant,
+                    agent_id,
                 },
                 hash: digest,
             });
@@ -184,11 +158,30 @@ pub fn hash_hex(key: &str) -> String {
 }
 
 /// A fresh random key (256 bits) and its keys-file line.
-pub fn generate(name: &str, role: Role) -> anyhow::Result<(String, String)> {
+pub fn generate(
+    name: &str,
+    role: Role,
+    tenant: Option<&Tenant>,
+    agent_id: Option<Uuid>,
+) -> anyhow::Result<(String, String)> {
+    if (role == Role::Agent) != agent_id.is_some() {
+        anyhow::bail!("--agent-id is given with --role agent, and only then");
+    }
+    if name.is_empty() || name.contains([':', ',', ';', '#', '\n']) {
+        anyhow::bail!("a key's name is not empty and has no : , ; # or line break");
+    }
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness available: {e}"))?;
     let key = format!("agk_{}", URL_SAFE_NO_PAD.encode(bytes));
-    let line = format!("{name}:{}:{}", role.as_str(), hash_hex(&key));
+    let mut line = format!("{name}:{}:{}", role.as_str(), hash_hex(&key));
+    if tenant.is_some() || agent_id.is_some() {
+        line.push(':');
+        line.push_str(tenant.map_or(Tenant::DEFAULT, Tenant::as_str));
+    }
+    if let Some(agent_id) = agent_id {
+        line.push(':');
+        line.push_str(&agent_id.to_string());
+    }
     Ok((key, line))
 }
 
@@ -198,15 +191,26 @@ mod tests {
 
     #[test]
     fn a_generated_key_authenticates_through_its_line() {
-        let (key, line) = generate("ci", Role::Write).expect("key");
+        let (key, line) = generate("ci", Role::Write, None, None).expect("key");
         let keys = ApiKeys::parse(&line, "test").expect("parse");
         assert_eq!(
             keys.authenticate(&key),
             Some(Caller {
-                name: "ci".into(),
-                role: Role::Write
+                name: Some("ci".into()),
+                role: Role::Write,
+                tenant: Tenant::default(),
+                agent_id: None,
             })
         );
+        let agent = Uuid::now_v7();
+        let tenant = Tenant::parse("team-a").expect("tenant");
+        let (key, line) = generate("bot", Role::Agent, Some(&tenant), Some(agent)).expect("key");
+        let caller = ApiKeys::parse(&line, "test")
+            .expect("parse")
+            .authenticate(&key)
+            .expect("the agent's key");
+        assert_eq!((caller.tenant, caller.agent_id), (tenant, Some(agent)));
+        assert!(generate("bot", Role::Agent, None, None).is_err());
         assert_eq!(keys.authenticate("agk_wrong"), None);
         assert_eq!(keys.authenticate(""), None);
     }
@@ -247,5 +251,12 @@ mod tests {
         let err = ApiKeys::parse("a:read:xyz", "f").err().unwrap_or_default();
         assert!(err.contains("entry 1"), "{err}");
         assert!(ApiKeys::parse("justaname", "f").is_err());
+        let hash = hash_hex("k");
+        assert!(ApiKeys::parse(&format!("a:read:{hash}:bad tenant"), "f").is_err());
+        assert!(ApiKeys::parse(&format!("a:agent:{hash}:t"), "f").is_err());
+        assert!(ApiKeys::parse(&format!("a:agent:{hash}:t:not-a-uuid"), "f").is_err());
+        let id = Uuid::now_v7();
+        assert!(ApiKeys::parse(&format!("a:agent:{hash}:t:{id}"), "f").is_ok());
+        assert!(ApiKeys::parse(&format!("a:read:{hash}:t:{id}"), "f").is_err());
     }
 }
