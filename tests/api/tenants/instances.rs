@@ -129,29 +129,43 @@ async fn new_work_through_one_instance_wakes_only_its_tenants_claims_on_another(
             json!({ "goalId": goal, "description": "p", "status": "ACTIVE" }),
         )
         .await;
-    let (a_waits, b_waits) = (
-        tokio::spawn({
-            let (a2, agent) = (a2.clone(), a_agent.clone());
-            async move { claim(&a2, &agent, 10).await }
-        }),
-        tokio::spawn({
-            let (b2, agent) = (b2.clone(), b_agent.clone());
-            async move { claim(&b2, &agent, 2).await }
-        }),
-    );
+    // B waits alone on instance two: A's new work through instance one
+    // wakes it, and it must still find nothing.
+    let b_waits = tokio::spawn({
+        let (b2, agent) = (b2.clone(), b_agent.clone());
+        async move { claim(&b2, &agent, 2).await }
+    });
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let task = a1
+    let first = a1
         .create(
             "createTask",
             json!({ "planId": plan, "description": "A's work" }),
         )
         .await;
-    let a = a_waits.await.expect("A's claim ran");
     let b = b_waits.await.expect("B's claim ran");
+    assert_eq!(b["data"]["claimTasks"], json!([]), "{b}");
+    // A takes it, then waits on instance two for its next task.
+    let a = claim(&a2, &a_agent, 0).await;
     assert_eq!(
         a["data"]["claimTasks"],
-        json!([{ "task": { "id": task } }]),
+        json!([{ "task": { "id": first } }]),
         "{a}"
     );
-    assert_eq!(b["data"]["claimTasks"], json!([]), "{b}");
+    let a_waits = tokio::spawn({
+        let (a2, agent) = (a2.clone(), a_agent.clone());
+        async move { claim(&a2, &agent, 10).await }
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let second = a1
+        .create(
+            "createTask",
+            json!({ "planId": plan, "description": "more of A's work" }),
+        )
+        .await;
+    let a = a_waits.await.expect("A's claim ran");
+    assert_eq!(
+        a["data"]["claimTasks"],
+        json!([{ "task": { "id": second } }]),
+        "{a}"
+    );
 }

@@ -12,6 +12,7 @@
 mod client;
 mod instances;
 mod isolation;
+mod isolation_writes;
 mod model;
 mod nested;
 mod roles;
