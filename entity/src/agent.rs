@@ -7,7 +7,9 @@ use crate::AgentStatus;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    #[sea_orm(unique)]
+    /// The tenant the row belongs to (a child is in its parent's); never shown.
+    pub tenant: String,
+    /// Unique within its tenant.
     pub did: String,
     pub name: String,
     pub status: AgentStatus,

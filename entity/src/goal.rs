@@ -7,6 +7,8 @@ use crate::GoalStatus;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
+    /// The tenant the row belongs to (a child is in its parent's); never shown.
+    pub tenant: String,
     pub agent_id: Uuid,
     pub description: String,
     /// A JSON array of strings.

@@ -5,7 +5,9 @@ use sea_orm::entity::prelude::*;
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "idempotency_keys")]
 pub struct Model {
-    /// The API key's name; empty when keys are off.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub tenant: String,
+    /// The key's name or the token's `sub`; empty when credentials are off.
     #[sea_orm(primary_key, auto_increment = false)]
     pub caller: String,
     #[sea_orm(primary_key, auto_increment = false)]

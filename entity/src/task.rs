@@ -7,6 +7,8 @@ use crate::TaskStatus;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
+    /// The tenant the row belongs to (a child is in its parent's); never shown.
+    pub tenant: String,
     pub plan_id: Uuid,
     /// The assignee, if any.
     pub agent_id: Option<Uuid>,

@@ -10,6 +10,8 @@ pub struct Model {
     pub depends_on_id: Uuid,
     /// Where the dependency stands in the list it was given in.
     pub position: i32,
+    /// The tasks' tenant.
+    pub tenant: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,7 @@ mod m20261201_000002_idempotency_keys;
 mod m20261202_000001_change_log;
 mod m20261202_000002_idempotency_keys_by_rowid;
 mod m20261207_000001_work_queue;
+mod m20261208_000001_tenants;
 
 pub use m20261201_000001_ordering_indexes::index_name;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_change_log::Migration),
             Box::new(m20261202_000002_idempotency_keys_by_rowid::Migration),
             Box::new(m20261207_000001_work_queue::Migration),
+            Box::new(m20261208_000001_tenants::Migration),
         ]
     }
 }

@@ -51,7 +51,7 @@ enum ChangeLog {
 }
 
 /// Whether a change may have made a task claimable; see the module's note.
-fn wakes(logged: &Logged, kind: &str, new: &str) -> String {
+pub(crate) fn wakes(logged: &Logged, kind: &str, new: &str) -> String {
     let ready = match logged.table {
         "tasks" => "PENDING",
         "plans" => "ACTIVE",

@@ -40,6 +40,7 @@ mod tests {
     fn round_trips_and_refuses_strangers() {
         let change = Change {
             seq: 42,
+            tenant: crate::auth::Tenant::default(),
             resource: Resource::Task,
             kind: ChangeKind::Created,
             object_id: uuid::Uuid::nil(),

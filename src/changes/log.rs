@@ -12,7 +12,10 @@ use super::{Change, ChangeKind, Filter, Object, Resource};
 use crate::error::{AppError, Result};
 
 const COLUMNS: &str =
-    "seq, resource, kind, object_id, parent_id, agent_id, old_agent_id, version, at, wakes";
+    "seq, tenant, resource, kind, object_id, parent_id, agent_id, old_agent_id, version, at, wakes";
+
+use crate::auth::Tenant;
+use crate::db::EVERY_TENANT;
 
 fn placeholder(backend: DbBackend, n: usize) -> String {
     match backend {
@@ -26,6 +29,7 @@ fn decode(row: &QueryResult) -> Result<Change> {
     let kind: i16 = row.try_get("", "kind")?;
     Ok(Change {
         seq: row.try_get("", "seq")?,
+        tenant: Tenant::trusted(&row.try_get::<String>("", "tenant")?),
         resource: Resource::from_code(resource)
             .ok_or_else(|| AppError::internal(&format!("unknown resource code {resource}")))?,
         kind: ChangeKind::from_code(kind)
@@ -60,7 +64,8 @@ pub(crate) async fn read_after(
         ""
     };
     let sql = format!(
-        "SELECT {snapshot_column}{COLUMNS} FROM change_log WHERE seq > {} ORDER BY seq LIMIT {}",
+        "SELECT {snapshot_column}{COLUMNS} FROM change_log
+         WHERE {EVERY_TENANT} AND seq > {} ORDER BY seq LIMIT {}",
         placeholder(backend, 1),
         placeholder(backend, 2)
     );
@@ -84,9 +89,12 @@ pub(crate) async fn read_after(
 pub(crate) async fn latest(db: &impl ConnectionTrait) -> Result<(i64, Vec<i64>, Option<Snapshot>)> {
     let backend = db.get_database_backend();
     let sql = if backend == DbBackend::Postgres {
-        "SELECT pg_current_snapshot()::text AS snapshot, coalesce(max(seq), 0) AS seq FROM change_log"
+        format!(
+            "SELECT pg_current_snapshot()::text AS snapshot, coalesce(max(seq), 0) AS seq
+             FROM change_log WHERE {EVERY_TENANT}"
+        )
     } else {
-        "SELECT coalesce(max(seq), 0) AS seq FROM change_log"
+        format!("SELECT coalesce(max(seq), 0) AS seq FROM change_log WHERE {EVERY_TENANT}")
     };
     let row = db
         .query_one_raw(Statement::from_string(backend, sql))
@@ -100,7 +108,10 @@ pub(crate) async fn latest(db: &impl ConnectionTrait) -> Result<(i64, Vec<i64>, 
     let recent = db
         .query_all_raw(Statement::from_sql_and_values(
             backend,
-            "SELECT seq FROM change_log WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+            format!(
+                "SELECT seq FROM change_log WHERE {EVERY_TENANT} AND seq > $1 AND seq <= $2
+                 ORDER BY seq"
+            ),
             [(max - RECENT_WINDOW).into(), max.into()],
         ))
         .await?
@@ -141,8 +152,14 @@ pub(crate) async fn matching(
     limit: u64,
 ) -> Result<Vec<Change>> {
     let backend = db.get_database_backend();
-    let mut values: Vec<Value> = vec![after.into(), upto.into(), (filter.resource as i16).into()];
+    let mut values: Vec<Value> = vec![
+        after.into(),
+        upto.into(),
+        (filter.resource as i16).into(),
+        filter.tenant.as_str().into(),
+    ];
     let mut conditions = vec![
+        format!("tenant = {}", placeholder(backend, 4)),
         format!("seq > {}", placeholder(backend, 1)),
         format!("seq <= {}", placeholder(backend, 2)),
         format!("resource = {}", placeholder(backend, 3)),
@@ -187,7 +204,7 @@ pub async fn prune(db: &impl ConnectionTrait, cutoff: i64) -> Result<u64> {
         // bare `at < cutoff … LIMIT` would, short of a full slice, read on
         // through every young row to the end of the log.
         let sql = format!(
-            "DELETE FROM change_log WHERE seq IN \
+            "DELETE FROM change_log WHERE {EVERY_TENANT} AND seq IN \
              (SELECT seq FROM change_log WHERE at < {p1} AND seq < COALESCE(\
                (SELECT seq FROM change_log WHERE at >= {p1} ORDER BY seq LIMIT 1), \
                {SEQ_MAX}) \
@@ -219,21 +236,24 @@ pub(crate) async fn objects(
     changes: &[Change],
     wanted: impl Fn(Resource) -> bool,
 ) -> Result<HashMap<(Resource, Uuid), Arc<Object>>> {
-    let mut ids: HashMap<Resource, Vec<Uuid>> = HashMap::new();
+    // Each object is read in the tenant of its change (a row never moves).
+    let mut ids: HashMap<Resource, (Vec<Uuid>, Vec<Tenant>)> = HashMap::new();
     for change in changes.iter().filter(|c| wanted(c.resource)) {
         if change.kind != ChangeKind::Deleted {
-            ids.entry(change.resource)
-                .or_default()
-                .push(change.object_id);
+            let (ids, tenants) = ids.entry(change.resource).or_default();
+            ids.push(change.object_id);
+            if !tenants.contains(&change.tenant) {
+                tenants.push(change.tenant.clone());
+            }
         }
     }
     let mut objects = HashMap::new();
-    for (resource, ids) in ids {
+    for (resource, (ids, tenants)) in ids {
         let found: Vec<(Uuid, Object)> = match resource {
-            Resource::Agent => loaded::<agent::Entity>(db, &ids, Object::Agent).await?,
-            Resource::Goal => loaded::<goal::Entity>(db, &ids, Object::Goal).await?,
-            Resource::Plan => loaded::<plan::Entity>(db, &ids, Object::Plan).await?,
-            Resource::Task => loaded::<task::Entity>(db, &ids, Object::Task).await?,
+            Resource::Agent => loaded::<agent::Entity>(db, &tenants, &ids, Object::Agent).await?,
+            Resource::Goal => loaded::<goal::Entity>(db, &tenants, &ids, Object::Goal).await?,
+            Resource::Plan => loaded::<plan::Entity>(db, &tenants, &ids, Object::Plan).await?,
+            Resource::Task => loaded::<task::Entity>(db, &tenants, &ids, Object::Task).await?,
         };
         objects.extend(
             found
@@ -246,12 +266,15 @@ pub(crate) async fn objects(
 
 async fn loaded<E: crate::service::store::resource::Resource>(
     db: &impl ConnectionTrait,
+    tenants: &[Tenant],
     ids: &[Uuid],
     wrap: fn(E::Model) -> Object,
 ) -> Result<Vec<(Uuid, Object)>> {
-    Ok(crate::service::store::page::by_ids::<E>(db, ids)
-        .await?
-        .into_iter()
-        .map(|(id, model)| (id, wrap(model)))
-        .collect())
+    Ok(
+        crate::service::store::page::by_ids_in::<E>(db, tenants, ids)
+            .await?
+            .into_iter()
+            .map(|(id, model)| (id, wrap(model)))
+            .collect(),
+    )
 }

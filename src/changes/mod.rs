@@ -63,6 +63,8 @@ impl ChangeKind {
 #[derive(Debug, Clone)]
 pub(crate) struct Change {
     pub(crate) seq: i64,
+    /// The changed row's tenant: only its callers hear of it.
+    pub(crate) tenant: crate::auth::Tenant,
     pub(crate) resource: Resource,
     pub(crate) kind: ChangeKind,
     pub(crate) object_id: Uuid,
@@ -79,9 +81,10 @@ pub(crate) struct Change {
     pub(crate) wakes: bool,
 }
 
-/// What one subscription wants to hear about.
-#[derive(Debug, Clone, Copy)]
+/// What one subscription wants to hear about: always within one tenant.
+#[derive(Debug, Clone)]
 pub(crate) struct Filter {
+    pub(crate) tenant: crate::auth::Tenant,
     pub(crate) resource: Resource,
     pub(crate) id: Option<Uuid>,
     pub(crate) parent_id: Option<Uuid>,
@@ -92,6 +95,7 @@ pub(crate) struct Filter {
 impl Filter {
     pub(crate) fn matches(&self, change: &Change) -> bool {
         change.resource == self.resource
+            && change.tenant == self.tenant
             && self.id.is_none_or(|id| change.object_id == id)
             && self.parent_id.is_none_or(|p| change.parent_id == Some(p))
             && self

@@ -39,6 +39,8 @@ struct Parked {
 }
 
 struct Claim {
+    /// Only its tenant's work can wake it.
+    tenant: crate::auth::Tenant,
     plan_id: Option<Uuid>,
     wake: Arc<Notify>,
     /// The earliest future `runAt` it could take.
@@ -58,10 +60,14 @@ impl Waiters {
         waiters
     }
 
-    /// Parks a claim for tasks of `plan_id` (any plan when `None`), once the
-    /// listener hears every change: a claim attempted after this returns
-    /// misses no change made after it.
-    pub(crate) async fn park(self: &Arc<Self>, plan_id: Option<Uuid>) -> Ticket {
+    /// Parks a claim for tasks of `tenant`'s `plan_id` (any plan when
+    /// `None`), once the listener hears every change: a claim attempted
+    /// after this returns misses no change made after it.
+    pub(crate) async fn park(
+        self: &Arc<Self>,
+        tenant: crate::auth::Tenant,
+        plan_id: Option<Uuid>,
+    ) -> Ticket {
         let wake = Arc::new(Notify::new());
         let id = {
             let mut parked = self.lock();
@@ -70,6 +76,7 @@ impl Waiters {
             parked.claims.insert(
                 id,
                 Claim {
+                    tenant,
                     plan_id,
                     wake: wake.clone(),
                     look_at: None,
@@ -153,7 +160,9 @@ impl Waiters {
                 _ => continue,
             };
             for claim in parked.claims.values() {
-                if claim.plan_id.is_none() || claim.plan_id == plan {
+                if claim.tenant == change.tenant
+                    && (claim.plan_id.is_none() || claim.plan_id == plan)
+                {
                     claim.wake.notify_one();
                 }
             }

@@ -244,6 +244,7 @@ impl ConnectionTrait for Connections {
     }
 
     async fn execute_raw(&self, statement: Statement) -> Result<ExecResult, DbErr> {
+        super::tenant_guard::check(&statement.sql)?;
         match self.0.run(statement, Wanted::Done).await? {
             Output::Done(done) => Ok(done),
             _ => Err(unexpected()),
@@ -251,6 +252,7 @@ impl ConnectionTrait for Connections {
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        super::tenant_guard::check(sql)?;
         match self.0.run_unprepared(sql).await? {
             Output::Done(done) => Ok(done),
             _ => Err(unexpected()),
@@ -258,6 +260,7 @@ impl ConnectionTrait for Connections {
     }
 
     async fn query_one_raw(&self, statement: Statement) -> Result<Option<QueryResult>, DbErr> {
+        super::tenant_guard::check(&statement.sql)?;
         match self.0.run(statement, Wanted::Row).await? {
             Output::Row(row) => Ok(row),
             _ => Err(unexpected()),
@@ -265,6 +268,7 @@ impl ConnectionTrait for Connections {
     }
 
     async fn query_all_raw(&self, statement: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        super::tenant_guard::check(&statement.sql)?;
         match self.0.run(statement, Wanted::Rows).await? {
             Output::Rows(rows) => Ok(rows),
             _ => Err(unexpected()),

@@ -11,9 +11,11 @@
 pub mod holds;
 mod kept;
 mod pool;
+pub mod tenant_guard;
 
 pub use kept::{Connections, Resend, acquire_error};
 pub use pool::{Held, Pool, Transaction};
+pub use tenant_guard::EVERY_TENANT;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};

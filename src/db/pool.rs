@@ -139,14 +139,6 @@ pub struct Transaction {
     _hold: Hold,
 }
 
-impl Deref for Transaction {
-    type Target = DatabaseTransaction;
-
-    fn deref(&self) -> &DatabaseTransaction {
-        &self.txn
-    }
-}
-
 impl Transaction {
     pub async fn commit(self) -> Result<(), DbErr> {
         self.txn.commit().await
@@ -164,18 +156,22 @@ impl ConnectionTrait for Transaction {
     }
 
     async fn execute_raw(&self, statement: Statement) -> Result<ExecResult, DbErr> {
+        super::tenant_guard::check(&statement.sql)?;
         self.txn.execute_raw(statement).await
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        super::tenant_guard::check(sql)?;
         self.txn.execute_unprepared(sql).await
     }
 
     async fn query_one_raw(&self, statement: Statement) -> Result<Option<QueryResult>, DbErr> {
+        super::tenant_guard::check(&statement.sql)?;
         self.txn.query_one_raw(statement).await
     }
 
     async fn query_all_raw(&self, statement: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        super::tenant_guard::check(&statement.sql)?;
         self.txn.query_all_raw(statement).await
     }
 }

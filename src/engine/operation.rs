@@ -182,7 +182,7 @@ pub(crate) async fn execute(
     caller: &Caller,
 ) -> Result<Response, Rejection> {
     let is_mutation = admitted.is_mutation();
-    let (loaders, batches) = DbLoader::per_request(engine.db.reader.clone());
+    let (loaders, batches) = DbLoader::per_request(engine.db.reader.clone(), caller.tenant.clone());
     let mut request = admitted.request.data(loaders);
     request = request.data(caller.clone());
     if admitted.prepared.root_fields == 1 {
@@ -251,9 +251,10 @@ pub(crate) fn subscribe(
     admitted: Admitted,
     caller: &Caller,
 ) -> BoxStream<'static, Response> {
-    let mut request = admitted
-        .request
-        .data(DbLoader::spawned(engine.db.reader.clone()));
+    let mut request = admitted.request.data(DbLoader::spawned(
+        engine.db.reader.clone(),
+        caller.tenant.clone(),
+    ));
     request = request.data(caller.clone());
     let prepared = admitted.prepared.clone();
     let stream = engine

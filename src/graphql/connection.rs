@@ -49,6 +49,8 @@ pub(crate) struct Connection<N: Listed> {
     sort: Sort<N::Entity>,
     /// Whether the rows were read with their sort column, which cursors need.
     cursors: bool,
+    /// What the cursors are bound to.
+    scope: cursor::Scope,
     total: TotalCount<N::Filter>,
 }
 
@@ -73,6 +75,7 @@ impl<N: Listed> Connection<N> {
         page: page::Page<Model<N>>,
         request: &PageRequest<N::Entity>,
         cursors: bool,
+        scope: cursor::Scope,
         total: TotalCount<N::Filter>,
     ) -> Self {
         // Exact in the direction paged; the other way, the object at the
@@ -88,6 +91,7 @@ impl<N: Listed> Connection<N> {
             has_previous_page,
             sort: request.sort,
             cursors,
+            scope,
             total,
         }
     }
@@ -100,7 +104,7 @@ impl<N: Listed> Connection<N> {
         }
         self.sort
             .key_of(node.model())
-            .map(|key| cursor::encode(&self.sort, &key))
+            .map(|key| cursor::encode(&self.scope, &key))
             .unwrap_or_default()
     }
 
@@ -125,7 +129,9 @@ impl<N: Listed> Connection<N> {
 
     pub(crate) async fn count(&self, ctx: &Context<'_>) -> Result<i32> {
         let total = match &self.total {
-            TotalCount::All(filter) => page::count(&db(ctx).reader, filter).await?,
+            TotalCount::All(filter) => {
+                page::count(&db(ctx).reader, &super::caller(ctx).tenant, filter).await?
+            }
             TotalCount::Children {
                 parent_column,
                 parent,
@@ -146,19 +152,21 @@ impl<N: Listed> Connection<N> {
 
 /// The page and filter the arguments ask for, every mistake reported at once.
 fn prepare<N: Listed>(
+    ctx: &Context<'_>,
     args: &PageArgs,
     filter: Option<N::FilterInput>,
     order: Option<N::Order>,
-) -> Result<(PageRequest<N::Entity>, N::Filter)> {
+) -> Result<(PageRequest<N::Entity>, N::Filter, cursor::Scope)> {
     let mut violations = Violations::under("");
     let sort = order.map_or_else(Sort::oldest_first, Into::into);
-    let request = args.request(sort, &mut violations);
+    let scope = cursor::Scope::new(&sort, &super::caller(ctx).tenant);
+    let request = args.request(sort, &scope, &mut violations);
     let filter = filter
         .map(|input| input.validate(&mut violations))
         .unwrap_or_default();
     violations.finish()?;
     let request = request.ok_or_else(|| AppError::internal(&"page arguments were rejected"))?;
-    Ok((request, filter))
+    Ok((request, filter, scope))
 }
 
 /// A page of a top-level list.
@@ -181,14 +189,16 @@ pub(crate) async fn list_narrowed<N: Listed>(
     order: Option<N::Order>,
     narrow: impl FnOnce(&mut <N::FilterInput as FilterInput>::Filter),
 ) -> Result<Connection<N>> {
-    let (request, mut filter) = prepare::<N>(&args, filter, order)?;
+    let (request, mut filter, scope) = prepare::<N>(ctx, &args, filter, order)?;
     narrow(&mut filter);
     let (columns, cursors) = columns_to_read::<N>(ctx, &request);
-    let page = page::list(&db(ctx).reader, &filter, &request, columns).await?;
+    let tenant = &super::caller(ctx).tenant;
+    let page = page::list(&db(ctx).reader, tenant, &filter, &request, columns).await?;
     Ok(Connection::new(
         page,
         &request,
         cursors,
+        scope,
         TotalCount::All(filter),
     ))
 }
@@ -203,7 +213,7 @@ pub(crate) async fn children<N: Listed>(
     filter: Option<N::FilterInput>,
     order: Option<N::Order>,
 ) -> Result<Connection<N>> {
-    let (request, filter) = prepare::<N>(&args, filter, order)?;
+    let (request, filter, scope) = prepare::<N>(ctx, &args, filter, order)?;
     let (columns, cursors) = columns_to_read::<N>(ctx, &request);
     let parent_column = ColumnOf(parent_column);
     let shape = PageShape::new(parent_column, request, filter, columns);
@@ -224,7 +234,7 @@ pub(crate) async fn children<N: Listed>(
         parent,
         filter: shape.filter.clone(),
     };
-    Ok(Connection::new(page, &shape.page, cursors, total))
+    Ok(Connection::new(page, &shape.page, cursors, scope, total))
 }
 
 /// The columns the selection reads, and whether cursors are selected (then

@@ -1,35 +1,59 @@
-//! Opaque cursors: a position in one ordering, bound to that ordering.
+//! Opaque cursors: a position in one ordering, bound to that ordering and
+//! to the caller's tenant.
 //!
 //! A cursor holds the ordering's tag, the row's id and its sort value, so
 //! the next page is a keyset condition with no lookup. The tag makes a
 //! cursor from one ordering useless in another (where its position means
-//! nothing), and the version prefix lets the encoding change later.
+//! nothing), and the version prefix lets the encoding change later. A
+//! tenant other than `default` is named in the tag by a hash of its name,
+//! so another tenant's cursor is refused like a forged one (and cursors of
+//! tenant `default`, where everyone was before tenants, stay as they were).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, SecondsFormat, Utc};
 
+use crate::auth::Tenant;
 use crate::service::store::order::{Key, Sort, SortValue};
 use crate::service::store::resource::Resource;
 
 const PREFIX: &str = "agentgraph:v2:";
 
-pub(crate) fn encode<E: Resource>(sort: &Sort<E>, key: &Key) -> String {
+/// A list's cursors' binding to one ordering of one tenant's rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Scope(String);
+
+impl Scope {
+    pub(crate) fn new<E: Resource>(sort: &Sort<E>, tenant: &Tenant) -> Self {
+        if tenant.as_str() == Tenant::DEFAULT {
+            return Self(sort.tag());
+        }
+        // FNV-1a: a fixed, cheap fingerprint; the name itself stays out of
+        // the cursor.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in tenant.as_str().bytes() {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+        Self(format!("{}@{hash:016x}", sort.tag()))
+    }
+}
+
+pub(crate) fn encode(scope: &Scope, key: &Key) -> String {
     let value = match &key.value {
         SortValue::Time(at) => format!("t{}", at.to_rfc3339_opts(SecondsFormat::Micros, true)),
         SortValue::Int(n) => format!("i{n}"),
         SortValue::Text(text) => format!("s{text}"),
     };
-    URL_SAFE_NO_PAD.encode(format!("{PREFIX}{}|{}|{value}", sort.tag(), key.id))
+    URL_SAFE_NO_PAD.encode(format!("{PREFIX}{}|{}|{value}", scope.0, key.id))
 }
 
-/// The position `cursor` names, if this server made it under `sort`.
-pub(crate) fn decode<E: Resource>(sort: &Sort<E>, cursor: &str) -> Option<Key> {
+/// The position `cursor` names, if this server made it in `scope`.
+pub(crate) fn decode(scope: &Scope, cursor: &str) -> Option<Key> {
     let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
     let text = String::from_utf8(bytes).ok()?;
     let rest = text.strip_prefix(PREFIX)?;
     let (tag, rest) = rest.split_once('|')?;
-    if tag != sort.tag() {
+    if tag != scope.0 {
         return None;
     }
     let (id, value) = rest.split_once('|')?;
@@ -68,21 +92,35 @@ mod tests {
         for (sort_tag, cursor, expected) in [
             {
                 let k = key(SortValue::Text("a|b: ü".into()));
-                (by_name.tag(), encode(&by_name, &k), k)
+                (
+                    by_name.tag(),
+                    encode(&Scope::new(&by_name, &Tenant::default()), &k),
+                    k,
+                )
             },
             {
                 let k = key(SortValue::Int(7));
-                (by_priority.tag(), encode(&by_priority, &k), k)
+                (
+                    by_priority.tag(),
+                    encode(&Scope::new(&by_priority, &Tenant::default()), &k),
+                    k,
+                )
             },
             {
                 let k = key(SortValue::Time(at));
-                (by_update.tag(), encode(&by_update, &k), k)
+                (
+                    by_update.tag(),
+                    encode(&Scope::new(&by_update, &Tenant::default()), &k),
+                    k,
+                )
             },
         ] {
             let decoded = match sort_tag.as_str() {
-                "agents.name.desc" => decode(&by_name, &cursor),
-                "goals.priority.asc" => decode(&by_priority, &cursor),
-                _ => decode(&by_update, &cursor),
+                "agents.name.desc" => decode(&Scope::new(&by_name, &Tenant::default()), &cursor),
+                "goals.priority.asc" => {
+                    decode(&Scope::new(&by_priority, &Tenant::default()), &cursor)
+                }
+                _ => decode(&Scope::new(&by_update, &Tenant::default()), &cursor),
             };
             assert_eq!(decoded, Some(expected), "{sort_tag}");
         }
@@ -93,17 +131,27 @@ mod tests {
         let asc = Sort::<task::Entity>::new(task::Column::CreatedAt, Direction::Asc);
         let desc = Sort::<task::Entity>::new(task::Column::CreatedAt, Direction::Desc);
         let by_update = Sort::<task::Entity>::new(task::Column::UpdatedAt, Direction::Asc);
-        let cursor = encode(&asc, &key(SortValue::Time(Utc::now())));
-        assert!(decode(&asc, &cursor).is_some());
-        assert!(decode(&desc, &cursor).is_none());
-        assert!(decode(&by_update, &cursor).is_none());
+        let here = Tenant::default();
+        let cursor = encode(&Scope::new(&asc, &here), &key(SortValue::Time(Utc::now())));
+        assert!(decode(&Scope::new(&asc, &here), &cursor).is_some());
+        assert!(decode(&Scope::new(&desc, &here), &cursor).is_none());
+        assert!(decode(&Scope::new(&by_update, &here), &cursor).is_none());
+        let (a, b) = (Tenant::trusted("a"), Tenant::trusted("b"));
+        let of_a = encode(&Scope::new(&asc, &a), &key(SortValue::Time(Utc::now())));
+        assert!(decode(&Scope::new(&asc, &a), &of_a).is_some());
+        assert!(decode(&Scope::new(&asc, &b), &of_a).is_none());
+        assert!(decode(&Scope::new(&asc, &here), &of_a).is_none());
+        assert!(decode(&Scope::new(&asc, &a), &cursor).is_none());
         for forged in [
             "",
             "x",
             "YWdlbnRncmFwaDp2MTo",
             &URL_SAFE_NO_PAD.encode("agentgraph:v2:tasks.created_at.asc|nope|t2026"),
         ] {
-            assert!(decode(&asc, forged).is_none(), "{forged}");
+            assert!(
+                decode(&Scope::new(&asc, &here), forged).is_none(),
+                "{forged}"
+            );
         }
     }
 }

@@ -19,10 +19,8 @@ pub(crate) fn claim_of<I: InputType>(
     key: Option<&str>,
 ) -> Option<Claim> {
     let key = key?;
-    let caller = ctx
-        .data_opt::<Caller>()
-        .and_then(|caller| caller.name.clone())
-        .unwrap_or_default();
+    let Caller { tenant, name, .. } = super::caller(ctx);
+    let caller = name.clone().unwrap_or_default();
     let mut canonical = Vec::with_capacity(256);
     write_canonical(&input.to_value(), Some("idempotencyKey"), &mut canonical);
     let digest = Sha256::new()
@@ -31,6 +29,7 @@ pub(crate) fn claim_of<I: InputType>(
         .chain_update(&canonical)
         .finalize();
     Some(Claim {
+        tenant: tenant.clone(),
         caller,
         key: key.to_owned(),
         request_hash: format!("{mutation}:{}", hex::encode(digest)),

@@ -18,6 +18,7 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::EntityTrait;
 use uuid::Uuid;
 
+use crate::auth::Tenant;
 use crate::db::Connections;
 use crate::error::AppError;
 use crate::service::queue::dependencies;
@@ -29,20 +30,23 @@ use crate::service::store::resource::{Resource, ResourceFilter};
 
 pub(crate) type Loaders = DataLoader<DbLoader>;
 
+/// The loaders of one caller: every batch reads the caller's tenant only,
+/// so no batch mixes tenants' rows.
 pub(crate) struct DbLoader {
     db: Connections,
+    tenant: Tenant,
 }
 
 impl DbLoader {
     /// Loaders whose batches run as tasks of their own, for subscriptions:
     /// their events resolve long after any request driver is gone.
-    pub(crate) fn spawned(reader: Connections) -> Loaders {
+    pub(crate) fn spawned(reader: Connections, tenant: Tenant) -> Loaders {
         let spawn = |batch| tokio::spawn(crate::db::holds::doing("subscription", batch));
-        DataLoader::new(Self { db: reader }, spawn).delay(Duration::from_millis(1))
+        DataLoader::new(Self { db: reader, tenant }, spawn).delay(Duration::from_millis(1))
     }
 
     /// The loaders of one request, and the driver that runs their batches.
-    pub(crate) fn per_request(reader: Connections) -> (Loaders, BatchDriver) {
+    pub(crate) fn per_request(reader: Connections, tenant: Tenant) -> (Loaders, BatchDriver) {
         let driver = BatchDriver::default();
         let queue = driver.queue.clone();
         let waker = driver.waker.clone();
@@ -53,7 +57,7 @@ impl DbLoader {
                 .push(task);
             waker.wake();
         };
-        let loaders = DataLoader::new(Self { db: reader }, spawner).delay(Duration::ZERO);
+        let loaders = DataLoader::new(Self { db: reader, tenant }, spawner).delay(Duration::ZERO);
         (loaders, driver)
     }
 }
@@ -115,7 +119,8 @@ pub(crate) async fn root_by_id<E: Resource>(
             .await;
     }
     let reader = &super::db(ctx).reader;
-    Ok(page::by_ids::<E>(reader, &[id]).await?.remove(&id))
+    let tenant = &super::caller(ctx).tenant;
+    Ok(page::by_ids::<E>(reader, tenant, &[id]).await?.remove(&id))
 }
 
 /// The object `id` of kind `E` that a loaded row refers to by a foreign
@@ -168,8 +173,8 @@ impl<E: Resource> Loader<ById<E>> for DbLoader {
 
     async fn load(&self, keys: &[ById<E>]) -> Result<HashMap<ById<E>, E::Model>, AppError> {
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let db = self.db.clone();
-        let rows = off_request(async move { page::by_ids::<E>(&db, &ids).await }).await?;
+        let (db, tenant) = (self.db.clone(), self.tenant.clone());
+        let rows = off_request(async move { page::by_ids::<E>(&db, &tenant, &ids).await }).await?;
         Ok(rows
             .into_iter()
             .map(|(id, model)| (ById::new(id), model))
@@ -187,8 +192,9 @@ impl Loader<DependsOn> for DbLoader {
 
     async fn load(&self, keys: &[DependsOn]) -> Result<HashMap<DependsOn, Self::Value>, AppError> {
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let db = self.db.clone();
-        let edges = off_request(async move { dependencies::depends_on(&db, &ids).await }).await?;
+        let (db, tenant) = (self.db.clone(), self.tenant.clone());
+        let edges =
+            off_request(async move { dependencies::depends_on(&db, &tenant, &ids).await }).await?;
         let mut found: HashMap<DependsOn, Vec<Uuid>> = HashMap::with_capacity(keys.len());
         for (task, depends_on) in edges {
             found.entry(DependsOn(task)).or_default().push(depends_on);
@@ -295,9 +301,11 @@ impl<F: ResourceFilter> Loader<ChildPage<F>> for DbLoader {
         let mut found = HashMap::with_capacity(keys.len());
         for (shape, parents) in groups {
             let (db, owned, parents_owned) = (self.db.clone(), shape.clone(), parents.clone());
+            let tenant = self.tenant.clone();
             let mut pages = off_request(async move {
                 children::child_pages(
                     &db,
+                    &tenant,
                     owned.parent_column.0,
                     &parents_owned,
                     &owned.filter,
@@ -368,8 +376,10 @@ impl<F: ResourceFilter> Loader<ChildCount<F>> for DbLoader {
         for ((parent_column, filter), parents) in groups {
             let (db, filter_owned, parents_owned) =
                 (self.db.clone(), filter.clone(), parents.clone());
+            let tenant = self.tenant.clone();
             let counts = off_request(async move {
-                children::child_counts(&db, parent_column.0, &parents_owned, &filter_owned).await
+                children::child_counts(&db, &tenant, parent_column.0, &parents_owned, &filter_owned)
+                    .await
             })
             .await?;
             for parent in parents {

@@ -19,6 +19,7 @@ pub(crate) mod task;
 pub(crate) mod task_inputs;
 pub(crate) mod turn;
 pub(crate) mod validate;
+pub(crate) mod viewer;
 
 use async_graphql::{MergedObject, Schema, SchemaBuilder, ValidationMode};
 
@@ -35,6 +36,7 @@ pub(crate) struct QueryRoot(
     goal::GoalQuery,
     plan::PlanQuery,
     task::TaskQuery,
+    viewer::ViewerQuery,
 );
 
 /// Writes: each mutation runs in one transaction and changes nothing when it fails.
@@ -111,6 +113,12 @@ pub fn sdl() -> String {
 /// The database, from a resolver.
 pub(crate) fn db<'a>(ctx: &async_graphql::Context<'a>) -> &'a Db {
     ctx.data_unchecked::<Db>()
+}
+
+/// Who calls, from a resolver: the engine gives every request its caller
+/// (anonymous WRITE of `default` when credentials are off).
+pub(crate) fn caller<'a>(ctx: &async_graphql::Context<'a>) -> &'a crate::auth::Caller {
+    ctx.data_unchecked::<crate::auth::Caller>()
 }
 
 /// The create queues (group commit), from a resolver.

@@ -46,6 +46,7 @@ impl PageArgs {
     pub(crate) fn request<E: Resource>(
         &self,
         sort: Sort<E>,
+        scope: &cursor::Scope,
         violations: &mut Violations,
     ) -> Option<PageRequest<E>> {
         let before = violations.count();
@@ -63,7 +64,7 @@ impl PageArgs {
         }
         let mut position = |name: &str, given: Option<&str>| {
             let cursor = given?;
-            let key = cursor::decode(&sort, cursor);
+            let key = cursor::decode(scope, cursor);
             if key.is_none() {
                 violations.add(name, "is not a cursor this server issued for this ordering");
             }

@@ -14,7 +14,9 @@ use super::errors::GqlResult;
 use super::task::Task;
 use super::turn::Turn;
 use super::validate::{DESCRIPTION_MAX, TASK_TYPE_MAX, Violations};
+use crate::auth::Tenant;
 use crate::changes::waiters::Waiters;
+use crate::service::access;
 use crate::service::now;
 use crate::service::queue::claim::{self, ClaimRequest};
 use crate::service::queue::{Backoff, DEFAULT_LEASE_SECONDS, Lease, lease};
@@ -55,7 +57,7 @@ pub(crate) struct ClaimTasksInput {
 }
 
 impl ClaimTasksInput {
-    fn validate(self) -> crate::error::Result<(ClaimRequest, u32)> {
+    fn validate(self, tenant: &Tenant) -> crate::error::Result<(ClaimRequest, u32)> {
         // An explicit null is the default, as if the field were absent.
         let limit = self.limit.unwrap_or(1);
         let lease_seconds = self.lease_seconds.unwrap_or(DEFAULT_LEASE_SECONDS);
@@ -77,6 +79,7 @@ impl ClaimTasksInput {
         }
         v.finish()?;
         let request = ClaimRequest {
+            tenant: tenant.clone(),
             agent_id: self.agent_id,
             task_types: self.task_types,
             plan_id: self.plan_id,
@@ -124,7 +127,11 @@ impl QueueMutation {
         ctx: &Context<'_>,
         input: ClaimTasksInput,
     ) -> Result<Vec<TaskLease>> {
-        let (request, wait) = input.validate().gql(ctx)?;
+        let caller = super::caller(ctx);
+        let (request, wait) = input.validate(&caller.tenant).gql(ctx)?;
+        access::may_claim_as(&super::db(ctx).writes, caller, request.agent_id)
+            .await
+            .gql(ctx)?;
         let leases = claim_or_wait(ctx, &request, wait).await.gql(ctx)?;
         Ok(leases.into_iter().map(TaskLease::from).collect())
     }
@@ -141,9 +148,15 @@ impl QueueMutation {
         let mut v = Violations::under("");
         v.within("leaseSeconds", lease_seconds, LEASE_SECONDS);
         v.finish().gql(ctx)?;
-        let lease = lease::heartbeat(super::db(ctx), id, &token, lease_seconds)
-            .await
-            .gql(ctx)?;
+        let lease = lease::heartbeat(
+            super::db(ctx),
+            super::caller(ctx),
+            id,
+            &token,
+            lease_seconds,
+        )
+        .await
+        .gql(ctx)?;
         Ok(lease.into())
     }
 
@@ -159,7 +172,7 @@ impl QueueMutation {
         let mut v = Violations::under("");
         v.object("outputData", output_data.as_ref());
         v.finish().gql(ctx)?;
-        let task = lease::complete(super::db(ctx), id, &token, output_data)
+        let task = lease::complete(super::db(ctx), super::caller(ctx), id, &token, output_data)
             .await
             .gql(ctx)?;
         Ok(Task(task))
@@ -181,7 +194,8 @@ impl QueueMutation {
         let db = super::db(ctx);
         let backoff = ctx.data_unchecked::<Queue>().backoff;
         let retry = retry.unwrap_or(true);
-        let task = lease::fail(db, id, &token, error, retry, &backoff)
+        let caller = super::caller(ctx);
+        let task = lease::fail(db, caller, id, &token, error, retry, &backoff)
             .await
             .gql(ctx)?;
         Ok(Task(task))
@@ -190,7 +204,9 @@ impl QueueMutation {
     /// PENDING at once, for another claimant; this claim does not count
     /// in `attempts`.
     async fn release_task(&self, ctx: &Context<'_>, id: Uuid, token: String) -> Result<Task> {
-        let task = lease::release(super::db(ctx), id, &token).await.gql(ctx)?;
+        let task = lease::release(super::db(ctx), super::caller(ctx), id, &token)
+            .await
+            .gql(ctx)?;
         Ok(Task(task))
     }
 }
@@ -213,7 +229,10 @@ async fn claim_or_wait(
     let queue = ctx.data_unchecked::<Queue>();
     let turn = ctx.data_opt::<Arc<Turn>>();
     // Parked before looking again, so that no change after this look is missed.
-    let ticket = queue.waiters.park(request.plan_id).await;
+    let ticket = queue
+        .waiters
+        .park(request.tenant.clone(), request.plan_id)
+        .await;
     if let Some(turn) = turn {
         turn.extend(wait);
     }

@@ -121,7 +121,8 @@ macro_rules! resource_roots {
                 let claim = $crate::graphql::idempotent::claim_of(ctx, $create_name, &input, key);
                 let new = input.validate().gql(ctx)?;
                 let creates = $crate::graphql::creates(ctx);
-                let model = $service::create(creates, new, claim).await.gql(ctx)?;
+                let caller = $crate::graphql::caller(ctx);
+                let model = $service::create(creates, caller, new, claim).await.gql(ctx)?;
                 Ok($node(model))
             }
 
@@ -135,7 +136,8 @@ macro_rules! resource_roots {
                 use $crate::graphql::errors::GqlResult as _;
                 let changes = input.validate().gql(ctx)?;
                 let writer = &$crate::graphql::db(ctx).writer;
-                let model = $service::update(writer, id, changes).await.gql(ctx)?;
+                let caller = $crate::graphql::caller(ctx);
+                let model = $service::update(writer, caller, id, changes).await.gql(ctx)?;
                 Ok($node(model))
             }
 
@@ -148,7 +150,8 @@ macro_rules! resource_roots {
             ) -> async_graphql::Result<uuid::Uuid> {
                 use $crate::graphql::errors::GqlResult as _;
                 let writer = &$crate::graphql::db(ctx).writer;
-                $service::delete(writer, id $(, $cascade.unwrap_or(false))?).await.gql(ctx)
+                let caller = $crate::graphql::caller(ctx);
+                $service::delete(writer, caller, id $(, $cascade.unwrap_or(false))?).await.gql(ctx)
             }
         }
     };

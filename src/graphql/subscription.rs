@@ -85,7 +85,7 @@ impl SubscriptionRoot {
         id: Option<Uuid>,
         after: Option<String>,
     ) -> Result<impl Stream<Item = Result<AgentChange>> + use<>> {
-        let filter = watching(Resource::Agent, id, None, None);
+        let filter = watching(ctx, Resource::Agent, id, None, None);
         start(ctx, filter, after, AgentChange).await
     }
 
@@ -97,7 +97,7 @@ impl SubscriptionRoot {
         agent_id: Option<Uuid>,
         after: Option<String>,
     ) -> Result<impl Stream<Item = Result<GoalChange>> + use<>> {
-        let filter = watching(Resource::Goal, id, agent_id, None);
+        let filter = watching(ctx, Resource::Goal, id, agent_id, None);
         start(ctx, filter, after, GoalChange).await
     }
 
@@ -109,7 +109,7 @@ impl SubscriptionRoot {
         goal_id: Option<Uuid>,
         after: Option<String>,
     ) -> Result<impl Stream<Item = Result<PlanChange>> + use<>> {
-        let filter = watching(Resource::Plan, id, goal_id, None);
+        let filter = watching(ctx, Resource::Plan, id, goal_id, None);
         start(ctx, filter, after, PlanChange).await
     }
 
@@ -123,7 +123,7 @@ impl SubscriptionRoot {
         agent_id: Option<Uuid>,
         after: Option<String>,
     ) -> Result<impl Stream<Item = Result<TaskChange>> + use<>> {
-        let filter = watching(Resource::Task, id, plan_id, agent_id);
+        let filter = watching(ctx, Resource::Task, id, plan_id, agent_id);
         start(ctx, filter, after, TaskChange).await
     }
 }
@@ -131,12 +131,14 @@ impl SubscriptionRoot {
 /// The changes a subscriber watches: of `resource`, one (`id`), those
 /// under a parent, those of an agent's tasks, or all.
 fn watching(
+    ctx: &Context<'_>,
     resource: Resource,
     id: Option<Uuid>,
     parent_id: Option<Uuid>,
     agent_id: Option<Uuid>,
 ) -> Filter {
     Filter {
+        tenant: super::caller(ctx).tenant.clone(),
         resource,
         id,
         parent_id,

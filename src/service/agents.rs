@@ -8,14 +8,16 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
+use super::access;
 use super::goals;
 use super::store::bounds::TimeBounds;
-use super::store::resource::{ResourceFilter, not_found, resource};
+use super::store::resource::{ResourceFilter, in_tenant, not_found, resource};
 use super::store::update::{self};
 use super::write::create;
 use super::write::group_commit::Creates;
 use super::write::idempotency::Claim;
 use super::{given, now};
+use crate::auth::Caller;
 use crate::error::{AppError, Result};
 
 resource!(agent {
@@ -77,13 +79,16 @@ pub(crate) struct AgentChanges {
 #[tracing::instrument(skip_all)]
 pub(crate) async fn create(
     creates: &Creates,
+    caller: &Caller,
     new: NewAgent,
     claim: Option<Claim>,
 ) -> Result<agent::Model> {
+    access::may_manage(caller, "create agents")?;
     let id = Uuid::now_v7();
     let at = now();
     let model = agent::Model {
         id,
+        tenant: caller.tenant.as_str().to_owned(),
         did: new.did.unwrap_or_else(|| format!("did:agent:{id}")),
         name: new.name,
         status: new.status.unwrap_or(AgentStatus::Active),
@@ -100,7 +105,9 @@ pub(crate) async fn create(
 
 fn did_taken(err: AppError) -> AppError {
     match err {
-        AppError::Conflict(_) => AppError::Conflict("an agent with this did already exists".into()),
+        AppError::Conflict(_) => {
+            AppError::Conflict("an agent with this did already exists in this tenant".into())
+        }
         other => other,
     }
 }
@@ -108,11 +115,14 @@ fn did_taken(err: AppError) -> AppError {
 #[tracing::instrument(skip(db, changes))]
 pub(crate) async fn update(
     db: &crate::db::Pool,
+    caller: &Caller,
     id: Uuid,
     changes: AgentChanges,
 ) -> Result<agent::Model> {
+    access::may_manage(caller, "update agents")?;
     let (txn, current) =
-        update::begin::<agent::Entity>(db, id, changes.expected_version, "agent").await?;
+        update::begin::<agent::Entity>(db, &caller.tenant, id, changes.expected_version, "agent")
+            .await?;
     let mut next = current.clone();
     given(&mut next.name, changes.name);
     given(&mut next.status, changes.status);
@@ -124,9 +134,16 @@ pub(crate) async fn update(
 /// Deletes an agent. Its goals block the delete unless `cascade`, which takes
 /// the whole subtree; tasks merely assigned to it are unassigned.
 #[tracing::instrument(skip(db))]
-pub(crate) async fn delete(db: &crate::db::Pool, id: Uuid, cascade: bool) -> Result<Uuid> {
+pub(crate) async fn delete(
+    db: &crate::db::Pool,
+    caller: &Caller,
+    id: Uuid,
+    cascade: bool,
+) -> Result<Uuid> {
+    let tenant = &caller.tenant;
     let (txn, goals) = update::begin_delete::<agent::Entity, goal::Entity>(
         db,
+        caller,
         id,
         "agent",
         goal::Column::AgentId,
@@ -135,8 +152,8 @@ pub(crate) async fn delete(db: &crate::db::Pool, id: Uuid, cascade: bool) -> Res
     )
     .await?;
     if goals > 0 {
-        let goal_ids = goals::select_ids(goal::Column::AgentId.eq(id).into_condition());
-        goals::delete_subtrees(&txn, goal_ids).await?;
+        let goal_ids = goals::select_ids(tenant, goal::Column::AgentId.eq(id).into_condition());
+        goals::delete_subtrees(&txn, tenant, goal_ids).await?;
     }
     task::Entity::update_many()
         .col_expr(task::Column::AgentId, Expr::value(Option::<Uuid>::None))
@@ -145,10 +162,15 @@ pub(crate) async fn delete(db: &crate::db::Pool, id: Uuid, cascade: bool) -> Res
             Expr::col(task::Column::Version).add(1),
         )
         .col_expr(task::Column::UpdatedAt, Expr::value(now()))
+        .filter(in_tenant::<task::Entity>(tenant))
         .filter(task::Column::AgentId.eq(id))
         .exec(&txn)
         .await?;
-    let deleted = agent::Entity::delete_by_id(id).exec(&txn).await?;
+    let deleted = agent::Entity::delete_many()
+        .filter(in_tenant::<agent::Entity>(tenant))
+        .filter(agent::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
     if deleted.rows_affected != 1 {
         return Err(not_found("agent", id));
     }

@@ -2,19 +2,21 @@
 
 use entity::{GoalStatus, agent, goal, plan};
 use sea_orm::sea_query::{IntoCondition, Query, SelectStatement};
-use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use super::access::{self, Under};
 use super::plans;
 use super::plans::PlanFields;
 use super::store::bounds::TimeBounds;
-use super::store::resource::{ResourceFilter, resource};
+use super::store::resource::{ResourceFilter, in_tenant, resource};
 use super::store::update::{self};
 use super::write::create;
 use super::write::group_commit::Creates;
 use super::write::idempotency::Claim;
 use super::write::parent;
 use super::{given, now};
+use crate::auth::{Caller, Tenant};
 use crate::error::Result;
 
 resource!(goal {
@@ -78,12 +80,16 @@ pub(crate) const DEFAULT_PRIORITY: i32 = 5;
 #[tracing::instrument(skip_all)]
 pub(crate) async fn create(
     creates: &Creates,
+    caller: &Caller,
     new: NewGoal,
     claim: Option<Claim>,
 ) -> Result<goal::Model> {
+    access::may_work_under(creates.writes(), caller, Under::Agent(new.agent_id)).await?;
+    let tenant = &caller.tenant;
     let at = now();
     let model = goal::Model {
         id: Uuid::now_v7(),
+        tenant: tenant.as_str().to_owned(),
         agent_id: new.agent_id,
         description: new.description,
         success_criteria: serde_json::json!(new.success_criteria.unwrap_or_default()),
@@ -93,20 +99,23 @@ pub(crate) async fn create(
         created_at: at,
         updated_at: at,
     };
-    let parents = vec![parent::<agent::Entity>(model.agent_id, "agent")];
+    let parents = vec![parent::<agent::Entity>(tenant, model.agent_id, "agent")];
     let children =
-        (!new.plans.is_empty()).then(|| plans::children_of_goal(model.id, new.plans, at));
+        (!new.plans.is_empty()).then(|| plans::children_of_goal(tenant, model.id, new.plans, at));
     create::create::<goal::Entity>(creates, model, parents, claim, children, "goal").await
 }
 
 #[tracing::instrument(skip(db, changes))]
 pub(crate) async fn update(
     db: &crate::db::Pool,
+    caller: &Caller,
     id: Uuid,
     changes: GoalChanges,
 ) -> Result<goal::Model> {
     let (txn, current) =
-        update::begin::<goal::Entity>(db, id, changes.expected_version, "goal").await?;
+        update::begin::<goal::Entity>(db, &caller.tenant, id, changes.expected_version, "goal")
+            .await?;
+    access::may_work_under(&txn, caller, Under::Agent(current.agent_id)).await?;
     let mut next = current.clone();
     if let Some(status) = changes.status {
         super::check_transition(current.status, status)?;
@@ -121,9 +130,16 @@ pub(crate) async fn update(
 }
 
 #[tracing::instrument(skip(db))]
-pub(crate) async fn delete(db: &crate::db::Pool, id: Uuid, cascade: bool) -> Result<Uuid> {
+pub(crate) async fn delete(
+    db: &crate::db::Pool,
+    caller: &Caller,
+    id: Uuid,
+    cascade: bool,
+) -> Result<Uuid> {
+    let tenant = &caller.tenant;
     let (txn, _) = update::begin_delete::<goal::Entity, plan::Entity>(
         db,
+        caller,
         id,
         "goal",
         plan::Column::GoalId,
@@ -131,29 +147,34 @@ pub(crate) async fn delete(db: &crate::db::Pool, id: Uuid, cascade: bool) -> Res
         cascade,
     )
     .await?;
-    delete_subtrees(&txn, select_ids(goal::Column::Id.eq(id).into_condition())).await?;
+    let goal_ids = select_ids(tenant, goal::Column::Id.eq(id).into_condition());
+    delete_subtrees(&txn, tenant, goal_ids).await?;
     txn.commit().await?;
     Ok(id)
 }
 
 /// Deletes the goals `goal_ids` selects with their plans and tasks, children first.
 pub(crate) async fn delete_subtrees(
-    txn: &DatabaseTransaction,
+    txn: &impl ConnectionTrait,
+    tenant: &Tenant,
     goal_ids: SelectStatement,
 ) -> Result<()> {
-    plans::delete_under_goals(txn, goal_ids.clone()).await?;
+    plans::delete_under_goals(txn, tenant, goal_ids.clone()).await?;
     goal::Entity::delete_many()
+        .filter(in_tenant::<goal::Entity>(tenant))
         .filter(goal::Column::Id.in_subquery(goal_ids))
         .exec(txn)
         .await?;
     Ok(())
 }
 
-/// `SELECT id FROM goals WHERE <condition>`, for cascading deletes.
-pub(crate) fn select_ids(condition: Condition) -> SelectStatement {
+/// `SELECT id FROM goals WHERE tenant = ? AND <condition>`, for cascading
+/// deletes.
+pub(crate) fn select_ids(tenant: &Tenant, condition: Condition) -> SelectStatement {
     Query::select()
         .column(goal::Column::Id)
         .from(goal::Entity)
+        .and_where(in_tenant::<goal::Entity>(tenant))
         .cond_where(condition)
         .to_owned()
 }

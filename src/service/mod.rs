@@ -5,6 +5,7 @@
 //! Every mutation runs in one transaction; reads take the reader pool and
 //! writes the writer (see `db`).
 
+pub(crate) mod access;
 pub(crate) mod agents;
 pub(crate) mod goals;
 pub(crate) mod plans;

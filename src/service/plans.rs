@@ -3,11 +3,12 @@
 use chrono::{DateTime, Utc};
 use entity::{PlanStatus, goal, plan, task};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use super::access::{self, Under};
 use super::store::bounds::TimeBounds;
-use super::store::resource::{ResourceFilter, resource};
+use super::store::resource::{ResourceFilter, in_tenant, resource};
 use super::store::update::{self};
 use super::tasks;
 use super::tasks::TaskFields;
@@ -17,6 +18,7 @@ use super::write::idempotency::Claim;
 use super::write::parent;
 use super::write::trees::Children;
 use super::{given, now};
+use crate::auth::{Caller, Tenant};
 use crate::error::Result;
 
 resource!(plan {
@@ -62,8 +64,9 @@ pub(crate) struct NewPlan {
     pub(crate) plan: PlanFields,
 }
 
-/// A new plan of `goal_id` with the contract's defaults.
+/// A new plan of `goal_id` (in `tenant`) with the contract's defaults.
 pub(crate) fn new_model(
+    tenant: &Tenant,
     goal_id: Uuid,
     description: String,
     status: Option<PlanStatus>,
@@ -71,6 +74,7 @@ pub(crate) fn new_model(
 ) -> plan::Model {
     plan::Model {
         id: Uuid::now_v7(),
+        tenant: tenant.as_str().to_owned(),
         goal_id,
         description,
         status: status.unwrap_or(PlanStatus::Draft),
@@ -91,24 +95,29 @@ pub(crate) struct PlanChanges {
 #[tracing::instrument(skip_all)]
 pub(crate) async fn create(
     creates: &Creates,
+    caller: &Caller,
     new: NewPlan,
     claim: Option<Claim>,
 ) -> Result<plan::Model> {
+    access::may_work_under(creates.writes(), caller, Under::Goal(new.goal_id)).await?;
+    let tenant = &caller.tenant;
     let at = now();
     let PlanFields {
         description,
         status,
         tasks,
     } = new.plan;
-    let model = new_model(new.goal_id, description, status, at);
-    let parents = vec![parent::<goal::Entity>(model.goal_id, "goal")];
-    let children = (!tasks.is_empty()).then(|| tasks::children_of_plan(model.id, tasks, at));
+    let model = new_model(tenant, new.goal_id, description, status, at);
+    let parents = vec![parent::<goal::Entity>(tenant, model.goal_id, "goal")];
+    let children =
+        (!tasks.is_empty()).then(|| tasks::children_of_plan(tenant, model.id, tasks, at));
     create::create::<plan::Entity>(creates, model, parents, claim, children, "plan").await
 }
 
 /// The plans of a new goal with their tasks, for its tree, each task with
 /// its path in the input.
 pub(crate) fn children_of_goal(
+    tenant: &Tenant,
     goal_id: Uuid,
     plans: Vec<PlanFields>,
     at: DateTime<Utc>,
@@ -116,8 +125,9 @@ pub(crate) fn children_of_goal(
     let mut models = Vec::with_capacity(plans.len());
     let mut tasks = Vec::new();
     for (index, fields) in plans.into_iter().enumerate() {
-        let plan = new_model(goal_id, fields.description, fields.status, at);
+        let plan = new_model(tenant, goal_id, fields.description, fields.status, at);
         tasks.extend(tasks::tasks_of_plan(
+            tenant,
             plan.id,
             fields.tasks,
             at,
@@ -131,11 +141,14 @@ pub(crate) fn children_of_goal(
 #[tracing::instrument(skip(db, changes))]
 pub(crate) async fn update(
     db: &crate::db::Pool,
+    caller: &Caller,
     id: Uuid,
     changes: PlanChanges,
 ) -> Result<plan::Model> {
     let (txn, current) =
-        update::begin::<plan::Entity>(db, id, changes.expected_version, "plan").await?;
+        update::begin::<plan::Entity>(db, &caller.tenant, id, changes.expected_version, "plan")
+            .await?;
+    access::may_work_under(&txn, caller, Under::Goal(current.goal_id)).await?;
     let mut next = current.clone();
     if let Some(status) = changes.status {
         super::check_transition(current.status, status)?;
@@ -146,9 +159,16 @@ pub(crate) async fn update(
 }
 
 #[tracing::instrument(skip(db))]
-pub(crate) async fn delete(db: &crate::db::Pool, id: Uuid, cascade: bool) -> Result<Uuid> {
+pub(crate) async fn delete(
+    db: &crate::db::Pool,
+    caller: &Caller,
+    id: Uuid,
+    cascade: bool,
+) -> Result<Uuid> {
+    let tenant = &caller.tenant;
     let (txn, _) = update::begin_delete::<plan::Entity, task::Entity>(
         db,
+        caller,
         id,
         "plan",
         task::Column::PlanId,
@@ -157,10 +177,15 @@ pub(crate) async fn delete(db: &crate::db::Pool, id: Uuid, cascade: bool) -> Res
     )
     .await?;
     task::Entity::delete_many()
+        .filter(in_tenant::<task::Entity>(tenant))
         .filter(task::Column::PlanId.eq(id))
         .exec(&txn)
         .await?;
-    plan::Entity::delete_by_id(id).exec(&txn).await?;
+    plan::Entity::delete_many()
+        .filter(in_tenant::<plan::Entity>(tenant))
+        .filter(plan::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
     txn.commit().await?;
     Ok(id)
 }
@@ -168,19 +193,23 @@ pub(crate) async fn delete(db: &crate::db::Pool, id: Uuid, cascade: bool) -> Res
 /// Deletes every plan of the goals `goal_ids` selects, and their tasks,
 /// children first. Subqueries keep it to two statements however many rows.
 pub(crate) async fn delete_under_goals(
-    txn: &DatabaseTransaction,
+    txn: &impl ConnectionTrait,
+    tenant: &Tenant,
     goal_ids: SelectStatement,
 ) -> Result<()> {
     let plan_ids = Query::select()
         .column(plan::Column::Id)
         .from(plan::Entity)
+        .and_where(in_tenant::<plan::Entity>(tenant))
         .and_where(Expr::col(plan::Column::GoalId).in_subquery(goal_ids.clone()))
         .to_owned();
     task::Entity::delete_many()
+        .filter(in_tenant::<task::Entity>(tenant))
         .filter(task::Column::PlanId.in_subquery(plan_ids))
         .exec(txn)
         .await?;
     plan::Entity::delete_many()
+        .filter(in_tenant::<plan::Entity>(tenant))
         .filter(plan::Column::GoalId.in_subquery(goal_ids))
         .exec(txn)
         .await?;

@@ -4,13 +4,16 @@
 use chrono::{DateTime, Utc};
 use entity::{TaskStatus, agent, plan, task, task_dependency};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, Condition, EntityTrait};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
+use super::access::{self, Under};
 use super::queue::dependencies;
 use super::store::bounds::TimeBounds;
-use super::store::resource::{ResourceFilter, ensure_exists, not_found, resource};
+use super::store::resource::{
+    ResourceFilter, ensure_exists, find_by_id_in, in_tenant, not_found, resource,
+};
 use super::store::update::{self, load_for_update};
 use super::write::create;
 use super::write::group_commit::Creates;
@@ -18,6 +21,7 @@ use super::write::idempotency::Claim;
 use super::write::parent;
 use super::write::trees::{ChildTask, Children};
 use super::{given, now};
+use crate::auth::{Caller, Tenant};
 use crate::error::{AppError, Result};
 
 resource!(task {
@@ -125,7 +129,12 @@ pub(crate) struct NewTask {
 
 /// A new task of `plan_id` with the contract's defaults: BLOCKED when it
 /// waits for anything (a nested one's dependencies are as new as itself).
-pub(crate) fn new_model(plan_id: Uuid, fields: TaskFields, at: DateTime<Utc>) -> task::Model {
+pub(crate) fn new_model(
+    tenant: &Tenant,
+    plan_id: Uuid,
+    fields: TaskFields,
+    at: DateTime<Utc>,
+) -> task::Model {
     let status = if fields.depends_on.is_empty() {
         TaskStatus::Pending
     } else {
@@ -133,6 +142,7 @@ pub(crate) fn new_model(plan_id: Uuid, fields: TaskFields, at: DateTime<Utc>) ->
     };
     task::Model {
         id: Uuid::now_v7(),
+        tenant: tenant.as_str().to_owned(),
         plan_id,
         agent_id: fields.agent_id,
         description: fields.description,
@@ -177,16 +187,19 @@ pub(crate) struct TaskChanges {
 #[tracing::instrument(skip_all)]
 pub(crate) async fn create(
     creates: &Creates,
+    caller: &Caller,
     new: NewTask,
     claim: Option<Claim>,
 ) -> Result<task::Model> {
+    access::may_work_under(creates.writes(), caller, Under::Plan(new.plan_id)).await?;
+    let tenant = &caller.tenant;
     let at = now();
-    let mut model = new_model(new.plan_id, new.task, at);
-    let parents = std::iter::once(parent::<plan::Entity>(model.plan_id, "plan"))
+    let mut model = new_model(tenant, new.plan_id, new.task, at);
+    let parents = std::iter::once(parent::<plan::Entity>(tenant, model.plan_id, "plan"))
         .chain(
             model
                 .agent_id
-                .map(|id| parent::<agent::Entity>(id, "agent")),
+                .map(|id| parent::<agent::Entity>(tenant, id, "agent")),
         )
         .collect();
     if new.depends_on.is_empty() {
@@ -195,7 +208,7 @@ pub(crate) async fn create(
     // Read first so that the create's change already says whether it is
     // ready (parked claims wake for a PENDING one); the transaction reads
     // again under lock and settles it.
-    let blocked = !dependencies::all_completed(creates.writes(), &new.depends_on).await?;
+    let blocked = !dependencies::all_completed(creates.writes(), tenant, &new.depends_on).await?;
     if blocked {
         model.status = TaskStatus::Blocked;
     }
@@ -211,7 +224,7 @@ pub(crate) async fn create(
         return Ok(created);
     }
     // Its dependencies may have completed meanwhile, which unblocked it.
-    task::Entity::find_by_id(created.id)
+    find_by_id_in::<task::Entity>(tenant, created.id)
         .one(creates.writes())
         .await?
         .ok_or_else(|| not_found("task", created.id))
@@ -221,6 +234,7 @@ pub(crate) async fn create(
 /// (under `at`, `input` or `input.plans.2`) and the ids of the earlier
 /// tasks it waits for.
 pub(crate) fn tasks_of_plan(
+    tenant: &Tenant,
     plan_id: Uuid,
     tasks: Vec<TaskFields>,
     at: DateTime<Utc>,
@@ -240,7 +254,7 @@ pub(crate) fn tasks_of_plan(
             }
         }
         children.push(ChildTask {
-            model: new_model(plan_id, task, at),
+            model: new_model(tenant, plan_id, task, at),
             path: format!("{path}.tasks.{index}.agentId"),
             depends_on,
         });
@@ -250,21 +264,25 @@ pub(crate) fn tasks_of_plan(
 
 /// The tasks of a new plan, for its tree.
 pub(crate) fn children_of_plan(
+    tenant: &Tenant,
     plan_id: Uuid,
     tasks: Vec<TaskFields>,
     at: DateTime<Utc>,
 ) -> Children {
-    Children::Tasks(tasks_of_plan(plan_id, tasks, at, "input"))
+    Children::Tasks(tasks_of_plan(tenant, plan_id, tasks, at, "input"))
 }
 
 #[tracing::instrument(skip(db, changes))]
 pub(crate) async fn update(
     db: &crate::db::Pool,
+    caller: &Caller,
     id: Uuid,
     changes: TaskChanges,
 ) -> Result<task::Model> {
+    let tenant = &caller.tenant;
     let (txn, current) =
-        update::begin::<task::Entity>(db, id, changes.expected_version, "task").await?;
+        update::begin::<task::Entity>(db, tenant, id, changes.expected_version, "task").await?;
+    access::may_change_task(&txn, caller, &current).await?;
     let at = now();
     let mut next = current.clone();
     if let Some(status) = changes.status {
@@ -296,7 +314,7 @@ pub(crate) async fn update(
     given(&mut next.max_attempts, changes.max_attempts);
     if let Some(agent_id) = changes.agent_id {
         if let Some(agent_id) = agent_id {
-            ensure_exists::<agent::Entity>(&txn, agent_id, "agent").await?;
+            ensure_exists::<agent::Entity>(&txn, tenant, agent_id, "agent").await?;
         }
         next.agent_id = agent_id;
     }
@@ -327,11 +345,17 @@ fn stamp_transition(task: &mut task::Model, status: TaskStatus, at: chrono::Date
 }
 
 #[tracing::instrument(skip(db))]
-pub(crate) async fn delete(db: &crate::db::Pool, id: Uuid) -> Result<Uuid> {
+pub(crate) async fn delete(db: &crate::db::Pool, caller: &Caller, id: Uuid) -> Result<Uuid> {
+    access::may_manage(caller, "delete")?;
+    let tenant = &caller.tenant;
     let txn = db.begin().await?;
-    load_for_update::<task::Entity>(&txn, id, "task").await?;
-    dependencies::refuse_if_depended_on(&txn, id).await?;
-    task::Entity::delete_by_id(id).exec(&txn).await?;
+    load_for_update::<task::Entity>(&txn, tenant, id, "task").await?;
+    dependencies::refuse_if_depended_on(&txn, tenant, id).await?;
+    task::Entity::delete_many()
+        .filter(in_tenant::<task::Entity>(tenant))
+        .filter(task::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
     txn.commit().await?;
     Ok(id)
 }

@@ -36,8 +36,8 @@ async fn hold_writes(app: &TestApp) -> agentgraph::db::Transaction {
         txn.execute_raw(Statement::from_string(
             DbBackend::Postgres,
             format!(
-                "INSERT INTO idempotency_keys (caller, key, request_hash, object_id, created_at) \
-                 VALUES ('', '{HELD_KEY}', 'held', gen_random_uuid(), now())"
+                "INSERT INTO idempotency_keys (tenant, caller, key, request_hash, object_id, created_at) \
+                 VALUES ('default', '', '{HELD_KEY}', 'held', gen_random_uuid(), now())"
             ),
         ))
         .await
@@ -166,14 +166,18 @@ async fn a_bad_create_in_a_group_fails_alone_and_the_others_commit() {
     assert_eq!(
         count(
             &app,
-            "SELECT COUNT(*) FROM change_log WHERE resource = 4 AND kind = 1"
+            "SELECT COUNT(*) FROM change_log WHERE /* every tenant */ resource = 4 AND kind = 1"
         )
         .await,
         tasks,
         "one change per task written, none for the creates that failed"
     );
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM idempotency_keys").await,
+        count(
+            &app,
+            "SELECT COUNT(*) FROM idempotency_keys WHERE /* every tenant */ 1 = 1"
+        )
+        .await,
         // taken, held, 12 good ones, twin; orphan's claim went with it.
         1 + 1 + 12 + 1
     );
@@ -210,7 +214,11 @@ async fn a_group_the_database_rejects_is_written_one_create_at_a_time() {
         assert_eq!(error_codes(lost), ["CONFLICT"], "{lost}");
     }
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM idempotency_keys").await,
+        count(
+            &app,
+            "SELECT COUNT(*) FROM idempotency_keys WHERE /* every tenant */ 1 = 1"
+        )
+        .await,
         2,
         "the held create's key and the winner's: a failed create remembers nothing"
     );
@@ -224,7 +232,7 @@ async fn a_group_the_database_rejects_is_written_one_create_at_a_time() {
     assert_eq!(
         count(
             &app,
-            "SELECT COUNT(*) FROM change_log WHERE resource = 1 AND kind = 1"
+            "SELECT COUNT(*) FROM change_log WHERE /* every tenant */ resource = 1 AND kind = 1"
         )
         .await,
         13

@@ -41,6 +41,7 @@ mod shutdown;
 mod subscriptions;
 mod subscriptions_fanout;
 mod tasks;
+mod tenant_guard;
 mod tenants;
 mod trees;
 mod unavailable;

@@ -17,20 +17,20 @@ async fn fill_postgres(app: &TestApp, agent: &str, goal: &str, plan: &str) {
     let db = &app.db.writer;
     let under_parents = [
         format!(
-            "INSERT INTO goals (id, agent_id, description, success_criteria, priority, status, version, created_at, updated_at)
-             SELECT gen_random_uuid(), '{agent}', 'mine', '[]', 1 + i % 10, 'PENDING', 1,
+            "INSERT INTO goals (id, tenant, agent_id, description, success_criteria, priority, status, version, created_at, updated_at)
+             SELECT gen_random_uuid(), 'default', '{agent}', 'mine', '[]', 1 + i % 10, 'PENDING', 1,
                     now() - i * interval '1 second', now() - (i % 7) * interval '1 second'
              FROM generate_series(1, 300) AS s(i)"
         ),
         format!(
-            "INSERT INTO plans (id, goal_id, description, status, version, created_at, updated_at)
-             SELECT gen_random_uuid(), '{goal}', 'mine', 'DRAFT', 1,
+            "INSERT INTO plans (id, tenant, goal_id, description, status, version, created_at, updated_at)
+             SELECT gen_random_uuid(), 'default', '{goal}', 'mine', 'DRAFT', 1,
                     now() - i * interval '1 second', now() - (i % 7) * interval '1 second'
              FROM generate_series(1, 300) AS s(i)"
         ),
         format!(
-            "INSERT INTO tasks (id, plan_id, agent_id, description, task_type, status, input_data, version, created_at, updated_at)
-             SELECT gen_random_uuid(), '{plan}', '{agent}', 'mine', 'generic', 'PENDING', '{{}}', 1,
+            "INSERT INTO tasks (id, tenant, plan_id, agent_id, description, task_type, status, input_data, version, created_at, updated_at)
+             SELECT gen_random_uuid(), 'default', '{plan}', '{agent}', 'mine', 'generic', 'PENDING', '{{}}', 1,
                     now() - i * interval '1 second', now() - (i % 7) * interval '1 second'
              FROM generate_series(1, 300) AS s(i)"
         ),
@@ -39,17 +39,17 @@ async fn fill_postgres(app: &TestApp, agent: &str, goal: &str, plan: &str) {
         db.execute_unprepared(sql).await.expect("fill the parents");
     }
     for sql in [
-        "INSERT INTO agents (id, did, name, status, configuration, metadata, version, created_at, updated_at)
-         SELECT gen_random_uuid(), 'did:filler:' || i, 'filler ' || (i % 50), 'ACTIVE', '{}', '{}', 1,
+        "INSERT INTO agents (id, tenant, did, name, status, configuration, metadata, version, created_at, updated_at)
+         SELECT gen_random_uuid(), 'default', 'did:filler:' || i, 'filler ' || (i % 50), 'ACTIVE', '{}', '{}', 1,
                 now() - i * interval '1 second', now() - (i % 17) * interval '1 second'
          FROM generate_series(1, 3000) AS s(i)",
-        "INSERT INTO goals (id, agent_id, description, success_criteria, priority, status, version, created_at, updated_at)
-         SELECT gen_random_uuid(), a.id, 'filler', '[]', 1 + (random() * 9)::int, 'PENDING', 1, a.created_at, a.updated_at
-         FROM agents a CROSS JOIN generate_series(1, 3)",
-        "INSERT INTO plans (id, goal_id, description, status, version, created_at, updated_at)
-         SELECT gen_random_uuid(), g.id, 'filler', 'DRAFT', 1, g.created_at, g.updated_at FROM goals g",
-        "INSERT INTO tasks (id, plan_id, agent_id, description, task_type, status, input_data, version, created_at, updated_at)
-         SELECT gen_random_uuid(), p.id, g.agent_id, 'filler', 'generic', 'PENDING', '{}', 1, p.created_at, p.updated_at
+        "INSERT INTO goals (id, tenant, agent_id, description, success_criteria, priority, status, version, created_at, updated_at)
+         SELECT gen_random_uuid(), a.tenant, a.id, 'filler', '[]', 1 + (random() * 9)::int, 'PENDING', 1, a.created_at, a.updated_at
+         FROM agents a CROSS JOIN generate_series(1, 3) WHERE /* every tenant */ 1 = 1",
+        "INSERT INTO plans (id, tenant, goal_id, description, status, version, created_at, updated_at)
+         SELECT gen_random_uuid(), g.tenant, g.id, 'filler', 'DRAFT', 1, g.created_at, g.updated_at FROM goals g",
+        "INSERT INTO tasks (id, tenant, plan_id, agent_id, description, task_type, status, input_data, version, created_at, updated_at)
+         SELECT gen_random_uuid(), p.tenant, p.id, g.agent_id, 'filler', 'generic', 'PENDING', '{}', 1, p.created_at, p.updated_at
          FROM plans p JOIN goals g ON g.id = p.goal_id CROSS JOIN generate_series(1, 2)",
         // What autovacuum does to a table in service.
         "VACUUM ANALYZE",
@@ -280,7 +280,8 @@ async fn every_ordering_of_every_list_is_an_index_range_scan() {
     }
     for (list, filter, table, parent, orderings) in &cases {
         for (field, column) in *orderings {
-            let index = migration::index_name(table, *parent, column);
+            // Top-level lists walk their tenant's indexes.
+            let index = migration::index_name(table, parent.or(Some("tenant")), column);
             for direction in ["ASC", "DESC"] {
                 let order = json!({ "field": field, "direction": direction });
                 assert_range_scan(&app, list, filter, &order, table, &index).await;

@@ -11,18 +11,22 @@
 
 use chrono::{DateTime, Utc};
 use entity::{AgentStatus, agent, plan, task};
-use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QuerySelect, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, QuerySelect, Statement};
 use uuid::Uuid;
 
 use super::sql::Sql;
 use super::{Clock, Lease};
+use crate::auth::Tenant;
 use crate::db::Db;
 use crate::error::{AppError, Result};
-use crate::service::store::resource::not_found;
+use crate::service::store::resource::{find_by_id_in, not_found};
 
 /// What a claimant asks for.
 #[derive(Debug, Clone)]
 pub(crate) struct ClaimRequest {
+    /// Claims never cross tenants: the agent, the plan and the tasks are
+    /// the caller's tenant's.
+    pub(crate) tenant: Tenant,
     pub(crate) agent_id: Uuid,
     /// Any type when `None`.
     pub(crate) task_types: Option<Vec<String>>,
@@ -77,14 +81,7 @@ fn statement(backend: DbBackend, request: &ClaimRequest, token: Uuid, clock: &Cl
         Clock::At(_) => clock.sql(&mut sql),
     };
     let agent = sql.bind(request.agent_id);
-    let mut conditions = String::new();
-    if let Some(plan_id) = request.plan_id {
-        conditions.push_str(&format!(" AND t.plan_id = {}", sql.bind(plan_id)));
-    }
-    if let Some(types) = &request.task_types {
-        let types = sql.bind_list(types.iter().cloned());
-        conditions.push_str(&format!(" AND t.task_type IN ({types})"));
-    }
+    let (tenant, conditions) = narrowing(&mut sql, request);
     let limit = sql.bind(i64::from(request.limit));
     let token = sql.bind(token);
     let lease_seconds = sql.bind(request.lease_seconds);
@@ -94,9 +91,11 @@ fn statement(backend: DbBackend, request: &ClaimRequest, token: Uuid, clock: &Cl
     };
     let candidates = format!(
         "SELECT t.id FROM tasks t
-         WHERE t.status = 'PENDING' AND t.run_at <= {now}{conditions}
-           AND EXISTS (SELECT 1 FROM plans p WHERE p.id = t.plan_id AND p.status = 'ACTIVE')
-           AND EXISTS (SELECT 1 FROM agents a WHERE a.id = {agent} AND a.status = 'ACTIVE')
+         WHERE t.tenant = {tenant} AND t.status = 'PENDING' AND t.run_at <= {now}{conditions}
+           AND EXISTS (SELECT 1 FROM plans p
+                       WHERE p.tenant = {tenant} AND p.id = t.plan_id AND p.status = 'ACTIVE')
+           AND EXISTS (SELECT 1 FROM agents a
+                       WHERE a.tenant = {tenant} AND a.id = {agent} AND a.status = 'ACTIVE')
          ORDER BY t.priority DESC, t.run_at, t.id
          LIMIT {limit}"
     );
@@ -118,14 +117,30 @@ fn statement(backend: DbBackend, request: &ClaimRequest, token: Uuid, clock: &Cl
     sql.finish(text)
 }
 
+/// The tenant's placeholder and the conditions on the tasks' plan and type
+/// that a claim and its next `runAt` share.
+fn narrowing(sql: &mut Sql, request: &ClaimRequest) -> (String, String) {
+    let tenant = sql.bind(request.tenant.as_str());
+    let mut conditions = String::new();
+    if let Some(plan_id) = request.plan_id {
+        conditions.push_str(&format!(" AND t.plan_id = {}", sql.bind(plan_id)));
+    }
+    if let Some(types) = &request.task_types {
+        let types = sql.bind_list(types.iter().cloned());
+        conditions.push_str(&format!(" AND t.task_type IN ({types})"));
+    }
+    (tenant, conditions)
+}
+
 /// Nothing was claimed: an error if the agent or plan named is at fault.
 async fn why_nothing(db: &impl ConnectionTrait, request: &ClaimRequest) -> Result<()> {
-    let status: Option<AgentStatus> = agent::Entity::find_by_id(request.agent_id)
-        .select_only()
-        .column(agent::Column::Status)
-        .into_tuple()
-        .one(db)
-        .await?;
+    let status: Option<AgentStatus> =
+        find_by_id_in::<agent::Entity>(&request.tenant, request.agent_id)
+            .select_only()
+            .column(agent::Column::Status)
+            .into_tuple()
+            .one(db)
+            .await?;
     match status {
         None => return Err(not_found("agent", request.agent_id)),
         Some(AgentStatus::Active) => {}
@@ -140,7 +155,13 @@ async fn why_nothing(db: &impl ConnectionTrait, request: &ClaimRequest) -> Resul
         }
     }
     if let Some(plan_id) = request.plan_id {
-        crate::service::store::resource::ensure_exists::<plan::Entity>(db, plan_id, "plan").await?;
+        crate::service::store::resource::ensure_exists::<plan::Entity>(
+            db,
+            &request.tenant,
+            plan_id,
+            "plan",
+        )
+        .await?;
     }
     Ok(())
 }
@@ -154,18 +175,12 @@ pub(crate) async fn next_run_at(
 ) -> Result<Option<DateTime<Utc>>> {
     let mut sql = Sql::new(db.get_database_backend());
     let now = sql.bind(at);
-    let mut conditions = String::new();
-    if let Some(plan_id) = request.plan_id {
-        conditions.push_str(&format!(" AND t.plan_id = {}", sql.bind(plan_id)));
-    }
-    if let Some(types) = &request.task_types {
-        let types = sql.bind_list(types.iter().cloned());
-        conditions.push_str(&format!(" AND t.task_type IN ({types})"));
-    }
+    let (tenant, conditions) = narrowing(&mut sql, request);
     let statement = sql.finish(format!(
         "SELECT t.run_at FROM tasks t
-         WHERE t.status = 'PENDING' AND t.run_at > {now}{conditions}
-           AND EXISTS (SELECT 1 FROM plans p WHERE p.id = t.plan_id AND p.status = 'ACTIVE')
+         WHERE t.tenant = {tenant} AND t.status = 'PENDING' AND t.run_at > {now}{conditions}
+           AND EXISTS (SELECT 1 FROM plans p
+                       WHERE p.tenant = {tenant} AND p.id = t.plan_id AND p.status = 'ACTIVE')
          ORDER BY t.run_at LIMIT 1"
     ));
     let row = db.query_one_raw(statement).await?;

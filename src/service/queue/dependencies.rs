@@ -13,12 +13,22 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::sql::{Sql, statuses};
+use crate::auth::Tenant;
 use crate::error::{AppError, Result, Violation};
+use crate::service::store::resource::{find_in, in_tenant};
+
+fn edges_in(tenant: &Tenant) -> sea_orm::sea_query::SimpleExpr {
+    Expr::col((task_dependency::Entity, task_dependency::Column::Tenant)).eq(tenant.as_str())
+}
 
 /// Whether every task of `ids` is COMPLETED (a read before the create's
 /// transaction; see [`link_new`]).
-pub(crate) async fn all_completed(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<bool> {
-    let unfinished: Option<Uuid> = task::Entity::find()
+pub(crate) async fn all_completed(
+    db: &impl ConnectionTrait,
+    tenant: &Tenant,
+    ids: &[Uuid],
+) -> Result<bool> {
+    let unfinished: Option<Uuid> = find_in::<task::Entity>(tenant)
         .select_only()
         .column(task::Column::Id)
         .filter(task::Column::Id.is_in(ids.iter().copied()))
@@ -39,6 +49,7 @@ pub(crate) async fn all_completed(db: &impl ConnectionTrait, ids: &[Uuid]) -> Re
 /// would have: one UPDATED change.
 pub(crate) async fn link_new(
     db: &impl ConnectionTrait,
+    tenant: &Tenant,
     task_id: Uuid,
     plan_id: Uuid,
     on: &[Uuid],
@@ -48,6 +59,7 @@ pub(crate) async fn link_new(
     // Not a change: `version` stays, so the change log records nothing.
     let found: Vec<(Uuid, TaskStatus)> = task::Entity::update_many()
         .col_expr(task::Column::Awaited, Expr::value(true))
+        .filter(in_tenant::<task::Entity>(tenant))
         .filter(task::Column::Id.is_in(on.iter().copied()))
         .filter(task::Column::PlanId.eq(plan_id))
         .exec_with_returning(db)
@@ -67,7 +79,7 @@ pub(crate) async fn link_new(
     if !missing.is_empty() {
         return Err(AppError::BadUserInput(missing));
     }
-    insert_edges(db, &[(task_id, on.to_vec())]).await?;
+    insert_edges(db, tenant, &[(task_id, on.to_vec())]).await?;
     let done = found
         .iter()
         .all(|(_, status)| *status == TaskStatus::Completed);
@@ -79,6 +91,7 @@ pub(crate) async fn link_new(
                 Expr::col(task::Column::Version).add(1),
             )
             .col_expr(task::Column::UpdatedAt, Expr::value(at))
+            .filter(in_tenant::<task::Entity>(tenant))
             .filter(task::Column::Id.eq(task_id))
             .exec(db)
             .await?;
@@ -89,6 +102,7 @@ pub(crate) async fn link_new(
 /// One INSERT of the edges of new tasks (nothing when there are none).
 pub(crate) async fn insert_edges(
     db: &impl ConnectionTrait,
+    tenant: &Tenant,
     edges: &[(Uuid, Vec<Uuid>)],
 ) -> Result<()> {
     let mut insert = Query::insert()
@@ -97,6 +111,7 @@ pub(crate) async fn insert_edges(
             task_dependency::Column::TaskId,
             task_dependency::Column::DependsOnId,
             task_dependency::Column::Position,
+            task_dependency::Column::Tenant,
         ])
         .on_conflict(OnConflict::new().do_nothing().to_owned())
         .to_owned();
@@ -108,6 +123,7 @@ pub(crate) async fn insert_edges(
                     (*task_id).into(),
                     (*depends_on).into(),
                     (position as i32).into(),
+                    tenant.as_str().into(),
                 ])
                 .map_err(|err| AppError::internal(&err))?;
             any = true;
@@ -120,10 +136,15 @@ pub(crate) async fn insert_edges(
 }
 
 /// A task is about to be deleted: CONFLICT when others wait for it.
-pub(crate) async fn refuse_if_depended_on(db: &impl ConnectionTrait, id: Uuid) -> Result<()> {
+pub(crate) async fn refuse_if_depended_on(
+    db: &impl ConnectionTrait,
+    tenant: &Tenant,
+    id: Uuid,
+) -> Result<()> {
     let dependent: Option<Uuid> = task_dependency::Entity::find()
         .select_only()
         .column(task_dependency::Column::TaskId)
+        .filter(edges_in(tenant))
         .filter(task_dependency::Column::DependsOnId.eq(id))
         .into_tuple()
         .one(db)
@@ -144,9 +165,10 @@ pub(crate) async fn status_changed(
     task: &task::Model,
     at: DateTime<Utc>,
 ) -> Result<()> {
+    let tenant = Tenant::trusted(&task.tenant);
     match task.status {
-        TaskStatus::Completed => unblock_after(db, task.id, at).await,
-        TaskStatus::Cancelled => cancel_after(db, task.id, at).await,
+        TaskStatus::Completed => unblock_after(db, &tenant, task.id, at).await,
+        TaskStatus::Cancelled => cancel_after(db, &tenant, task.id, at).await,
         _ => Ok(()),
     }
 }
@@ -157,9 +179,14 @@ pub(crate) async fn status_changed(
 /// and the second, reading after the first committed, sees both done (read
 /// in one statement, each would see the other still RUNNING, and the task
 /// would stay BLOCKED for good).
-async fn unblock_after(db: &impl ConnectionTrait, id: Uuid, at: DateTime<Utc>) -> Result<()> {
+async fn unblock_after(
+    db: &impl ConnectionTrait,
+    tenant: &Tenant,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<()> {
     let backend = db.get_database_backend();
-    let mut waiting = task::Entity::find()
+    let mut waiting = find_in::<task::Entity>(tenant)
         .select_only()
         .column(task::Column::Id)
         .filter(task::Column::Status.eq(TaskStatus::Blocked))
@@ -182,10 +209,11 @@ async fn unblock_after(db: &impl ConnectionTrait, id: Uuid, at: DateTime<Utc>) -
     }
     let mut sql = Sql::new(backend);
     let at_param = sql.bind(at);
+    let tenant = sql.bind(tenant.as_str());
     let ids = sql.bind_list(waiting);
     let statement = sql.finish(format!(
         "UPDATE tasks SET status = 'PENDING', version = version + 1, updated_at = {at_param}
-         WHERE id IN ({ids}) AND status = 'BLOCKED'
+         WHERE tenant = {tenant} AND id IN ({ids}) AND status = 'BLOCKED'
            AND NOT EXISTS (
              SELECT 1 FROM task_dependencies d JOIN tasks x ON x.id = d.depends_on_id
              WHERE d.task_id = tasks.id AND x.status <> 'COMPLETED')"
@@ -196,8 +224,14 @@ async fn unblock_after(db: &impl ConnectionTrait, id: Uuid, at: DateTime<Utc>) -
 
 /// Cancels every unfinished task that depends on `id`, directly or not,
 /// naming `id` as the cause.
-async fn cancel_after(db: &impl ConnectionTrait, id: Uuid, at: DateTime<Utc>) -> Result<()> {
+async fn cancel_after(
+    db: &impl ConnectionTrait,
+    tenant: &Tenant,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<()> {
     let mut sql = Sql::new(db.get_database_backend());
+    let tenant = sql.bind(tenant.as_str());
     let root = sql.bind(id);
     let at_param = sql.bind(at);
     let error = sql.bind(format!("dependency {id} cancelled"));
@@ -208,13 +242,14 @@ async fn cancel_after(db: &impl ConnectionTrait, id: Uuid, at: DateTime<Utc>) ->
     ]);
     let statement: Statement = sql.finish(format!(
         "WITH RECURSIVE downstream(id) AS (
-           SELECT task_id FROM task_dependencies WHERE depends_on_id = {root}
+           SELECT task_id FROM task_dependencies WHERE tenant = {tenant} AND depends_on_id = {root}
            UNION
-           SELECT d.task_id FROM task_dependencies d JOIN downstream ON d.depends_on_id = downstream.id)
+           SELECT d.task_id FROM task_dependencies d JOIN downstream ON d.depends_on_id = downstream.id
+           WHERE d.tenant = {tenant})
          UPDATE tasks SET status = 'CANCELLED', error = {error}, completed_at = {at_param},
            lease_expires_at = NULL, lease_token = NULL, lease_seconds = NULL, lease_ended_by = NULL,
            version = version + 1, updated_at = {at_param}
-         WHERE id IN (SELECT id FROM downstream) AND status IN ({open})"
+         WHERE tenant = {tenant} AND id IN (SELECT id FROM downstream) AND status IN ({open})"
     ));
     db.execute_raw(statement).await?;
     Ok(())
@@ -223,9 +258,11 @@ async fn cancel_after(db: &impl ConnectionTrait, id: Uuid, at: DateTime<Utc>) ->
 /// The tasks each of `ids` waits for, in the order they were given.
 pub(crate) async fn depends_on(
     db: &impl ConnectionTrait,
+    tenant: &Tenant,
     ids: &[Uuid],
 ) -> Result<Vec<(Uuid, Uuid)>> {
     Ok(task_dependency::Entity::find()
+        .filter(edges_in(tenant))
         .select_only()
         .columns([
             task_dependency::Column::TaskId,

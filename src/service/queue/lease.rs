@@ -17,9 +17,28 @@ use uuid::Uuid;
 
 use super::backoff::Backoff;
 use super::{Clock, Lease, parse_token};
+use crate::auth::{Caller, Tenant};
 use crate::db::Db;
 use crate::error::{AppError, Result};
+use crate::service::access;
 use crate::service::queue::dependencies;
+use crate::service::store::resource::{find_by_id_in, in_tenant};
+
+/// Who calls: the tenant whose task it must be, and for an AGENT caller the
+/// agent that must hold the lease (the task's assignee).
+struct Holder {
+    tenant: Tenant,
+    agent: Option<Uuid>,
+}
+
+impl Holder {
+    async fn of(db: &Db, caller: &Caller) -> Result<Self> {
+        Ok(Self {
+            tenant: caller.tenant.clone(),
+            agent: access::acting_agent(&db.writes, caller).await?,
+        })
+    }
+}
 
 /// The call that ended a lease, kept with its token (`lease_ended_by`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,14 +58,20 @@ impl Ending {
     }
 }
 
-/// The lease `token` on task `id` is live now: the guard of every call.
-fn holds(id: Uuid, token: Uuid, clock: &Clock) -> sea_orm::Condition {
-    sea_orm::Condition::all()
+/// The lease `token` on task `id` of the caller's tenant is live now (and
+/// the caller's, for an AGENT): the guard of every call.
+fn holds(id: Uuid, token: Uuid, clock: &Clock, holder: &Holder) -> sea_orm::Condition {
+    let mut held = sea_orm::Condition::all()
+        .add(in_tenant::<task::Entity>(&holder.tenant))
         .add(task::Column::Id.eq(id))
         .add(task::Column::LeaseToken.eq(token))
         .add(task::Column::Status.eq(TaskStatus::Running))
         .add(Expr::col(task::Column::LeaseExpiresAt).gt(clock.now()))
-        .add(task::Column::LeaseEndedBy.is_null())
+        .add(task::Column::LeaseEndedBy.is_null());
+    if let Some(agent) = holder.agent {
+        held = held.add(task::Column::AgentId.eq(agent));
+    }
+    held
 }
 
 fn stale(id: Uuid) -> AppError {
@@ -64,17 +89,22 @@ fn stale(id: Uuid) -> AppError {
 /// change log and subscribers see nothing.
 pub(crate) async fn heartbeat(
     db: &Db,
+    caller: &Caller,
     id: Uuid,
     token: &str,
     lease_seconds: Option<i32>,
 ) -> Result<Lease> {
+    let holder = Holder::of(db, caller).await?;
     let token = parse_token(token).ok_or_else(|| stale(id))?;
-    let (clock, _turn) = super::clock(db).await;
-    let current = task::Entity::find()
-        .filter(holds(id, token, &clock))
+    let (clock, turn) = super::clock(db).await;
+    let Some(current) = task::Entity::find()
+        .filter(holds(id, token, &clock, &holder))
         .one(&db.writes)
         .await?
-        .ok_or_else(|| stale(id))?;
+    else {
+        drop(turn);
+        return Err(not_held(db, &holder, id).await);
+    };
     let seconds = lease_seconds
         .or(current.lease_seconds)
         .unwrap_or(super::DEFAULT_LEASE_SECONDS);
@@ -83,9 +113,10 @@ pub(crate) async fn heartbeat(
             task::Column::LeaseExpiresAt,
             clock.after(super::seconds(seconds)),
         )
-        .filter(holds(id, token, &clock))
+        .filter(holds(id, token, &clock, &holder))
         .exec_with_returning(&db.writes)
         .await?;
+    drop(turn);
     let task = updated.into_iter().next().ok_or_else(|| stale(id))?;
     Ok(Lease {
         token,
@@ -99,14 +130,16 @@ pub(crate) async fn heartbeat(
 /// dependents waiting only for it.
 pub(crate) async fn complete(
     db: &Db,
+    caller: &Caller,
     id: Uuid,
     token: &str,
     output: Option<Json>,
 ) -> Result<task::Model> {
+    let holder = Holder::of(db, caller).await?;
     let token = parse_token(token).ok_or_else(|| stale(id))?;
     let (clock, turn) = super::clock(db).await;
     let alone = completion(output.clone(), &clock)
-        .filter(holds(id, token, &clock))
+        .filter(holds(id, token, &clock, &holder))
         .filter(task::Column::Awaited.eq(false))
         .exec_with_returning(&db.writes)
         .await?;
@@ -115,17 +148,17 @@ pub(crate) async fn complete(
     }
     let txn = db.writer.begin().await?;
     let done = completion(output, &clock)
-        .filter(holds(id, token, &clock))
-        .exec_with_returning(&*txn)
+        .filter(holds(id, token, &clock, &holder))
+        .exec_with_returning(&txn)
         .await?;
     let Some(done) = done.into_iter().next() else {
         drop(txn);
         drop(turn);
-        return retried(db, id, token, Ending::Completed).await;
+        return retried(db, &holder, id, token, Ending::Completed).await;
     };
     // The dependents' change is stamped as the completion was.
     let at = done.completed_at.unwrap_or(done.updated_at);
-    dependencies::status_changed(&*txn, &done, at).await?;
+    dependencies::status_changed(&txn, &done, at).await?;
     txn.commit().await?;
     Ok(done)
 }
@@ -154,21 +187,23 @@ fn completion(output: Option<Json>, clock: &Clock) -> sea_orm::UpdateMany<task::
 /// assignee cleared and `error` kept; otherwise FAILED.
 pub(crate) async fn fail(
     db: &Db,
+    caller: &Caller,
     id: Uuid,
     token: &str,
     error: String,
     retry: bool,
     backoff: &Backoff,
 ) -> Result<task::Model> {
+    let holder = Holder::of(db, caller).await?;
     let token = parse_token(token).ok_or_else(|| stale(id))?;
     let (clock, turn) = super::clock(db).await;
     let Some(current) = task::Entity::find()
-        .filter(holds(id, token, &clock))
+        .filter(holds(id, token, &clock, &holder))
         .one(&db.writes)
         .await?
     else {
         drop(turn);
-        return retried(db, id, token, Ending::Failed).await;
+        return retried(db, &holder, id, token, Ending::Failed).await;
     };
     let again = retry && current.attempts < current.max_attempts;
     let mut update = task::Entity::update_many()
@@ -210,18 +245,24 @@ pub(crate) async fn fail(
     // The token pins the lease, and with it the attempts the backoff was
     // computed from (only a claim or a release moves them).
     let failed = update
-        .filter(holds(id, token, &clock))
+        .filter(holds(id, token, &clock, &holder))
         .exec_with_returning(&db.writes)
         .await?;
     drop(turn);
     match failed.into_iter().next() {
         Some(failed) => Ok(failed),
-        None => retried(db, id, token, Ending::Failed).await,
+        None => retried(db, &holder, id, token, Ending::Failed).await,
     }
 }
 
 /// PENDING at once for another claimant; this claim is not counted.
-pub(crate) async fn release(db: &Db, id: Uuid, token: &str) -> Result<task::Model> {
+pub(crate) async fn release(
+    db: &Db,
+    caller: &Caller,
+    id: Uuid,
+    token: &str,
+) -> Result<task::Model> {
+    let holder = Holder::of(db, caller).await?;
     let token = parse_token(token).ok_or_else(|| stale(id))?;
     let (clock, turn) = super::clock(db).await;
     let released = task::Entity::update_many()
@@ -248,23 +289,32 @@ pub(crate) async fn release(db: &Db, id: Uuid, token: &str) -> Result<task::Mode
             Expr::col(task::Column::Version).add(1),
         )
         .col_expr(task::Column::UpdatedAt, clock.now())
-        .filter(holds(id, token, &clock))
+        .filter(holds(id, token, &clock, &holder))
         .exec_with_returning(&db.writes)
         .await?;
     drop(turn);
     match released.into_iter().next() {
         Some(released) => Ok(released),
-        None => retried(db, id, token, Ending::Released).await,
+        None => retried(db, &holder, id, token, Ending::Released).await,
     }
 }
 
 /// The call changed nothing: the task as it is if this very call already
 /// ended this lease (a retry after a lost answer), else CONFLICT.
-async fn retried(db: &Db, id: Uuid, token: Uuid, ending: Ending) -> Result<task::Model> {
-    let current = task::Entity::find_by_id(id)
+async fn retried(
+    db: &Db,
+    holder: &Holder,
+    id: Uuid,
+    token: Uuid,
+    ending: Ending,
+) -> Result<task::Model> {
+    let current = find_by_id_in::<task::Entity>(&holder.tenant, id)
         .one(&db.writes)
         .await?
         .ok_or_else(|| stale(id))?;
+    if holder.agent.is_some() && current.agent_id != holder.agent {
+        return Err(someone_elses(id));
+    }
     match (current.lease_token, current.lease_ended_by) {
         (Some(held), Some(by)) if held == token && by == ending as i16 => Ok(current),
         (Some(held), Some(_)) if held == token => Err(AppError::conflict_at(
@@ -275,5 +325,28 @@ async fn retried(db: &Db, id: Uuid, token: Uuid, ending: Ending) -> Result<task:
             ),
         )),
         _ => Err(stale(id)),
+    }
+}
+
+/// An AGENT caller's call on a task assigned to another agent.
+fn someone_elses(id: Uuid) -> AppError {
+    AppError::Forbidden(format!(
+        "task {id} is not assigned to this agent; an agent credential works only its own leases"
+    ))
+}
+
+/// Why a heartbeat found no live lease: FORBIDDEN for an AGENT caller on
+/// another agent's task, CONFLICT otherwise.
+async fn not_held(db: &Db, holder: &Holder, id: Uuid) -> AppError {
+    let Some(agent) = holder.agent else {
+        return stale(id);
+    };
+    match find_by_id_in::<task::Entity>(&holder.tenant, id)
+        .one(&db.writes)
+        .await
+    {
+        Ok(Some(task)) if task.agent_id != Some(agent) => someone_elses(id),
+        Ok(_) => stale(id),
+        Err(err) => err.into(),
     }
 }

@@ -35,8 +35,10 @@ pub(crate) async fn sweep(db: &impl ConnectionTrait, at: DateTime<Utc>) -> Resul
            completed_at = CASE WHEN attempts >= max_attempts THEN {now} ELSE NULL END,
            lease_expires_at = NULL, lease_token = NULL, lease_seconds = NULL,
            lease_ended_by = NULL, version = version + 1, updated_at = {now}
-         WHERE lease_expires_at IS NOT NULL AND lease_expires_at <= {now}
-           AND status = 'RUNNING'"
+         WHERE {every} AND lease_expires_at IS NOT NULL AND lease_expires_at <= {now}
+           AND status = 'RUNNING'",
+        // Leases expire in every tenant; each row stays in its own.
+        every = crate::db::EVERY_TENANT,
     ));
     Ok(db.execute_raw(statement).await?.rows_affected())
 }

@@ -16,7 +16,8 @@ use uuid::Uuid;
 
 use super::columns::Columns;
 use super::page::{PageRequest, column_is, fetch, page_query};
-use super::resource::{Resource, ResourceFilter};
+use super::resource::{Resource, ResourceFilter, find_in};
+use crate::auth::Tenant;
 use crate::error::Result;
 
 /// SQLite refuses a compound SELECT of more arms than this
@@ -31,6 +32,7 @@ type Column<F> = <<F as ResourceFilter>::Entity as EntityTrait>::Column;
 /// reads them (one over the limit, in reading order).
 pub(crate) async fn child_pages<F: ResourceFilter>(
     db: &impl ConnectionTrait,
+    tenant: &Tenant,
     parent_column: Column<F>,
     parents: &[Uuid],
     filter: &F,
@@ -41,6 +43,7 @@ pub(crate) async fn child_pages<F: ResourceFilter>(
     let columns = columns.with(parent_column);
     let statements = match db.get_database_backend() {
         DbBackend::Postgres => vec![lateral_pages(
+            tenant,
             parent_column,
             parents,
             filter,
@@ -50,7 +53,14 @@ pub(crate) async fn child_pages<F: ResourceFilter>(
         backend => parents
             .chunks(MAX_ARMS_PER_STATEMENT)
             .map(|chunk| {
-                backend.build(&union_pages(parent_column, chunk, filter, request, columns))
+                backend.build(&union_pages(
+                    tenant,
+                    parent_column,
+                    chunk,
+                    filter,
+                    request,
+                    columns,
+                ))
             })
             .collect(),
     };
@@ -70,18 +80,20 @@ pub(crate) async fn child_pages<F: ResourceFilter>(
 
 /// One parent's page; `parent` is a value or a column of an outer query.
 fn page_of_children<F: ResourceFilter>(
+    tenant: &Tenant,
     parent_column: Column<F>,
     parent: Expr,
     filter: &F,
     request: &PageRequest<F::Entity>,
     columns: Columns,
 ) -> SelectStatement {
-    let mut query = page_query(filter, request, columns);
+    let mut query = page_query(tenant, filter, request, columns);
     query.and_where(column_is::<F::Entity>(parent_column, parent));
     query
 }
 
 fn union_pages<F: ResourceFilter>(
+    tenant: &Tenant,
     parent_column: Column<F>,
     parents: &[Uuid],
     filter: &F,
@@ -92,7 +104,14 @@ fn union_pages<F: ResourceFilter>(
         Query::select()
             .column(Asterisk)
             .from_subquery(
-                page_of_children(parent_column, Expr::val(*parent), filter, request, columns),
+                page_of_children(
+                    tenant,
+                    parent_column,
+                    Expr::val(*parent),
+                    filter,
+                    request,
+                    columns,
+                ),
                 Alias::new(format!("p{index}")),
             )
             .to_owned()
@@ -103,6 +122,7 @@ fn union_pages<F: ResourceFilter>(
 }
 
 fn lateral_pages<F: ResourceFilter>(
+    tenant: &Tenant,
     parent_column: Column<F>,
     parents: &[Uuid],
     filter: &F,
@@ -110,7 +130,7 @@ fn lateral_pages<F: ResourceFilter>(
     columns: Columns,
 ) -> Statement {
     let parent = Expr::col((Alias::new("parents"), Alias::new("parent")));
-    let inner = page_of_children(parent_column, parent, filter, request, columns);
+    let inner = page_of_children(tenant, parent_column, parent, filter, request, columns);
     let Statement {
         sql: inner_sql,
         values,
@@ -139,13 +159,14 @@ fn lateral_pages<F: ResourceFilter>(
 /// For each parent, how many children match `filter`, in one statement.
 pub(crate) async fn child_counts<F: ResourceFilter>(
     db: &impl ConnectionTrait,
+    tenant: &Tenant,
     parent_column: Column<F>,
     parents: &[Uuid],
     filter: &F,
 ) -> Result<HashMap<Uuid, u64>> {
     use sea_orm::QueryFilter;
     let parent = Expr::col(parent_column);
-    let rows: Vec<(Uuid, i64)> = F::Entity::find()
+    let rows: Vec<(Uuid, i64)> = find_in::<F::Entity>(tenant)
         .select_only()
         .expr(parent.clone())
         .expr(Expr::col(F::Entity::id_column()).count())

@@ -17,7 +17,8 @@ use uuid::Uuid;
 
 use super::columns::Columns;
 use super::order::{Direction, Key, Sort};
-use super::resource::{Resource, ResourceFilter};
+use super::resource::{Resource, ResourceFilter, find_in, in_tenant};
+use crate::auth::Tenant;
 use crate::error::Result;
 
 /// Which rows of an ordering a page holds.
@@ -127,8 +128,10 @@ pub(crate) struct Page<M> {
     pub(crate) has_more: bool,
 }
 
-/// The SELECT of one page of rows matching `filter`, reading `columns`.
+/// The SELECT of one page of `tenant`'s rows matching `filter`, reading
+/// `columns`.
 pub(super) fn page_query<F: ResourceFilter>(
+    tenant: &Tenant,
     filter: &F,
     request: &PageRequest<F::Entity>,
     columns: Columns,
@@ -136,23 +139,25 @@ pub(super) fn page_query<F: ResourceFilter>(
     let mut query = Query::select()
         .columns(columns.selected(F::Entity::id_column()))
         .from(F::Entity::default())
+        .and_where(in_tenant::<F::Entity>(tenant))
         .cond_where(filter.condition())
         .to_owned();
     request.apply(&mut query);
     query
 }
 
-/// One page of every row matching `filter`, reading `columns` of each (with
-/// the sort column when the caller makes cursors).
+/// One page of every row of `tenant` matching `filter`, reading `columns`
+/// of each (with the sort column when the caller makes cursors).
 pub(crate) async fn list<F: ResourceFilter>(
     db: &impl ConnectionTrait,
+    tenant: &Tenant,
     filter: &F,
     request: &PageRequest<F::Entity>,
     columns: Columns,
 ) -> Result<Page<<F::Entity as EntityTrait>::Model>> {
     let statement = db
         .get_database_backend()
-        .build(&page_query(filter, request, columns));
+        .build(&page_query(tenant, filter, request, columns));
     let rows = fetch::<F::Entity>(db, statement, columns).await?;
     Ok(request.page_of(rows))
 }
@@ -169,20 +174,40 @@ pub(super) async fn fetch<E: Resource>(
         .collect::<Result<_, DbErr>>()?)
 }
 
-/// How many rows match `filter`.
-pub(crate) async fn count<F: ResourceFilter>(db: &impl ConnectionTrait, filter: &F) -> Result<u64> {
-    Ok(F::Entity::find()
+/// How many rows of `tenant` match `filter`.
+pub(crate) async fn count<F: ResourceFilter>(
+    db: &impl ConnectionTrait,
+    tenant: &Tenant,
+    filter: &F,
+) -> Result<u64> {
+    Ok(find_in::<F::Entity>(tenant)
         .filter(filter.condition())
         .count(db)
         .await?)
 }
 
-/// Rows by id, for the by-id loaders.
+/// `tenant`'s rows by id, for the by-id loaders.
 pub(crate) async fn by_ids<E: Resource>(
     db: &impl ConnectionTrait,
+    tenant: &Tenant,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, E::Model>> {
+    let rows = find_in::<E>(tenant)
+        .filter(E::id_column().is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|m| (E::id_of(&m), m)).collect())
+}
+
+/// Rows by id among those of `tenants` (the objects of changes of several
+/// tenants, each read in its own).
+pub(crate) async fn by_ids_in<E: Resource>(
+    db: &impl ConnectionTrait,
+    tenants: &[Tenant],
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, E::Model>> {
     let rows = E::find()
+        .filter(E::tenant_column().is_in(tenants.iter().map(Tenant::as_str)))
         .filter(E::id_column().is_in(ids.iter().copied()))
         .all(db)
         .await?;

@@ -12,6 +12,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::columns::Columns;
+use crate::auth::Tenant;
 use crate::error::{AppError, Result};
 
 /// An entity that can be listed page by page.
@@ -26,9 +27,13 @@ pub(crate) trait Resource:
     fn created_at_column() -> Self::Column;
     fn updated_at_column() -> Self::Column;
     fn version_column() -> Self::Column;
+    /// The row's tenant: every statement on a resource names it (see
+    /// [`in_tenant`]).
+    fn tenant_column() -> Self::Column;
     fn id_of(model: &Self::Model) -> Uuid;
     fn created_at_of(model: &Self::Model) -> DateTime<Utc>;
     fn version_of(model: &Self::Model) -> i32;
+    fn tenant_of(model: &Self::Model) -> &str;
     /// Moves `model` to `version`, changed at `at`.
     fn stamp(model: &mut Self::Model, version: i32, at: DateTime<Utc>);
     /// A model from a row that holds the id and `columns`; every other field
@@ -58,13 +63,36 @@ pub(crate) fn not_found(what: &str, id: Uuid) -> AppError {
     AppError::NotFound(format!("{what} {id} does not exist"))
 }
 
-/// Fails with NOT_FOUND unless the row exists (used for parents of a new row).
+/// `tenant = ?` on `E`'s table, qualified so that it stays unambiguous in
+/// joins: the condition every statement on a resource carries, so that a
+/// caller's statements reach its own tenant's rows only. Another tenant's
+/// row is then exactly as absent as one that does not exist.
+pub(crate) fn in_tenant<E: Resource>(tenant: &Tenant) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    Expr::col((E::default(), E::tenant_column())).eq(tenant.as_str())
+}
+
+/// `E`'s rows in `tenant`: where every read of a resource starts.
+pub(crate) fn find_in<E: Resource>(tenant: &Tenant) -> sea_orm::Select<E> {
+    use sea_orm::QueryFilter;
+    E::find().filter(in_tenant::<E>(tenant))
+}
+
+/// The row `id` of `tenant`.
+pub(crate) fn find_by_id_in<E: Resource>(tenant: &Tenant, id: Uuid) -> sea_orm::Select<E> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    find_in::<E>(tenant).filter(E::id_column().eq(id))
+}
+
+/// Fails with NOT_FOUND unless the row exists in `tenant` (used for parents
+/// of a new row).
 pub(crate) async fn ensure_exists<E: Resource>(
     db: &impl ConnectionTrait,
+    tenant: &Tenant,
     id: Uuid,
     what: &str,
 ) -> Result<()> {
-    let found = E::find_by_id(id)
+    let found = find_by_id_in::<E>(tenant, id)
         .select_only()
         .column(E::id_column())
         .into_tuple::<Uuid>()
@@ -118,6 +146,9 @@ macro_rules! resource {
             fn version_column() -> entity::$module::Column {
                 entity::$module::Column::Version
             }
+            fn tenant_column() -> entity::$module::Column {
+                entity::$module::Column::Tenant
+            }
             fn id_of(model: &entity::$module::Model) -> uuid::Uuid {
                 model.id
             }
@@ -126,6 +157,9 @@ macro_rules! resource {
             }
             fn version_of(model: &entity::$module::Model) -> i32 {
                 model.version
+            }
+            fn tenant_of(model: &entity::$module::Model) -> &str {
+                &model.tenant
             }
             fn stamp(
                 model: &mut entity::$module::Model,
@@ -152,6 +186,7 @@ macro_rules! resource {
                 use entity::$module::Column;
                 Ok(entity::$module::Model {
                     id: row.try_get("", "id")?,
+                    tenant: columns.read(row, Column::Tenant)?,
                     version: columns.read(row, Column::Version)?,
                     created_at: columns.read(row, Column::CreatedAt)?,
                     updated_at: columns.read(row, Column::UpdatedAt)?,
@@ -160,7 +195,10 @@ macro_rules! resource {
                 })
             }
             fn hidden_columns() -> &'static [entity::$module::Column] {
-                &[$($(entity::$module::Column::$hidden_column),*)?]
+                &[
+                    entity::$module::Column::Tenant,
+                    $($(entity::$module::Column::$hidden_column),*)?
+                ]
             }
         }
     };

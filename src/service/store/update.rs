@@ -4,12 +4,12 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QuerySelect,
+    ActiveModelTrait, ColumnTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
-use super::resource::{Resource, not_found};
+use super::resource::{Resource, find_by_id_in, find_in, not_found};
+use crate::auth::{Caller, Tenant};
 use crate::db::{Pool, Transaction};
 use crate::error::{AppError, Result};
 
@@ -17,12 +17,13 @@ use crate::error::{AppError, Result};
 /// once the version the caller expects (if any) is the stored one.
 pub(crate) async fn begin<E: Resource>(
     db: &Pool,
+    tenant: &Tenant,
     id: Uuid,
     expected_version: Option<i32>,
     what: &str,
 ) -> Result<(Transaction, E::Model)> {
     let txn = db.begin().await?;
-    let current = load_for_update::<E>(&txn, id, what).await?;
+    let current = load_for_update::<E>(&txn, tenant, id, what).await?;
     check_version(expected_version, E::version_of(&current), what)?;
     Ok((txn, current))
 }
@@ -58,11 +59,13 @@ where
     E::ActiveModel: ActiveModelTrait<Entity = E>,
 {
     E::stamp(&mut next, read_version + 1, at);
+    // The row stays in the tenant it was read from.
     let updated = E::update_many()
         .set(next.clone().into_active_model().reset_all())
+        .filter(E::tenant_column().eq(E::tenant_of(&next)))
         .filter(E::id_column().eq(E::id_of(&next)))
         .filter(E::version_column().eq(read_version))
-        .exec(&**txn)
+        .exec(txn)
         .await?;
     if updated.rows_affected != 1 {
         return Err(concurrent_change(what));
@@ -70,20 +73,27 @@ where
     Ok(next)
 }
 
-/// Opens the delete of `id`: its transaction, with the row locked, and how
-/// many children it has (rows of `C` whose `child_column` names it). With
-/// children and without `cascade` the delete is refused (CONFLICT).
+/// Opens the delete of `id` in the caller's tenant (deleting is WRITE's
+/// alone): its transaction, with the row locked, and how many children it
+/// has (rows of `C` whose `child_column` names it). With children and
+/// without `cascade` the delete is refused (CONFLICT).
 pub(crate) async fn begin_delete<E: Resource, C: Resource>(
     db: &Pool,
+    caller: &Caller,
     id: Uuid,
     what: &str,
     child_column: C::Column,
     children: &str,
     cascade: bool,
 ) -> Result<(Transaction, u64)> {
+    crate::service::access::may_manage(caller, "delete")?;
+    let tenant = &caller.tenant;
     let txn = db.begin().await?;
-    load_for_update::<E>(&txn, id, what).await?;
-    let count = C::find().filter(child_column.eq(id)).count(&*txn).await?;
+    load_for_update::<E>(&txn, tenant, id, what).await?;
+    let count = find_in::<C>(tenant)
+        .filter(child_column.eq(id))
+        .count(&txn)
+        .await?;
     if count > 0 && !cascade {
         return Err(AppError::Conflict(format!(
             "{what} {id} has {count} {children}(s); delete them first or pass cascade: true"
@@ -95,11 +105,12 @@ pub(crate) async fn begin_delete<E: Resource, C: Resource>(
 /// Reads the row a mutation is about to change, locking it on PostgreSQL so
 /// concurrent updates serialise (SQLite has a single writer already).
 pub(crate) async fn load_for_update<E: Resource>(
-    txn: &DatabaseTransaction,
+    txn: &Transaction,
+    tenant: &Tenant,
     id: Uuid,
     what: &str,
 ) -> Result<E::Model> {
-    E::find_by_id(id)
+    find_by_id_in::<E>(tenant, id)
         .lock_exclusive()
         .one(txn)
         .await?

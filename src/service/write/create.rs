@@ -14,8 +14,9 @@ use super::group_commit::{Creates, Queued};
 use super::idempotency::Claim;
 use super::trees::{self, Children};
 use super::{Parent, parent_vanished};
+use crate::auth::Tenant;
 use crate::error::{AppError, Result};
-use crate::service::store::resource::{Resource, not_found};
+use crate::service::store::resource::{Resource, find_by_id_in, not_found};
 
 /// Creates `model` under `parents` (with `children` in the same
 /// transaction), remembering `claim` with it: the model as written, or the
@@ -47,11 +48,14 @@ where
     };
     match inserted {
         Inserted::Created => Ok(model),
-        Inserted::Replay(id) => replayed::<E>(creates.writes(), id, what).await,
+        Inserted::Replay(id) => {
+            let tenant = Tenant::trusted(E::tenant_of(&model));
+            replayed::<E>(creates.writes(), &tenant, id, what).await
+        }
         Inserted::ParentMissing => {
             // Which parent is missing, in the order the resource named them.
             for (what, id, lookup) in &named {
-                if creates.writes().query_one(&lookup(*id)).await?.is_none() {
+                if creates.writes().query_one(lookup).await?.is_none() {
                     return Err(not_found(what, *id));
                 }
             }
@@ -99,12 +103,16 @@ where
 /// The object a key made, as it is now.
 async fn replayed<E: Resource>(
     db: &impl ConnectionTrait,
+    tenant: &Tenant,
     id: Uuid,
     what: &str,
 ) -> Result<E::Model> {
-    E::find_by_id(id).one(db).await?.ok_or_else(|| {
-        AppError::NotFound(format!(
-            "the {what} this idempotency key created ({id}) has been deleted since"
-        ))
-    })
+    find_by_id_in::<E>(tenant, id)
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "the {what} this idempotency key created ({id}) has been deleted since"
+            ))
+        })
 }

@@ -15,12 +15,16 @@ use sea_orm::sea_query::{
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement};
 use uuid::Uuid;
 
+use crate::auth::Tenant;
 use crate::error::{AppError, Result};
 
 /// A key offered with a create.
 #[derive(Debug, Clone)]
 pub(crate) struct Claim {
-    /// The API key's name; empty when keys are off (then all callers share keys).
+    /// Keys are per tenant and caller.
+    pub(crate) tenant: Tenant,
+    /// The key's name or the token's `sub`; empty when credentials are off
+    /// (then all callers share keys).
     pub(crate) caller: String,
     pub(crate) key: String,
     /// The mutation and a hash of its input (see the GraphQL layer).
@@ -48,6 +52,7 @@ pub(crate) fn claim_values(
 ) -> SelectStatement {
     let mut values = Query::select();
     values.exprs([
+        Expr::val(claim.tenant.as_str()),
         Expr::val(claim.caller.clone()),
         Expr::val(claim.key.clone()),
         Expr::val(claim.request_hash.clone()),
@@ -69,6 +74,7 @@ pub(crate) fn claims_statement(values: SelectStatement) -> Result<InsertStatemen
     Ok(Query::insert()
         .into_table(idempotency_key::Entity)
         .columns([
+            Column::Tenant,
             Column::Caller,
             Column::Key,
             Column::RequestHash,
@@ -78,7 +84,7 @@ pub(crate) fn claims_statement(values: SelectStatement) -> Result<InsertStatemen
         .select_from(values)
         .map_err(|err| AppError::internal(&err))?
         .on_conflict(
-            OnConflict::columns([Column::Caller, Column::Key])
+            OnConflict::columns([Column::Tenant, Column::Caller, Column::Key])
                 .do_nothing()
                 .to_owned(),
         )
@@ -87,19 +93,28 @@ pub(crate) fn claims_statement(values: SelectStatement) -> Result<InsertStatemen
 
 /// The ids of the objects whose `claims` were remembered earlier in the
 /// same transaction (SQLite, where claims and objects are two statements):
-/// `SELECT object_id … WHERE (caller, key) IN (VALUES …)`. A key taken
-/// before holds an older object's id, which no new object has.
+/// `SELECT object_id … WHERE (tenant, caller, key) IN (VALUES …)`. A key
+/// taken before holds an older object's id, which no new object has.
 pub(crate) fn claimed_in_transaction<'a>(
     claims: impl IntoIterator<Item = &'a Claim>,
 ) -> SelectStatement {
-    let offered = claims
-        .into_iter()
-        .map(|claim| (claim.caller.clone(), claim.key.clone()));
+    let offered = claims.into_iter().map(|claim| {
+        (
+            claim.tenant.as_str().to_owned(),
+            claim.caller.clone(),
+            claim.key.clone(),
+        )
+    });
     Query::select()
         .column(Column::ObjectId)
         .from(idempotency_key::Entity)
         .and_where(
-            Expr::tuple([Expr::col(Column::Caller), Expr::col(Column::Key)]).in_subquery(
+            Expr::tuple([
+                Expr::col(Column::Tenant),
+                Expr::col(Column::Caller),
+                Expr::col(Column::Key),
+            ])
+            .in_subquery(
                 Query::select()
                     .column(Asterisk)
                     .from_values(offered, "offered")
@@ -127,6 +142,7 @@ pub(crate) async fn claim(
 /// claim failed for a missing parent).
 pub(crate) async fn settle(db: &impl ConnectionTrait, claim: &Claim) -> Result<Option<Uuid>> {
     let remembered = idempotency_key::Entity::find()
+        .filter(Column::Tenant.eq(claim.tenant.as_str()))
         .filter(Column::Caller.eq(claim.caller.as_str()))
         .filter(Column::Key.eq(claim.key.as_str()))
         .one(db)
@@ -145,6 +161,7 @@ pub(crate) async fn settle(db: &impl ConnectionTrait, claim: &Claim) -> Result<O
 pub(crate) async fn prune(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<u64> {
     if db.get_database_backend() != DbBackend::Sqlite {
         return Ok(idempotency_key::Entity::delete_many()
+            .filter(Expr::cust(crate::db::EVERY_TENANT))
             .filter(Column::CreatedAt.lt(before))
             .exec(db)
             .await?
@@ -159,7 +176,7 @@ pub(crate) async fn prune(db: &impl ConnectionTrait, before: DateTime<Utc>) -> R
         let deleted = db
             .execute_raw(Statement::from_sql_and_values(
                 DbBackend::Sqlite,
-                "DELETE FROM idempotency_keys WHERE created_at < ?1 \
+                "DELETE FROM idempotency_keys WHERE /* every tenant */ created_at < ?1 \
                  AND rowid < coalesce( \
                    (SELECT rowid FROM idempotency_keys WHERE created_at >= ?1 ORDER BY rowid LIMIT 1), \
                    (SELECT max(rowid) + 1 FROM idempotency_keys)) \

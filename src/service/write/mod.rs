@@ -13,33 +13,36 @@ use sea_orm::sea_query::{Expr, InsertStatement, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, Iterable, ModelTrait, QuerySelect, QueryTrait};
 use uuid::Uuid;
 
+use crate::auth::Tenant;
 use crate::error::{AppError, Result};
-use crate::service::store::resource::Resource;
+use crate::service::store::resource::{Resource, find_by_id_in};
 
-/// A row a new object must find in place: its lookup (an `EXISTS` test
-/// for [`insert_under_parents`]), and what to call it when it is missing.
+/// A row a new object must find in place, in the new object's tenant: its
+/// lookup (an `EXISTS` test for [`insert_under_parents`]), and what to call
+/// it when it is missing.
 pub(crate) struct Parent {
     pub(crate) exists: SelectStatement,
     pub(crate) what: &'static str,
     pub(crate) id: Uuid,
     /// The same lookup again, for telling which parent is missing after
     /// `exists` went into the insert.
-    pub(crate) lookup: fn(Uuid) -> SelectStatement,
+    pub(crate) lookup: SelectStatement,
 }
 
-/// The parent `id` of kind `E`, called `what` in errors.
-pub(crate) fn parent<E: Resource>(id: Uuid, what: &'static str) -> Parent {
+/// The parent `id` of kind `E` in `tenant`, called `what` in errors.
+pub(crate) fn parent<E: Resource>(tenant: &Tenant, id: Uuid, what: &'static str) -> Parent {
+    let lookup = lookup::<E>(tenant, id);
     Parent {
-        exists: lookup::<E>(id),
+        exists: lookup.clone(),
         what,
         id,
-        lookup: lookup::<E>,
+        lookup,
     }
 }
 
-/// `SELECT id FROM <E> WHERE id = <id>`.
-fn lookup<E: Resource>(id: Uuid) -> SelectStatement {
-    E::find_by_id(id)
+/// `SELECT id FROM <E> WHERE tenant = <tenant> AND id = <id>`.
+fn lookup<E: Resource>(tenant: &Tenant, id: Uuid) -> SelectStatement {
+    find_by_id_in::<E>(tenant, id)
         .select_only()
         .column(E::id_column())
         .into_query()

@@ -29,6 +29,7 @@ pub(crate) async fn query_all(
     let mut sql = String::from("BEGIN;");
     let mut values = Vec::new();
     for statement in statements {
+        crate::db::tenant_guard::check(&statement.sql)?;
         sql.push(' ');
         sql.push_str(&statement.sql);
         sql.push(';');

@@ -8,17 +8,16 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use entity::{agent, plan, task};
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, Iterable, ModelTrait, QueryFilter, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, Iterable, ModelTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use super::batch::{Inserted, refused};
 use super::idempotency::{self, Claim};
 use super::insert_under_parents;
+use crate::auth::Tenant;
 use crate::error::{AppError, Result};
 use crate::service::queue::dependencies;
-use crate::service::store::resource::Resource;
+use crate::service::store::resource::{Resource, find_in};
 
 /// The children created with a root.
 pub(crate) enum Children {
@@ -82,26 +81,33 @@ where
             on,
             blocked,
         } => {
-            dependencies::link_new(&txn, E::id_of(root), plan_id, &on, blocked, at).await?;
+            let tenant = Tenant::trusted(E::tenant_of(root));
+            dependencies::link_new(&txn, &tenant, E::id_of(root), plan_id, &on, blocked, at)
+                .await?;
             txn.commit().await?;
             return Ok(Inserted::Created);
         }
     };
-    check_assignees(&txn, &tasks).await?;
+    let tenant = Tenant::trusted(E::tenant_of(root));
+    check_assignees(&txn, &tenant, &tasks).await?;
     let edges: Vec<(Uuid, Vec<Uuid>)> = tasks
         .iter()
         .filter(|task| !task.depends_on.is_empty())
         .map(|task| (task.model.id, task.depends_on.clone()))
         .collect();
     insert_all::<task::Entity>(&txn, tasks.into_iter().map(|task| task.model).collect()).await?;
-    dependencies::insert_edges(&txn, &edges).await?;
+    dependencies::insert_edges(&txn, &tenant, &edges).await?;
     txn.commit().await?;
     Ok(Inserted::Created)
 }
 
 /// Every assignee named in the tree exists; the first one missing, in
 /// input order, is NOT_FOUND with its path.
-async fn check_assignees(db: &impl ConnectionTrait, tasks: &[ChildTask]) -> Result<()> {
+async fn check_assignees(
+    db: &impl ConnectionTrait,
+    tenant: &Tenant,
+    tasks: &[ChildTask],
+) -> Result<()> {
     let named: HashSet<Uuid> = tasks
         .iter()
         .filter_map(|task| task.model.agent_id)
@@ -109,7 +115,7 @@ async fn check_assignees(db: &impl ConnectionTrait, tasks: &[ChildTask]) -> Resu
     if named.is_empty() {
         return Ok(());
     }
-    let found: HashSet<Uuid> = agent::Entity::find()
+    let found: HashSet<Uuid> = find_in::<agent::Entity>(tenant)
         .select_only()
         .column(agent::Column::Id)
         .filter(agent::Column::Id.is_in(named))

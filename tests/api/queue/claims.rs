@@ -229,9 +229,9 @@ async fn a_claim_is_an_index_range_scan_in_claim_order() {
     let (agent, plan) = active_plan(&app).await;
     if crate::helpers::is_postgres() {
         let fill = format!(
-            "INSERT INTO tasks (id, plan_id, description, task_type, status, input_data, version,
+            "INSERT INTO tasks (id, tenant, plan_id, description, task_type, status, input_data, version,
                                 created_at, updated_at, priority, run_at)
-             SELECT gen_random_uuid(), '{plan}', 'filler', 'generic',
+             SELECT gen_random_uuid(), 'default', '{plan}', 'filler', 'generic',
                     CASE WHEN i % 10 = 0 THEN 'PENDING' ELSE 'COMPLETED' END, '{{}}', 1,
                     now() - i * interval '1 second', now(), i % 100, now() - i * interval '1 second'
              FROM generate_series(1, 20000) AS s(i)"

@@ -80,8 +80,10 @@ async fn expire(app: &TestApp, id: &str) {
     let backend = app.db.writer.get_database_backend();
     let past = chrono::Utc::now() - chrono::Duration::seconds(1);
     let sql = match backend {
-        sea_orm::DbBackend::Postgres => "UPDATE tasks SET lease_expires_at = $1 WHERE id = $2",
-        _ => "UPDATE tasks SET lease_expires_at = ?1 WHERE id = ?2",
+        sea_orm::DbBackend::Postgres => {
+            "UPDATE tasks SET lease_expires_at = $1 WHERE /* every tenant */ id = $2"
+        }
+        _ => "UPDATE tasks SET lease_expires_at = ?1 WHERE /* every tenant */ id = ?2",
     };
     let id: uuid::Uuid = id.parse().expect("uuid");
     app.db
