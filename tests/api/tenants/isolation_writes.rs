@@ -57,6 +57,9 @@ async fn mutations_of_tenant_b_naming_tenant_a_objects_are_not_found_and_change_
     for field in rows(Check::Mutation) {
         for call in calls.iter().filter(|call| call.field == field) {
             // createAgent names no object: it succeeds, in B's tenant.
+            // The lease calls too expect NOT_FOUND (the errors table: a
+            // mutation naming an object that does not exist), though A's
+            // token is a real one.
             let expected = (field != "createAgent").then_some("NOT_FOUND");
             expect_call(
                 &pair.b.writer,
