@@ -13,6 +13,12 @@
 //! tenant fails instead of landing in `default`. SQLite cannot drop a
 //! default; there the statement guard (`src/db/tenant_guard.rs`) refuses
 //! such an INSERT before it runs.
+//!
+//! PostgreSQL also gets row-level security policies, a second wall for
+//! every role that does not own the tables: such a role sees and writes
+//! only the rows of the tenant its session names in the setting
+//! `agentgraph.tenant`, and nothing when it names none. The owner (the
+//! role the server migrates and runs as) is not subject to them.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend, Statement};
@@ -243,6 +249,16 @@ impl MigrationTrait for Migration {
         // changes after a position.
         sql.push("CREATE INDEX idx_change_log_tenant_seq ON change_log (tenant, seq)".to_owned());
         sql.extend(idempotency_keys(backend));
+        if backend == DbBackend::Postgres {
+            for table in ALTERED.iter().chain(["idempotency_keys"].iter()) {
+                sql.push(format!("ALTER TABLE {table} ENABLE ROW LEVEL SECURITY"));
+                sql.push(format!(
+                    "CREATE POLICY tenant_wall ON {table}
+                     USING (tenant = current_setting('agentgraph.tenant', true))
+                     WITH CHECK (tenant = current_setting('agentgraph.tenant', true))"
+                ));
+            }
+        }
         sql.extend(match backend {
             DbBackend::Postgres => postgres_triggers(),
             _ => sqlite_triggers(),
