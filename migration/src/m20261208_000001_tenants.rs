@@ -248,6 +248,12 @@ impl MigrationTrait for Migration {
         // Resuming a subscription or reading a history reads one tenant's
         // changes after a position.
         sql.push("CREATE INDEX idx_change_log_tenant_seq ON change_log (tenant, seq)".to_owned());
+        // One object's changes: whether a task a lease call names was
+        // deleted (its token is stale) or never was (NOT_FOUND), and an
+        // object's history.
+        sql.push(
+            "CREATE INDEX idx_change_log_object ON change_log (tenant, object_id, seq)".to_owned(),
+        );
         sql.extend(idempotency_keys(backend));
         if backend == DbBackend::Postgres {
             for table in ALTERED.iter().chain(["idempotency_keys"].iter()) {

@@ -11,7 +11,7 @@
 use chrono::{DateTime, Utc};
 use entity::{TaskStatus, task};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
@@ -308,10 +308,12 @@ async fn retried(
     token: Uuid,
     ending: Ending,
 ) -> Result<task::Model> {
-    let current = find_by_id_in::<task::Entity>(&holder.tenant, id)
+    let Some(current) = find_by_id_in::<task::Entity>(&holder.tenant, id)
         .one(&db.writes)
         .await?
-        .ok_or_else(|| stale(id))?;
+    else {
+        return Err(missing(db, holder, id).await);
+    };
     if holder.agent.is_some() && current.agent_id != holder.agent {
         return Err(someone_elses(id));
     }
@@ -335,18 +337,41 @@ fn someone_elses(id: Uuid) -> AppError {
     ))
 }
 
-/// Why a heartbeat found no live lease: FORBIDDEN for an AGENT caller on
+/// Why a heartbeat found no live lease: NOT_FOUND for a task that is not
+/// (and was not) in the caller's tenant, FORBIDDEN for an AGENT caller on
 /// another agent's task, CONFLICT otherwise.
 async fn not_held(db: &Db, holder: &Holder, id: Uuid) -> AppError {
-    let Some(agent) = holder.agent else {
-        return stale(id);
-    };
     match find_by_id_in::<task::Entity>(&holder.tenant, id)
         .one(&db.writes)
         .await
     {
-        Ok(Some(task)) if task.agent_id != Some(agent) => someone_elses(id),
-        Ok(_) => stale(id),
+        Ok(None) => missing(db, holder, id).await,
+        Ok(Some(task)) if holder.agent.is_some() && task.agent_id != holder.agent => {
+            someone_elses(id)
+        }
+        Ok(Some(_)) => stale(id),
+        Err(err) => err.into(),
+    }
+}
+
+/// A lease call names a task the caller's tenant does not have: one deleted
+/// since its claim (its change log says so, within the retention) makes the
+/// token stale, CONFLICT as for any task that left RUNNING; one that never
+/// was, or is another tenant's, is NOT_FOUND.
+async fn missing(db: &Db, holder: &Holder, id: Uuid) -> AppError {
+    let mut sql = super::sql::Sql::new(db.backend());
+    let statement = {
+        let tenant = sql.bind(holder.tenant.as_str());
+        let object = sql.bind(id);
+        // resource 4 is a task, kind 3 a deletion (the change log's codes).
+        sql.finish(format!(
+            "SELECT 1 AS deleted FROM change_log
+             WHERE tenant = {tenant} AND object_id = {object} AND resource = 4 AND kind = 3"
+        ))
+    };
+    match db.writes.query_one_raw(statement).await {
+        Ok(Some(_)) => stale(id),
+        Ok(None) => crate::service::store::resource::not_found("task", id),
         Err(err) => err.into(),
     }
 }

@@ -196,24 +196,52 @@ async fn a_zombie_completing_after_its_lease_expired_changes_nothing() {
 }
 
 #[tokio::test]
-async fn unknown_tokens_and_tasks_are_stale() {
+async fn unknown_tokens_are_stale_and_unknown_tasks_not_found() {
     let app = queue_app().await;
     let (id, _) = claimed(&app, json!({}), 60).await;
 
     for forged in ["", "not-a-token", "0123456789abcdef0123456789abcdef"] {
         assert_stale(&lease_call(&app, "completeTask", &id, forged, "").await);
     }
-    assert_stale(
-        &lease_call(
+    for call in ["heartbeatTask", "completeTask", "releaseTask"] {
+        let body = lease_call(
             &app,
-            "heartbeatTask",
+            call,
             &unknown_id(),
             "00000000000000000000000000000000",
             "",
         )
-        .await,
-    );
+        .await;
+        assert_eq!(
+            crate::helpers::error_codes(&body),
+            ["NOT_FOUND"],
+            "{call}: {body:#}"
+        );
+    }
     assert_eq!(task(&app, &id).await["status"], "RUNNING");
+}
+
+/// A task deleted under its claimant: the token is stale (the task left
+/// RUNNING another way), not an unknown task.
+#[tokio::test]
+async fn a_lease_on_a_deleted_task_is_stale() {
+    let app = queue_app().await;
+    let (id, token) = claimed(&app, json!({}), 60).await;
+    let deleted = app
+        .gql(
+            "mutation($id: UUID!) { deleteTask(id: $id) }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(deleted["data"]["deleteTask"], json!(id), "{deleted:#}");
+    for (call, extra) in [
+        ("heartbeatTask", ""),
+        ("completeTask", ""),
+        ("failTask", r#", error: "gone""#),
+        ("releaseTask", ""),
+    ] {
+        assert_stale(&lease_call(&app, call, &id, &token, extra).await);
+    }
 }
 
 #[tokio::test]
