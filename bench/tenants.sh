@@ -7,7 +7,7 @@
 #           t001..t099 (bench/tenants/clone.sql): 100 tenants, 2,000
 #           agents, 100,000 tasks, a copied tenant's rows spread over the
 #           heap among the others'
-# and in alternating rounds, tenant t050's API key (oha at 20):
+# and in alternating rounds, tenant t050's API key (wrk at 20):
 #   L1  tasks(first: 20), with endCursor and hasNextPage
 #   L2  agents(first: 20) { nodes { goals { nodes { id } } } }
 #   L3  tasks(first: 20, after: the 500th task's cursor)
@@ -38,7 +38,7 @@ mkdir -p "$OUT"
 source "$ROOT/bench/rounds.sh"
 source "$ROOT/bench/seed.sh"
 source "$ROOT/bench/tokens/lib.sh"
-for tool in jq curl oha openssl psql; do command -v "$tool" >/dev/null || { log "tenants: $tool is missing"; exit 1; }; done
+for tool in jq curl wrk openssl psql; do command -v "$tool" >/dev/null || { log "tenants: $tool is missing"; exit 1; }; done
 [[ -x "$BIN" ]] || { log "tenants: no binary $BIN"; exit 1; }
 cleanup() {
   stop

@@ -5,9 +5,9 @@
 # tree (20 agents x 5 goals x 2 plans x 5 tasks, in one tenant); then per
 # measure the three credentials back to back, their order turning each
 # round, so the machine's noise falls on all three alike:
-#   Q2  20 agents -> goals -> plans -> tasks (1,000 tasks), oha at 20
-#   Q1  agent by id, oha at 20
-#   M1  createTask, oha at 20
+#   Q2  20 agents -> goals -> plans -> tasks (1,000 tasks), wrk at 20
+#   Q1  agent by id, wrk at 20
+#   M1  createTask, wrk at 20
 # and the server's CPU ms per request. Prints one Markdown table per
 # backend, each cell the median of the rounds with the rounds in brackets;
 # keeps everything in bench/results/tokens-<time>/.
@@ -34,7 +34,7 @@ mkdir -p "$OUT"
 source "$ROOT/bench/rounds.sh"
 source "$ROOT/bench/seed.sh"
 source "$ROOT/bench/tokens/lib.sh" # its gql (with a credential) replaces seed.sh's
-for tool in jq curl oha openssl xxd; do command -v "$tool" >/dev/null || { log "tokens: $tool is missing"; exit 1; }; done
+for tool in jq curl wrk openssl xxd; do command -v "$tool" >/dev/null || { log "tokens: $tool is missing"; exit 1; }; done
 [[ -x "$BIN" ]] || { log "tokens: no binary $BIN"; exit 1; }
 trap 'stop; dropdb --if-exists "$DBNAME" 2>/dev/null' EXIT
 

@@ -1,5 +1,5 @@
 # Shared by bench/tokens.sh and bench/tenants.sh (sourced after
-# bench/rounds.sh): server start and stop, and oha with a credential, as
+# bench/rounds.sh): server start and stop, and wrk with a credential, as
 # in bench/ab.sh. Needs OUT, PORT, URL, SECONDS_PER_RUN.
 
 PID=""
@@ -34,25 +34,26 @@ gql() {
   curl -s -X POST "$URL" -H 'content-type: application/json' -H "$(header "${2:-$CRED}")" --data-binary "$1"
 }
 
-# oha for SECONDS_PER_RUN at $3 connections with body $1 and credential
-# $2: "rps p50ms cpu" (cpu: the server's CPU ms per request; n/a if any
-# answer was not a 200, which would make the rate meaningless).
-oha_run() {
-  local before after json
+# wrk (2 threads) for SECONDS_PER_RUN at $3 connections with body $1 and
+# credential $2: "rps p50ms cpu" (cpu: the server's CPU ms per request),
+# or "0 0 n/a" when any answer was not a 2xx (the rate would mean nothing).
+# wrk rather than bench/ab.sh's oha: oha was not on the machine, and wrk
+# came from apt in seconds.
+load_run() {
+  local before after line
   before="$(cpu_ticks "$PID")"
-  json="$(oha --no-tui --output-format json -w -z "${SECONDS_PER_RUN}s" -c "$3" -m POST \
-    -H 'content-type: application/json' -H "$(header "$2")" -d "$1" "$URL" 2>/dev/null)"
+  line="$(WRK_BODY="$1" WRK_HEADER="$(header "$2")" wrk -t 2 -c "$3" -d "${SECONDS_PER_RUN}s" \
+    -s "$ROOT/bench/tokens/post.lua" "$URL" 2>/dev/null | grep '^WRK ')"
   after="$(cpu_ticks "$PID")"
-  jq -r --argjson ticks "$((after - before))" --argjson hz "$(getconf CLK_TCK)" '
-    ([.statusCodeDistribution[]] | add // 0) as $n |
-    if ((.statusCodeDistribution | keys) - ["200"] | length) > 0 then "0 0 n/a"
-    else "\(.summary.requestsPerSec | floor) \((.latencyPercentiles.p50 // 0) * 1000 * 1000 | round / 1000) \(if $n > 0 then ($ticks * 1000 / $hz / $n * 1000 | round / 1000) else "n/a" end)" end' <<<"$json"
+  awk -v ticks="$((after - before))" -v hz="$(getconf CLK_TCK)" '
+    { n = $2; if (n == 0 || $4 > 0) { print "0 0 n/a"; exit }
+      printf "%d %s %.3f\n", n / ($5 / 1e6), $3, ticks * 1000 / hz / n }' <<<"$line"
 }
 
 # timed KEY BODY CREDENTIAL: records the rate as KEY and CPU as "KEY cpu".
 timed() {
   local rps p50 cpu
-  read -r rps p50 cpu <<<"$(oha_run "$2" "$3" 20)"
+  read -r rps p50 cpu <<<"$(load_run "$2" "$3" 20)"
   [[ "$rps" == 0 ]] && log "non-200 answers for $1"
   record "$1" "$rps"
   record "$1 cpu" "$cpu"
