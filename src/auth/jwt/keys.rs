@@ -1,6 +1,7 @@
 //! The key material: the HS256 secret and the JWKS document's public keys.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -10,18 +11,29 @@ use serde_json::Value;
 
 use super::algorithm_name;
 
+/// Each key material read gets the next number, so a verification can say
+/// which one it was made with (see `cache.rs`).
+static GENERATIONS: AtomicU64 = AtomicU64::new(1);
+
+fn next_generation() -> u64 {
+    GENERATIONS.fetch_add(1, Ordering::Relaxed)
+}
+
 /// RFC 7518 §3.2: an HS256 key is at least as long as the hash.
 const MIN_SECRET_BYTES: usize = 32;
 /// RSA moduli below 2048 bits are refused (NIST SP 800-131A).
 const MIN_RSA_BYTES: usize = 256;
 
 /// The HS256 secret.
-pub struct Secret(pub(super) DecodingKey);
+pub struct Secret {
+    pub(super) key: DecodingKey,
+    pub(super) generation: u64,
+}
 
 /// The JWKS keys by `kid`, each with the one algorithm it verifies.
-#[derive(Default)]
 pub struct KeySet {
     pub(super) keys: HashMap<String, PublicKey>,
+    pub(super) generation: u64,
 }
 
 pub(super) struct PublicKey {
@@ -40,9 +52,11 @@ impl Secret {
                 secret.len()
             ));
         }
-        DecodingKey::from_secret(secret)
-            .map(Self)
-            .map_err(|e| e.to_string())
+        let key = DecodingKey::from_secret(secret).map_err(|e| e.to_string())?;
+        Ok(Self {
+            key,
+            generation: next_generation(),
+        })
     }
 }
 
@@ -109,7 +123,10 @@ impl KeySet {
                 "none of its {given} keys is an RS256, ES256 or EdDSA signature key with a kid"
             ));
         }
-        Ok(Self { keys })
+        Ok(Self {
+            keys,
+            generation: next_generation(),
+        })
     }
 
     pub fn len(&self) -> usize {

@@ -18,12 +18,15 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, Validation};
 use serde::Deserialize;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
+mod cache;
 mod claims;
 mod keys;
 #[cfg(test)]
 mod tests;
 
+use cache::{Source, TokenCache};
 use claims::{Claims, Header, Identity};
 
 pub use keys::{KeySet, Secret};
@@ -53,6 +56,7 @@ pub struct JwtVerifier {
     secret: Option<Arc<Watched<Secret>>>,
     jwks: Option<Arc<Watched<KeySet>>>,
     namespace: Option<String>,
+    cache: TokenCache,
     hs256: Validation,
     rs256: Validation,
     es256: Validation,
@@ -106,6 +110,7 @@ impl JwtVerifier {
             secret,
             jwks,
             namespace: options.namespace.map(str::to_owned),
+            cache: TokenCache::new(),
             hs256: validation(Algorithm::HS256),
             rs256: validation(Algorithm::RS256),
             es256: validation(Algorithm::ES256),
@@ -124,21 +129,39 @@ impl JwtVerifier {
         }
     }
 
-    /// Checks `token` (the part after `Bearer `) and reads its claims.
+    /// Checks `token` (the part after `Bearer `) and reads its claims;
+    /// a token verified before is taken from the cache (see `cache.rs`).
     pub fn verify(&self, token: &str) -> Result<Verified, Refused> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(Refused::new(Reason::TooLarge, "the token is too large"));
         }
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let current = |source| match source {
+            Source::Secret => self.secret.as_ref().map(|s| s.current().generation),
+            Source::Jwks => self.jwks.as_ref().map(|j| j.current().generation),
+        };
+        if let Some(verified) = self.cache.get(&digest, SystemTime::now(), current) {
+            return Ok(verified);
+        }
+        let (verified, source, generation) = self.verify_afresh(token)?;
+        self.cache
+            .insert(digest, verified.clone(), source, generation);
+        Ok(verified)
+    }
+
+    /// The whole check: the header picks the key, `jsonwebtoken` checks the
+    /// signature and the registered claims, then the identity is read.
+    fn verify_afresh(&self, token: &str) -> Result<(Verified, Source, u64), Refused> {
         let header = Header::parse(token)?;
         let secret;
         let jwks;
-        let (key, validation) = match header.alg.as_str() {
+        let (key, validation, source, generation) = match header.alg.as_str() {
             "HS256" => {
                 let Some(watched) = &self.secret else {
                     return Err(no_key_for("HS256"));
                 };
                 secret = watched.current();
-                (&secret.0, &self.hs256)
+                (&secret.key, &self.hs256, Source::Secret, secret.generation)
             }
             alg @ ("RS256" | "ES256" | "EdDSA") => {
                 let Some(watched) = &self.jwks else {
@@ -156,11 +179,7 @@ impl JwtVerifier {
                     Algorithm::ES256 => &self.es256,
                     _ => &self.eddsa,
                 };
-                if !validation
-                    .algorithms
-                    .iter()
-                    .any(|a| algorithm_name(*a) == alg)
-                {
+                if algorithm_name(public.algorithm) != alg {
                     return Err(Refused::new(
                         Reason::BadAlgorithm,
                         format!(
@@ -169,7 +188,7 @@ impl JwtVerifier {
                         ),
                     ));
                 }
-                (&public.key, validation)
+                (&public.key, validation, Source::Jwks, jwks.generation)
             }
             other => {
                 return Err(Refused::new(
@@ -206,7 +225,7 @@ impl JwtVerifier {
         };
         let exp = exp.filter(|e| e.is_finite() && *e >= 0.0).unwrap_or(0.0);
         let expires = UNIX_EPOCH + Duration::from_secs_f64(exp.min(f64::from(u32::MAX))) + leeway();
-        Ok(Verified { caller, expires })
+        Ok((Verified { caller, expires }, source, generation))
     }
 }
 
