@@ -50,12 +50,17 @@ struct Entry {
 
 pub(super) struct TokenCache {
     entries: Mutex<LruCache<[u8; 32], Entry>>,
+    /// Tokens answered from here (tests check that repeats are).
+    #[cfg(test)]
+    pub(super) hits: std::sync::atomic::AtomicUsize,
 }
 
 impl TokenCache {
     pub(super) fn new() -> Self {
         Self {
             entries: Mutex::new(LruCache::new(CAPACITY)),
+            #[cfg(test)]
+            hits: Default::default(),
         }
     }
 
@@ -70,6 +75,8 @@ impl TokenCache {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         let entry = entries.get(digest)?;
         if now < entry.verified.expires && current(entry.source) == Some(entry.generation) {
+            #[cfg(test)]
+            self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return Some(entry.verified.clone());
         }
         entries.pop(digest);

@@ -405,8 +405,18 @@ fn a_remembered_token_is_refused_once_it_expires_or_its_key_is_retired() {
     .expect("options")
     .expect("configured");
     let token = signed(&rsa(), Algorithm::RS256, Some("rsa"), &claims(json!({})));
+    let hits = || jwt.cache.hits.load(std::sync::atomic::Ordering::Relaxed);
     assert!(jwt.verify(&token).is_ok());
-    assert!(jwt.verify(&token).is_ok());
+    assert_eq!(hits(), 0);
+    let again = jwt.verify(&token).expect("remembered");
+    assert_eq!(hits(), 1);
+    assert_eq!(again.caller.name.as_deref(), Some("alice"));
+    // One character changed is another token, verified (and refused) afresh.
+    let altered = format!("{}A", &token[..token.len() - 1]);
+    if altered != token {
+        assert_eq!(reason(jwt.verify(&altered)), Reason::BadSignature);
+        assert_eq!(hits(), 1);
+    }
     std::fs::write(&path, json!({ "keys": [ec_jwk] }).to_string()).expect("write");
     let watched = jwt.jwks.as_ref().expect("jwks");
     assert_eq!(
