@@ -27,6 +27,7 @@ pub const NOT_VALID: &str = "the credentials are not valid";
 
 pub const COUNT_AGENTS: &str = "{ agents { totalCount } }";
 pub const CREATE_AGENT: &str = r#"mutation { createAgent(input: { name: "by token" }) { name } }"#;
+const CREATE_AGENT_ID: &str = r#"mutation { createAgent(input: { name: "team agent" }) { id } }"#;
 
 /// A key that signs tokens, with the `kid` its JWKS entry has.
 pub struct Signer {
@@ -232,6 +233,11 @@ async fn tokens_of_every_algorithm_are_taken_and_their_role_applies() {
         Signer::eddsa(),
     ] {
         let alg = format!("{:?}", signer.alg);
+        let (status, body) = post_bearer(&app, &signer.token("read"), "{ viewer { role } }").await;
+        assert_eq!(
+            body["data"]["viewer"]["role"], "READ",
+            "{alg}: {status} {body}"
+        );
         let (status, body) = post_bearer(&app, &signer.token("read"), COUNT_AGENTS).await;
         assert_eq!(status, StatusCode::OK, "{alg}: {body}");
         assert!(
@@ -262,6 +268,60 @@ async fn tokens_of_every_algorithm_are_taken_and_their_role_applies() {
         .send()
         .await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.text);
+}
+
+#[tokio::test]
+async fn the_viewer_is_who_the_claims_say() {
+    let files = Files::new();
+    let app = token_app(&files, |_| {}).await;
+    const VIEWER: &str = "{ viewer { role tenant name agent { id } } }";
+    // A writer of team-a makes an agent there; an agent token acts as it.
+    let writer = Signer::es256().sign(&claims(json!({ "tenant": "team-a", "sub": "lead" })));
+    let (status, body) = post_bearer(&app, &writer, CREATE_AGENT_ID).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let agent = body["data"]["createAgent"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let cases = [
+        (
+            Signer::hs256().token("read"),
+            json!({ "role": "READ", "tenant": "default", "name": "token-tester", "agent": null }),
+        ),
+        (
+            writer,
+            json!({ "role": "WRITE", "tenant": "team-a", "name": "lead", "agent": null }),
+        ),
+        (
+            Signer::eddsa().sign(&claims(json!({
+                "role": "agent", "tenant": "team-a", "agent_id": agent, "sub": "bot-1",
+            }))),
+            json!({ "role": "AGENT", "tenant": "team-a", "name": "bot-1", "agent": { "id": agent } }),
+        ),
+        // The same agent id claimed in another tenant names no agent there.
+        (
+            Signer::rs256().sign(&claims(json!({
+                "role": "agent", "tenant": "team-b", "agent_id": agent, "sub": "bot-2",
+            }))),
+            json!({ "role": "AGENT", "tenant": "team-b", "name": "bot-2", "agent": null }),
+        ),
+    ];
+    for (token, viewer) in cases {
+        let (status, body) = post_bearer(&app, &token, VIEWER).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["data"]["viewer"], viewer);
+    }
+    // The token's tenant is the one its statements see.
+    let lookup = format!(r#"{{ agent(id: "{agent}") {{ id }} }}"#);
+    let other = Signer::hs256().sign(&claims(json!({ "tenant": "team-b", "role": "read" })));
+    let (_, body) = post_bearer(&app, &other, &lookup).await;
+    assert_eq!(body["data"]["agent"], Value::Null, "{body}");
+    let same = Signer::hs256().sign(&claims(json!({ "tenant": "team-a", "role": "read" })));
+    let (_, body) = post_bearer(&app, &same, &lookup).await;
+    assert_eq!(body["data"]["agent"]["id"], agent, "{body}");
+    // The key beside the tokens is a caller too.
+    let keyed = app.post(VIEWER).key(WRITE_KEY).send().await.json();
+    assert_eq!(keyed["data"]["viewer"]["name"], "ops");
 }
 
 #[tokio::test]
