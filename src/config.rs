@@ -75,15 +75,41 @@ pub struct ServeArgs {
     #[arg(long, env = "AGENTGRAPH_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
 
-    /// File of API keys, one `name:role:sha256-of-key` per line.
+    /// File of API keys, one `name:role:sha256-of-key[:tenant[:agent-id]]`
+    /// per line; reread when it changes.
     #[arg(long, env = "AGENTGRAPH_API_KEYS_FILE")]
     pub api_keys_file: Option<PathBuf>,
 
-    /// API keys as `name:role:sha256` entries separated by commas.
+    /// API keys as `name:role:sha256[:tenant[:agent-id]]` entries separated
+    /// by commas (fixed for the life of the process).
     #[arg(long, env = "AGENTGRAPH_API_KEYS", hide_env_values = true)]
     pub api_keys: Option<String>,
 
-    /// Serve without API keys on a non-loopback address (not recommended).
+    /// HS256 bearer tokens: a file holding the shared secret's bytes
+    /// (surrounding whitespace trimmed; at least 32 bytes). Reread when it
+    /// changes.
+    #[arg(long, env = "AGENTGRAPH_JWT_SECRET_FILE")]
+    pub jwt_secret_file: Option<PathBuf>,
+
+    /// RS256, ES256 and EdDSA bearer tokens: a JWKS document with the
+    /// public keys (a token's `kid` names one). Reread when it changes.
+    #[arg(long, env = "AGENTGRAPH_JWKS_FILE")]
+    pub jwks_file: Option<PathBuf>,
+
+    /// The `iss` every token must carry.
+    #[arg(long, env = "AGENTGRAPH_JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+
+    /// The `aud` every token must carry (one of its values, if a list).
+    #[arg(long, env = "AGENTGRAPH_JWT_AUDIENCE")]
+    pub jwt_audience: Option<String>,
+
+    /// Read `sub`, `role`, `tenant` and `agent_id` from this object claim
+    /// instead of the top level.
+    #[arg(long, env = "AGENTGRAPH_JWT_CLAIMS_NAMESPACE")]
+    pub jwt_claims_namespace: Option<String>,
+
+    /// Serve without credentials on a non-loopback address (not recommended).
     #[arg(long, env = "AGENTGRAPH_INSECURE_NO_AUTH")]
     pub insecure_no_auth: bool,
 
@@ -252,6 +278,21 @@ impl ServeArgs {
 
     pub fn drain_timeout(&self) -> Duration {
         Duration::from_secs(self.drain_timeout_secs)
+    }
+
+    /// What the server takes as credentials.
+    pub fn auth_options(&self) -> crate::auth::AuthOptions<'_> {
+        crate::auth::AuthOptions {
+            api_keys_file: self.api_keys_file.as_deref(),
+            api_keys: self.api_keys.as_deref(),
+            jwt: crate::auth::jwt::JwtOptions {
+                secret_file: self.jwt_secret_file.as_deref(),
+                jwks_file: self.jwks_file.as_deref(),
+                issuer: self.jwt_issuer.as_deref(),
+                audience: self.jwt_audience.as_deref(),
+                namespace: self.jwt_claims_namespace.as_deref(),
+            },
+        }
     }
 
     pub fn pool_settings(&self) -> crate::db::PoolSettings {

@@ -22,6 +22,7 @@ pub const SUBSCRIPTIONS: &str = "agentgraph_subscriptions_active";
 pub const DELIVERED: &str = "agentgraph_changes_delivered_total";
 pub const DELIVERY_LAG: &str = "agentgraph_change_delivery_lag_seconds";
 pub const LISTENER_UP: &str = "agentgraph_change_listener_up";
+pub const AUTH_REFUSALS: &str = "agentgraph_auth_refusals_total";
 
 const LATENCY_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
@@ -122,6 +123,15 @@ fn describe() {
         LISTENER_UP,
         "1 while this instance listens for other instances' changes (PostgreSQL)"
     );
+    ::metrics::describe_counter!(
+        AUTH_REFUSALS,
+        "Requests and sockets refused for their credentials, by reason"
+    );
+    // Every reason is exported from the start, so a rate over it is defined
+    // before the first refusal.
+    for reason in crate::auth::refusal::Reason::ALL {
+        ::metrics::counter!(AUTH_REFUSALS, "reason" => reason.as_str()).increment(0);
+    }
 }
 
 /// An operation name fit for a label: client-chosen, so bounded in form.

@@ -10,7 +10,7 @@ use async_graphql::ValidationMode;
 use migration::{Migrator, MigratorTrait};
 use tokio::net::TcpListener;
 
-use crate::auth::ApiKeys;
+use crate::auth::Authenticator;
 use crate::changes::Hub;
 use crate::changes::waiters::Waiters;
 use crate::config::ServeConfig;
@@ -43,18 +43,28 @@ impl Application {
     /// binds the listening sockets (port 0 picks a free one).
     pub async fn build(config: &ServeConfig) -> anyhow::Result<Self> {
         let serve = &config.serve;
-        let keys = ApiKeys::load(serve.api_keys_file.as_deref(), serve.api_keys.as_deref())?;
-        if keys.is_empty() {
+        let auth = Authenticator::new(&serve.auth_options())?;
+        if auth.is_off() {
             if !serve.listen.ip().is_loopback() && !serve.insecure_no_auth {
                 anyhow::bail!(
-                    "refusing to serve {} without API keys: configure --api-keys-file \
-                     (see `agentgraph keygen`) or pass --insecure-no-auth",
+                    "refusing to serve {} without credentials: configure --api-keys-file \
+                     (see `agentgraph keygen`), --jwt-secret-file or --jwks-file, or pass \
+                     --insecure-no-auth",
                     serve.listen
                 );
             }
-            tracing::warn!("no API keys configured: authentication is off");
+            tracing::warn!("no API keys or JWT keys configured: authentication is off");
         } else {
-            tracing::info!(keys = keys.len(), "API keys loaded");
+            match auth.key_count() {
+                Some(0) => tracing::warn!(
+                    "the API keys file holds no keys yet: every API key is refused until it does"
+                ),
+                Some(keys) => tracing::info!(keys, "API keys loaded"),
+                None => {}
+            }
+            if auth.takes_tokens() {
+                tracing::info!("JWT bearer tokens accepted");
+            }
         }
         let trusted = match &serve.persisted_documents {
             Some(path) => PersistedDocuments::load_manifest(path)?,
@@ -131,7 +141,7 @@ impl Application {
         };
         let state = AppState {
             engine,
-            keys: Arc::new(keys),
+            auth: Arc::new(auth),
             metrics: crate::metrics::handle(),
             sockets: Arc::new(SocketLimits {
                 max_operations: usize::try_from(serve.max_subscriptions_per_connection)
@@ -230,6 +240,7 @@ impl Application {
         if let Some(handle) = self.state.metrics.clone() {
             crate::metrics::spawn_upkeep(handle, stop_rx.clone());
         }
+        self.state.auth.spawn_watchers(&stop_rx);
         if let Some(listener) = self.metrics_listener {
             let mut stop = stop_rx.clone();
             let metrics = http::metrics_router(self.state.clone());

@@ -16,9 +16,10 @@ use subtle::ConstantTimeEq;
 
 use uuid::Uuid;
 
+use super::watched::Watched;
 use super::{Caller, Role, Tenant};
-use crate::error::AppError;
 
+#[derive(Clone)]
 struct ApiKey {
     caller: Caller,
     hash: [u8; 32],
@@ -90,27 +91,30 @@ impl ApiKeys {
         Ok(Self { keys })
     }
 
-    /// Keys from a file and/or an environment value, merged.
-    pub fn load(file: Option<&Path>, env: Option<&str>) -> anyhow::Result<Self> {
-        let mut all = Self::default();
-        if let Some(path) = file {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                anyhow::anyhow!("cannot read API keys file {}: {e}", path.display())
-            })?;
-            all.keys.extend(
-                Self::parse(&text, &path.display().to_string())
-                    .map_err(anyhow::Error::msg)?
-                    .keys,
-            );
-        }
-        if let Some(text) = env {
-            all.keys.extend(
-                Self::parse(text, "AGENTGRAPH_API_KEYS")
-                    .map_err(anyhow::Error::msg)?
-                    .keys,
-            );
-        }
-        Ok(all)
+    /// The keys in force: those of the file (read again whenever it
+    /// changes) and those of the environment (fixed), merged; `None` when
+    /// neither is given, which turns keys off. A keys file given turns keys
+    /// on even while it holds none, so emptying it refuses every key rather
+    /// than opening the server.
+    pub fn watched(
+        file: Option<&Path>,
+        env: Option<&str>,
+    ) -> anyhow::Result<Option<Watched<Self>>> {
+        let fixed = match env {
+            Some(text) => Self::parse(text, "AGENTGRAPH_API_KEYS").map_err(anyhow::Error::msg)?,
+            None => Self::default(),
+        };
+        let Some(path) = file else {
+            return Ok((!fixed.is_empty()).then(|| Watched::fixed("API keys", fixed)));
+        };
+        let source = path.display().to_string();
+        let watched = Watched::load("API keys", path, move |bytes| {
+            let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_owned())?;
+            let mut keys = Self::parse(text, &source)?;
+            keys.keys.extend(fixed.keys.iter().cloned());
+            Ok(keys)
+        })?;
+        Ok(Some(watched))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -119,23 +123,6 @@ impl ApiKeys {
 
     pub fn len(&self) -> usize {
         self.keys.len()
-    }
-
-    /// Who presents `presented` (the `X-API-Key` header, if sent): `None`
-    /// when authentication is off, UNAUTHENTICATED for a missing or unknown key.
-    pub fn caller(&self, presented: Option<&str>) -> Result<Option<Caller>, AppError> {
-        if self.is_empty() {
-            return Ok(None);
-        }
-        let Some(presented) = presented.map(str::trim).filter(|k| !k.is_empty()) else {
-            return Err(AppError::Unauthenticated(
-                "an API key is required in the X-API-Key header".into(),
-            ));
-        };
-        match self.authenticate(presented) {
-            Some(caller) => Ok(Some(caller)),
-            None => Err(AppError::Unauthenticated("the API key is not valid".into())),
-        }
     }
 
     /// The caller whose key this is, if any.
@@ -216,19 +203,39 @@ mod tests {
     }
 
     #[test]
-    fn missing_and_unknown_keys_are_unauthenticated_and_read_keys_may_not_mutate() {
+    fn read_keys_may_not_mutate() {
         use crate::error::ErrorCode;
-        assert_eq!(ApiKeys::default().caller(None).ok(), Some(None));
         let keys = ApiKeys::parse(&format!("r:read:{}", hash_hex("r")), "test").expect("parse");
-        for presented in [None, Some(""), Some("wrong")] {
-            let refused = keys.caller(presented).err().map(|e| e.code());
-            assert_eq!(refused, Some(ErrorCode::Unauthenticated), "{presented:?}");
-        }
-        let reader = keys.caller(Some(" r ")).ok().flatten().expect("a caller");
+        let reader = keys.authenticate("r").expect("a caller");
         assert_eq!(
             reader.may_mutate().err().map(|e| e.code()),
             Some(ErrorCode::Forbidden)
         );
+    }
+
+    #[test]
+    fn a_keys_file_merges_with_the_environment_and_turns_keys_on_even_when_empty() {
+        assert!(ApiKeys::watched(None, None).expect("none").is_none());
+        assert!(ApiKeys::watched(None, Some("")).expect("empty").is_none());
+        let path = std::env::temp_dir().join(format!("agentgraph-keys-{}", Uuid::now_v7()));
+        std::fs::write(&path, "# no keys yet\n").expect("write");
+        let env = format!("e:read:{}", hash_hex("env"));
+        let watched = ApiKeys::watched(Some(&path), Some(&env))
+            .expect("load")
+            .expect("keys on");
+        assert_eq!(watched.current().len(), 1);
+        std::fs::write(&path, format!("f:write:{}\n", hash_hex("file"))).expect("write");
+        watched.reload_if_changed();
+        let keys = watched.current();
+        assert_eq!(keys.authenticate("file").map(|c| c.role), Some(Role::Write));
+        assert_eq!(keys.authenticate("env").map(|c| c.role), Some(Role::Read));
+        let empty = ApiKeys::watched(Some(&path), None)
+            .expect("load")
+            .expect("on");
+        std::fs::write(&path, "").expect("write");
+        empty.reload_if_changed();
+        assert!(empty.current().is_empty());
+        let _ = std::fs::remove_file(&path);
     }
 
     #[test]

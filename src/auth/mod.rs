@@ -2,7 +2,11 @@
 //! [`Caller`] with a role and a tenant. Everything below the transports
 //! sees only the `Caller`; how it was proven stays here.
 
+mod authenticator;
+pub mod jwt;
 pub mod keys;
+pub mod refusal;
+pub mod watched;
 
 use std::fmt;
 use std::sync::Arc;
@@ -11,6 +15,7 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 
+pub use authenticator::{AuthOptions, Authenticated, Authenticator, Presented};
 pub use keys::{ApiKeys, generate, hash_hex};
 
 /// What a caller may do (the contract's `Role`).

@@ -33,9 +33,12 @@ const PAGE: &str = r#"<!doctype html>
     <link rel="icon" href="data:," />
     <style>
       html, body { height: 100%; margin: 0; overflow: hidden; }
-      #graphiql { height: 100vh; }
+      body { display: flex; flex-direction: column; }
+      #graphiql { flex: 1; min-height: 0; }
       #notice { padding: 8px 16px; background: #fff3cd; color: #664d03; font: 14px sans-serif; }
-      #notice + #graphiql { height: calc(100vh - 36px); }
+      #credential { display: flex; gap: 8px; align-items: center; padding: 6px 16px;
+                    font: 13px sans-serif; border-bottom: 1px solid #ddd; }
+      #credential input { flex: 1; max-width: 40em; font: 13px monospace; }
     </style>
     <link rel="stylesheet" href="/graphiql/graphiql.min.css" />
     <script src="/graphiql/react.production.min.js"></script>
@@ -44,6 +47,15 @@ const PAGE: &str = r#"<!doctype html>
   </head>
   <body>
     <!--NOTICE-->
+    <form id="credential" autocomplete="off" onsubmit="return false">
+      <label for="credential-value">Credential</label>
+      <select id="credential-kind" aria-label="credential kind">
+        <option value="bearer">Bearer token (Authorization)</option>
+        <option value="key">API key (X-API-Key)</option>
+      </select>
+      <input id="credential-value" type="password" spellcheck="false"
+             placeholder="none (kept in this tab only; one set in the Headers pane replaces it)" />
+    </form>
     <div id="graphiql">Loading GraphiQL&hellip;</div>
     <noscript>GraphiQL needs JavaScript.</noscript>
     <script>
@@ -62,9 +74,35 @@ const PAGE: &str = r#"<!doctype html>
         const first = text.match(/\b(query|mutation|subscription)\b|\{/);
         return first?.[1] === 'subscription';
       }
-      function apiKey(headers) {
-        const entry = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'x-api-key');
-        return entry ? entry[1] : undefined;
+      // The credential field: an API key or a bearer token, sent as its
+      // header over HTTP and as its connection_init entry on a socket. It
+      // stays in this tab's session storage, not in the browser for good.
+      const credentialKind = document.getElementById('credential-kind');
+      const credentialValue = document.getElementById('credential-value');
+      credentialKind.value = sessionStorage.getItem('agentgraph:credential-kind') || 'bearer';
+      credentialValue.value = sessionStorage.getItem('agentgraph:credential') || '';
+      credentialKind.onchange = () => sessionStorage.setItem('agentgraph:credential-kind', credentialKind.value);
+      credentialValue.oninput = () => sessionStorage.setItem('agentgraph:credential', credentialValue.value);
+      function credentialHeaders() {
+        const value = credentialValue.value.trim();
+        if (!value) return {};
+        if (credentialKind.value === 'key') return { 'X-API-Key': value };
+        return { Authorization: /^bearer\s/i.test(value) ? value : `Bearer ${value}` };
+      }
+      // A credential set in the Headers pane wins: the field's is then not sent.
+      function withCredential(headers) {
+        const given = Object.keys(headers ?? {}).some((name) =>
+          ['x-api-key', 'authorization'].includes(name.toLowerCase()));
+        return given ? { ...headers } : { ...credentialHeaders(), ...(headers ?? {}) };
+      }
+      // The connection_init payload: the credentials among the headers.
+      function initPayload(headers) {
+        const payload = {};
+        for (const [name, value] of Object.entries(headers)) {
+          const lower = name.toLowerCase();
+          if (lower === 'x-api-key' || lower === 'authorization') payload[lower] = value;
+        }
+        return payload;
       }
       function subscribe(params, headers) {
         const queue = [];
@@ -76,9 +114,8 @@ const PAGE: &str = r#"<!doctype html>
           if (waiting) { waiting(item); waiting = null; } else { queue.push(item); }
         };
         const socket = new WebSocket(socketUrl, 'graphql-transport-ws');
-        const key = apiKey(headers);
         socket.onopen = () => socket.send(JSON.stringify({
-          type: 'connection_init', payload: key ? { 'x-api-key': key } : {},
+          type: 'connection_init', payload: initPayload(headers),
         }));
         socket.onmessage = (event) => {
           const message = JSON.parse(event.data);
@@ -115,10 +152,12 @@ const PAGE: &str = r#"<!doctype html>
           },
         };
       }
-      const fetcher = (params, options) =>
-        isSubscription(params)
-          ? subscribe(params, options?.headers)
-          : httpFetcher(params, options);
+      const fetcher = (params, options) => {
+        const headers = withCredential(options?.headers);
+        return isSubscription(params)
+          ? subscribe(params, headers)
+          : httpFetcher(params, { ...options, headers });
+      };
       const defaultQuery = `/*DEFAULT_COMMENT*/
 {
   agents(first: 5) {

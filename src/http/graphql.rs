@@ -1,8 +1,8 @@
 //! The GraphQL endpoint per the GraphQL-over-HTTP spec: POST with a JSON
 //! body, GET for queries (mutations over GET are 405), the response media
 //! type negotiated from `Accept`, and GraphiQL for a browser's plain GET.
-//! API keys, document limits and the request timeout are enforced here,
-//! before anything runs.
+//! Credentials (API keys, bearer tokens), document limits and the request
+//! timeout are enforced here, before anything runs.
 
 use std::time::Instant;
 
@@ -10,12 +10,12 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::ws::{WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 use super::status::{Answer, MediaType, Refusal, negotiate, not_acceptable};
-use crate::auth::Caller;
+use crate::auth::{Authenticated, Caller, Presented};
 use crate::engine::operation::{self, Rejected, Transport};
 use crate::engine::outcome;
 use crate::engine::persisted::PersistedRef;
@@ -30,14 +30,25 @@ fn wants_html(headers: &HeaderMap) -> bool {
         .is_some_and(|accept| accept.contains("text/html"))
 }
 
-/// The caller; anonymous (WRITE in tenant `default`) when authentication is off.
-fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, Refusal> {
-    let presented = headers.get(API_KEY_HEADER).and_then(|v| v.to_str().ok());
-    state
-        .keys
-        .caller(presented)
-        .map(|caller| caller.unwrap_or_else(Caller::anonymous))
-        .map_err(Refusal::from)
+/// The credentials of a request's headers.
+pub(crate) fn presented(headers: &HeaderMap) -> Presented<'_> {
+    let value = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    Presented {
+        api_key: value(API_KEY_HEADER),
+        authorization: value(header::AUTHORIZATION.as_str()),
+    }
+}
+
+/// The 401 of a refused credential.
+fn unauthorized(state: &AppState, err: AppError, media: MediaType, started: Instant) -> Response {
+    let mut response = Refusal::from(err).into_response(media, "anonymous", started);
+    if state.auth.takes_tokens() {
+        // RFC 6750 §3: a 401 names the scheme it wants.
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    response
 }
 
 pub(crate) async fn get_graphql(
@@ -58,9 +69,10 @@ pub(crate) async fn get_graphql(
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };
-    let caller = match authenticate(&state, &headers) {
-        Ok(caller) => caller,
-        Err(refusal) => return refusal.into_response(media, "anonymous", started),
+    // Anonymous (WRITE in tenant `default`) when credentials are off.
+    let caller = match state.auth.authenticate(presented(&headers)) {
+        Ok(authenticated) => authenticated.caller,
+        Err(err) => return unauthorized(&state, err, media, started),
     };
     let request = match async_graphql::http::parse_query_string(&query) {
         Ok(request) => request,
@@ -102,9 +114,9 @@ pub(crate) async fn post_graphql(
         None if event_stream => MediaType::Json,
         None => return not_acceptable(),
     };
-    let caller = match authenticate(&state, &headers) {
-        Ok(caller) => caller,
-        Err(refusal) => return refusal.into_response(media, "anonymous", started),
+    let Authenticated { caller, expires } = match state.auth.authenticate(presented(&headers)) {
+        Ok(authenticated) => authenticated,
+        Err(err) => return unauthorized(&state, err, media, started),
     };
     // Only JSON bodies: this also refuses the content types of cross-site
     // "simple" requests (form posts, text/plain) that skip CORS preflight.
@@ -155,7 +167,7 @@ pub(crate) async fn post_graphql(
         }
     };
     if event_stream {
-        return super::sse::respond(state, request, &named, caller, started).await;
+        return super::sse::respond(state, request, &named, caller, expires, started).await;
     }
     run(
         &state,

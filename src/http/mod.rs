@@ -125,6 +125,7 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
             .allow_headers([
                 header::CONTENT_TYPE,
                 header::ACCEPT,
+                header::AUTHORIZATION,
                 HeaderName::from_static(API_KEY_HEADER),
                 REQUEST_ID,
             ]),

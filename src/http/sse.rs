@@ -2,10 +2,11 @@
 //! /graphql` with `Accept: text/event-stream` runs one operation and sends
 //! each result as a `next` event, then `complete`. Refusals before the
 //! stream starts are ordinary HTTP responses (401 without a key, 4xx for a
-//! bad document), as the GraphQL-over-SSE protocol asks.
+//! bad document), as the GraphQL-over-SSE protocol asks. A stream opened
+//! with a bearer token ends (without `complete`) when the token expires.
 
 use std::convert::Infallible;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use async_graphql::Response;
 use axum::http::HeaderMap;
@@ -34,6 +35,7 @@ pub(crate) async fn respond(
     request: async_graphql::Request,
     named: &PersistedRef,
     caller: Caller,
+    expires: Option<SystemTime>,
     started: Instant,
 ) -> HttpResponse {
     let admitted = match operation::admit(
@@ -61,6 +63,18 @@ pub(crate) async fn respond(
         .chain(stream::once(async {
             Ok(Event::default().event("complete").data(""))
         }));
+    // A stream opened with a token ends when the token does, without
+    // `complete`: the client reconnects with a fresh one (and `after`).
+    let expiry = match expires {
+        Some(expires) => {
+            let left = expires
+                .duration_since(SystemTime::now())
+                .unwrap_or_default();
+            futures_util::future::Either::Left(tokio::time::sleep(left))
+        }
+        None => futures_util::future::Either::Right(futures_util::future::pending()),
+    };
+    let events = events.take_until(expiry);
     Sse::new(events)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response()

@@ -5,13 +5,13 @@ use std::time::Duration;
 
 use metrics_exporter_prometheus::PrometheusHandle;
 
-use crate::auth::ApiKeys;
+use crate::auth::Authenticator;
 use crate::engine::Engine;
 
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub(crate) engine: Engine,
-    pub(crate) keys: Arc<ApiKeys>,
+    pub(crate) auth: Arc<Authenticator>,
     pub(crate) metrics: Option<PrometheusHandle>,
     pub(crate) sockets: Arc<SocketLimits>,
 }

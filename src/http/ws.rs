@@ -1,9 +1,9 @@
 //! GraphQL over WebSocket at `/graphql`, the `graphql-transport-ws`
 //! protocol (the one the `graphql-ws` library speaks), with its close codes:
-//! 4400 a message that is not the protocol's, 4401 no valid key (or
-//! subscribing before the handshake), 4406 another subprotocol, 4408 no
-//! `connection_init` in time, 4409 an id already running, 4429 a second
-//! `connection_init`.
+//! 4400 a message that is not the protocol's, 4401 no valid credentials (or
+//! subscribing before the handshake, or the socket's token expired), 4406
+//! another subprotocol, 4408 no `connection_init` in time, 4409 an id
+//! already running, 4429 a second `connection_init`.
 //!
 //! Operations run through the same admission and execution as over HTTP.
 //! Everything sent goes through a bounded outbox. A slow reader slows its
@@ -14,7 +14,7 @@
 //! it received.
 
 use std::collections::HashMap;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use async_graphql::http::WebSocketProtocols;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
@@ -27,8 +27,11 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use super::API_KEY_HEADER;
+
+/// The `connection_init` entry of a bearer token (the header's name).
+const AUTHORIZATION: &str = "authorization";
 use super::AppState;
-use crate::auth::Caller;
+use crate::auth::{Caller, Presented};
 use crate::engine::operation::{self, Rejected, Transport};
 use crate::engine::persisted::PersistedRef;
 use crate::engine::rejection::Rejection;
@@ -47,10 +50,11 @@ pub(crate) fn upgrade(
     headers: &HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> HttpResponse {
-    let header_key = headers
-        .get(API_KEY_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let presented = super::graphql::presented(headers);
+    let header_credentials = HeaderCredentials {
+        api_key: presented.api_key.map(str::to_owned),
+        authorization: presented.authorization.map(str::to_owned),
+    };
     // async-graphql names the protocol; the match stays byte-exact, as axum
     // echoes only an exact match (its `GraphQLProtocol` extractor would also
     // take the legacy `graphql-ws` and answer 400 instead of closing 4406:
@@ -61,7 +65,7 @@ pub(crate) fn upgrade(
         .any(|p| p.as_bytes() == protocol.as_bytes());
     upgrade
         .protocols([protocol])
-        .on_upgrade(move |socket| serve(socket, state, header_key, offered))
+        .on_upgrade(move |socket| serve(socket, state, header_credentials, offered))
 }
 
 #[derive(Deserialize)]
@@ -103,7 +107,17 @@ enum Event {
     Incoming(Option<Result<Message, axum::Error>>),
     Result((String, Option<Payload>)),
     InitTimeout,
+    Expired,
     Closing,
+}
+
+/// The credentials sent with the upgrade request; a `connection_init`
+/// payload that carries any takes their place (browsers cannot set headers
+/// on a WebSocket).
+#[derive(Default)]
+struct HeaderCredentials {
+    api_key: Option<String>,
+    authorization: Option<String>,
 }
 
 /// One socket's operations, as tagged streams: `Some` a result, `None` done.
@@ -111,15 +125,22 @@ type Operations = SelectAll<BoxStream<'static, (String, Option<Payload>)>>;
 
 struct Connection {
     state: AppState,
-    header_key: Option<String>,
+    header_credentials: HeaderCredentials,
     /// `Some` once acknowledged.
     caller: Option<Caller>,
+    /// When the token the socket was opened with expires (`None`: never).
+    expires: Option<tokio::time::Instant>,
     running: HashMap<String, AbortHandle>,
     operations: Operations,
     outbox: mpsc::Sender<Message>,
 }
 
-async fn serve(socket: WebSocket, state: AppState, header_key: Option<String>, offered: bool) {
+async fn serve(
+    socket: WebSocket,
+    state: AppState,
+    header_credentials: HeaderCredentials,
+    offered: bool,
+) {
     let gauge = ::metrics::gauge!(m::SOCKETS);
     gauge.increment(1.0);
     let (sink, mut incoming) = socket.split();
@@ -130,8 +151,9 @@ async fn serve(socket: WebSocket, state: AppState, header_key: Option<String>, o
     let init_deadline = tokio::time::Instant::now() + state.sockets.init_timeout;
     let mut connection = Connection {
         state,
-        header_key,
+        header_credentials,
         caller: None,
+        expires: None,
         running: HashMap::new(),
         operations: SelectAll::new(),
         outbox,
@@ -148,6 +170,9 @@ async fn serve(socket: WebSocket, state: AppState, header_key: Option<String>, o
                 () = tokio::time::sleep_until(init_deadline), if connection.caller.is_none() => {
                     Event::InitTimeout
                 }
+                () = sleep_until_some(connection.expires), if connection.expires.is_some() => {
+                    Event::Expired
+                }
                 _ = closing.wait_for(|closing| *closing) => Event::Closing,
             };
             let step = match event {
@@ -156,6 +181,10 @@ async fn serve(socket: WebSocket, state: AppState, header_key: Option<String>, o
                 Event::Incoming(_) => Err(Close::new(1000, "")),
                 Event::Result((id, item)) => connection.emit(id, item).await,
                 Event::InitTimeout => Err(Close::new(4408, "Connection initialisation timeout")),
+                Event::Expired => {
+                    tracing::debug!("closing a socket whose token expired");
+                    Err(Close::new(4401, "Unauthorized: the token expired"))
+                }
                 Event::Closing => {
                     connection.complete_all();
                     Err(Close::new(1001, "the server is shutting down"))
@@ -277,18 +306,37 @@ impl Connection {
         if self.caller.is_some() {
             return Err(Close::new(4429, "Too many initialisation requests"));
         }
-        let from_payload = payload
-            .as_ref()
-            .and_then(|p| p.get(API_KEY_HEADER))
-            .and_then(Value::as_str);
-        let presented = from_payload.or(self.header_key.as_deref());
-        let caller = self
+        let entry = |name: &str| {
+            payload
+                .as_ref()
+                .and_then(Value::as_object)
+                .and_then(|p| p.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)))
+                .and_then(|(_, v)| v.as_str())
+        };
+        let from_payload = Presented {
+            api_key: entry(API_KEY_HEADER),
+            authorization: entry(AUTHORIZATION),
+        };
+        let presented = if from_payload.api_key.is_some() || from_payload.authorization.is_some() {
+            from_payload
+        } else {
+            Presented {
+                api_key: self.header_credentials.api_key.as_deref(),
+                authorization: self.header_credentials.authorization.as_deref(),
+            }
+        };
+        let authenticated = self
             .state
-            .keys
-            .caller(presented)
-            .map(|caller| caller.unwrap_or_else(Caller::anonymous))
+            .auth
+            .authenticate(presented)
             .map_err(|err| Close::new(4401, truncate(&format!("Unauthorized: {err}"))))?;
-        self.caller = Some(caller);
+        self.expires = authenticated.expires.map(|expires| {
+            let left = expires
+                .duration_since(SystemTime::now())
+                .unwrap_or_default();
+            tokio::time::Instant::now() + left
+        });
+        self.caller = Some(authenticated.caller);
         self.send(json!({ "type": "connection_ack" })).await
     }
 
@@ -374,6 +422,14 @@ impl Connection {
                 .outbox
                 .try_send(Message::Text(Utf8Bytes::from(complete)));
         }
+    }
+}
+
+/// Waits until `deadline` (only polled while there is one).
+async fn sleep_until_some(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
     }
 }
 

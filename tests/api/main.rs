@@ -43,6 +43,7 @@ mod subscriptions_fanout;
 mod tasks;
 mod tenant_guard;
 mod tenants;
+mod tokens;
 mod trees;
 mod unavailable;
 mod ws_client;
