@@ -50,6 +50,23 @@ const TOP_LEVEL: &[(&str, &[&str])] = &[
     ("tasks", &["created_at", "updated_at"]),
 ];
 
+/// The child orderings, which lead with their parent; they gain the tenant
+/// before it, so that a child page's two equalities (the caller's tenant,
+/// the parent) are both index conditions: with them as separate columns
+/// PostgreSQL, taking them as independent, estimated one row and ANDed two
+/// bitmaps and sorted (an agent's goals at 0.81 of their speed with 100
+/// tenants in the database; BENCHMARKS, issue 28).
+const CHILDREN: &[(&str, &str, &[&str])] = &[
+    (
+        "goals",
+        "agent_id",
+        &["created_at", "updated_at", "priority"],
+    ),
+    ("plans", "goal_id", &["created_at", "updated_at"]),
+    ("tasks", "plan_id", &["created_at", "updated_at"]),
+    ("tasks", "agent_id", &["created_at", "updated_at"]),
+];
+
 const TENANT_COLUMN: &str = "tenant varchar(64) NOT NULL DEFAULT 'default'";
 
 fn postgres_triggers() -> Vec<String> {
@@ -235,6 +252,21 @@ impl MigrationTrait for Migration {
                 sql.push(format!(
                     "CREATE INDEX {} ON {table} (tenant, {sort}, id)",
                     index_name(table, Some("tenant"), sort)
+                ));
+            }
+        }
+        for &(table, parent, sorts) in CHILDREN {
+            for sort in sorts {
+                let name = index_name(table, Some(parent), sort);
+                // As before, an unassigned task is in no assignee's list.
+                let partial = if table == "tasks" && parent == "agent_id" {
+                    " WHERE agent_id IS NOT NULL"
+                } else {
+                    ""
+                };
+                sql.push(format!("DROP INDEX {name}"));
+                sql.push(format!(
+                    "CREATE INDEX {name} ON {table} (tenant, {parent}, {sort}, id){partial}"
                 ));
             }
         }
