@@ -8,6 +8,7 @@ mod sse;
 mod state;
 mod status;
 mod ws;
+mod ws_credentials;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};

@@ -14,7 +14,7 @@
 //! it received.
 
 use std::collections::HashMap;
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
 use async_graphql::http::WebSocketProtocols;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
@@ -26,12 +26,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-use super::API_KEY_HEADER;
-
-/// The `connection_init` entry of a bearer token (the header's name).
-const AUTHORIZATION: &str = "authorization";
 use super::AppState;
-use crate::auth::{Caller, Presented};
+use super::ws_credentials::{self, HeaderCredentials};
+use crate::auth::Caller;
 use crate::engine::operation::{self, Rejected, Transport};
 use crate::engine::persisted::PersistedRef;
 use crate::engine::rejection::Rejection;
@@ -50,11 +47,7 @@ pub(crate) fn upgrade(
     headers: &HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> HttpResponse {
-    let presented = super::graphql::presented(headers);
-    let header_credentials = HeaderCredentials {
-        api_key: presented.api_key.map(str::to_owned),
-        authorization: presented.authorization.map(str::to_owned),
-    };
+    let header_credentials = HeaderCredentials::of(headers);
     // async-graphql names the protocol; the match stays byte-exact, as axum
     // echoes only an exact match (its `GraphQLProtocol` extractor would also
     // take the legacy `graphql-ws` and answer 400 instead of closing 4406:
@@ -109,15 +102,6 @@ enum Event {
     InitTimeout,
     Expired,
     Closing,
-}
-
-/// The credentials sent with the upgrade request; a `connection_init`
-/// payload that carries any takes their place (browsers cannot set headers
-/// on a WebSocket).
-#[derive(Default)]
-struct HeaderCredentials {
-    api_key: Option<String>,
-    authorization: Option<String>,
 }
 
 /// One socket's operations, as tagged streams: `Some` a result, `None` done.
@@ -306,36 +290,13 @@ impl Connection {
         if self.caller.is_some() {
             return Err(Close::new(4429, "Too many initialisation requests"));
         }
-        let entry = |name: &str| {
-            payload
-                .as_ref()
-                .and_then(Value::as_object)
-                .and_then(|p| p.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)))
-                .and_then(|(_, v)| v.as_str())
-        };
-        let from_payload = Presented {
-            api_key: entry(API_KEY_HEADER),
-            authorization: entry(AUTHORIZATION),
-        };
-        let presented = if from_payload.api_key.is_some() || from_payload.authorization.is_some() {
-            from_payload
-        } else {
-            Presented {
-                api_key: self.header_credentials.api_key.as_deref(),
-                authorization: self.header_credentials.authorization.as_deref(),
-            }
-        };
+        let presented = self.header_credentials.with_payload(payload.as_ref());
         let authenticated = self
             .state
             .auth
             .authenticate(presented)
             .map_err(|err| Close::new(4401, truncate(&format!("Unauthorized: {err}"))))?;
-        self.expires = authenticated.expires.map(|expires| {
-            let left = expires
-                .duration_since(SystemTime::now())
-                .unwrap_or_default();
-            tokio::time::Instant::now() + left
-        });
+        self.expires = ws_credentials::deadline(authenticated.expires);
         self.caller = Some(authenticated.caller);
         self.send(json!({ "type": "connection_ack" })).await
     }

@@ -10,6 +10,9 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};
 
+mod state;
+
+use self::state::Model;
 use super::{Client, codes, key_line};
 use crate::helpers::{TestApp, spawn_app_with};
 
@@ -95,123 +98,6 @@ fn ops() -> impl Strategy<Value = Vec<Op>> {
         2 => (by, pick).prop_map(|(by, agent)| Op::Claim { by, agent }),
     ];
     proptest::collection::vec(op, 1..22)
-}
-
-#[derive(Debug, Clone)]
-struct Object {
-    id: String,
-    tenant: usize,
-    /// The agent of a goal, the goal of a plan, the plan of a task.
-    parent: Option<String>,
-    version: i64,
-    alive: bool,
-    status: &'static str,
-    assignee: Option<String>,
-}
-
-#[derive(Debug, Default)]
-struct Model {
-    agents: Vec<Object>,
-    goals: Vec<Object>,
-    plans: Vec<Object>,
-    tasks: Vec<Object>,
-}
-
-impl Model {
-    fn of(&mut self, kind: Kind) -> &mut Vec<Object> {
-        match kind {
-            Kind::Agent => &mut self.agents,
-            Kind::Goal => &mut self.goals,
-            Kind::Plan => &mut self.plans,
-            Kind::Task => &mut self.tasks,
-        }
-    }
-
-    /// The picked object of `kind`, if any was ever created, and whether
-    /// `by` may name it (alive and of its tenant).
-    fn pick(&mut self, kind: Kind, pick: usize, by: usize) -> Option<(usize, bool)> {
-        let objects = self.of(kind);
-        if objects.is_empty() {
-            return None;
-        }
-        let index = pick % objects.len();
-        let visible = objects[index].alive && objects[index].tenant == by;
-        Some((index, visible))
-    }
-
-    fn add(
-        &mut self,
-        kind: Kind,
-        id: String,
-        by: usize,
-        parent: Option<String>,
-        assignee: Option<String>,
-    ) {
-        self.of(kind).push(Object {
-            id,
-            tenant: by,
-            parent,
-            version: 1,
-            alive: true,
-            status: "PENDING",
-            assignee,
-        });
-    }
-
-    /// Deletes the object and everything under it; an agent's other
-    /// assigned tasks are unassigned (a change: version + 1).
-    fn delete(&mut self, kind: Kind, index: usize) {
-        let id = self.of(kind)[index].id.clone();
-        self.of(kind)[index].alive = false;
-        let below = match kind {
-            Kind::Agent => Some(Kind::Goal),
-            Kind::Goal => Some(Kind::Plan),
-            Kind::Plan => Some(Kind::Task),
-            Kind::Task => None,
-        };
-        if let Some(below) = below {
-            let children: Vec<usize> = (0..self.of(below).len())
-                .filter(|&i| {
-                    let child = &self.of(below)[i];
-                    child.alive && child.parent.as_deref() == Some(&id)
-                })
-                .collect();
-            for child in children {
-                self.delete(below, child);
-            }
-        }
-        if kind == Kind::Agent {
-            for task in self
-                .tasks
-                .iter_mut()
-                .filter(|t| t.alive && t.assignee.as_deref() == Some(&id))
-            {
-                task.assignee = None;
-                task.version += 1;
-            }
-        }
-    }
-
-    /// What tenant `t` must list, in the shape of [`LIST`]'s answer,
-    /// each list sorted by id.
-    fn view(&self, t: usize) -> Value {
-        let list = |objects: &[Object], shape: &dyn Fn(&Object) -> Value| {
-            let mut nodes: Vec<Value> = objects
-                .iter()
-                .filter(|o| o.alive && o.tenant == t)
-                .map(shape)
-                .collect();
-            nodes.sort_by_key(|node| node["id"].to_string());
-            json!({ "totalCount": nodes.len(), "nodes": nodes })
-        };
-        json!({
-            "agents": list(&self.agents, &|o| json!({ "id": o.id, "version": o.version })),
-            "goals": list(&self.goals, &|o| json!({ "id": o.id, "version": o.version, "agentId": o.parent })),
-            "plans": list(&self.plans, &|o| json!({ "id": o.id, "version": o.version, "goalId": o.parent })),
-            "tasks": list(&self.tasks, &|o| json!({ "id": o.id, "version": o.version, "planId": o.parent,
-                                                   "status": o.status, "agentId": o.assignee })),
-        })
-    }
 }
 
 const LIST: &str = "{
