@@ -104,7 +104,7 @@ impl<N: Listed> Connection<N> {
         }
         self.sort
             .key_of(node.model())
-            .map(|key| cursor::encode(&self.scope, &key))
+            .map(|key| cursor::encode(&self.sort, self.scope, &key))
             .unwrap_or_default()
     }
 
@@ -159,8 +159,8 @@ fn prepare<N: Listed>(
 ) -> Result<(PageRequest<N::Entity>, N::Filter, cursor::Scope)> {
     let mut violations = Violations::under("");
     let sort = order.map_or_else(Sort::oldest_first, Into::into);
-    let scope = cursor::Scope::new(&sort, &super::caller(ctx).tenant);
-    let request = args.request(sort, &scope, &mut violations);
+    let scope = cursor::Scope::new(&super::caller(ctx).tenant);
+    let request = args.request(sort, scope, &mut violations);
     let filter = filter
         .map(|input| input.validate(&mut violations))
         .unwrap_or_default();

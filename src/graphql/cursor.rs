@@ -19,14 +19,16 @@ use crate::service::store::resource::Resource;
 
 const PREFIX: &str = "agentgraph:v2:";
 
-/// A list's cursors' binding to one ordering of one tenant's rows.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Scope(String);
+/// A list's cursors' binding to one tenant's rows: a fingerprint of the
+/// tenant, none for `default`. Cheap to make for every list, selected
+/// cursors or not; the tag is written only when a cursor is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Scope(Option<u64>);
 
 impl Scope {
-    pub(crate) fn new<E: Resource>(sort: &Sort<E>, tenant: &Tenant) -> Self {
+    pub(crate) fn new(tenant: &Tenant) -> Self {
         if tenant.as_str() == Tenant::DEFAULT {
-            return Self(sort.tag());
+            return Self(None);
         }
         // FNV-1a: a fixed, cheap fingerprint; the name itself stays out of
         // the cursor.
@@ -34,26 +36,35 @@ impl Scope {
         for byte in tenant.as_str().bytes() {
             hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
         }
-        Self(format!("{}@{hash:016x}", sort.tag()))
+        Self(Some(hash))
+    }
+
+    /// The ordering's tag, bound to the tenant.
+    fn tag<E: Resource>(self, sort: &Sort<E>) -> String {
+        match self.0 {
+            None => sort.tag(),
+            Some(hash) => format!("{}@{hash:016x}", sort.tag()),
+        }
     }
 }
 
-pub(crate) fn encode(scope: &Scope, key: &Key) -> String {
+pub(crate) fn encode<E: Resource>(sort: &Sort<E>, scope: Scope, key: &Key) -> String {
     let value = match &key.value {
         SortValue::Time(at) => format!("t{}", at.to_rfc3339_opts(SecondsFormat::Micros, true)),
         SortValue::Int(n) => format!("i{n}"),
         SortValue::Text(text) => format!("s{text}"),
     };
-    URL_SAFE_NO_PAD.encode(format!("{PREFIX}{}|{}|{value}", scope.0, key.id))
+    URL_SAFE_NO_PAD.encode(format!("{PREFIX}{}|{}|{value}", scope.tag(sort), key.id))
 }
 
-/// The position `cursor` names, if this server made it in `scope`.
-pub(crate) fn decode(scope: &Scope, cursor: &str) -> Option<Key> {
+/// The position `cursor` names, if this server made it under `sort` in
+/// `scope`.
+pub(crate) fn decode<E: Resource>(sort: &Sort<E>, scope: Scope, cursor: &str) -> Option<Key> {
     let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
     let text = String::from_utf8(bytes).ok()?;
     let rest = text.strip_prefix(PREFIX)?;
     let (tag, rest) = rest.split_once('|')?;
-    if tag != scope.0 {
+    if tag != scope.tag(sort) {
         return None;
     }
     let (id, value) = rest.split_once('|')?;
@@ -94,7 +105,7 @@ mod tests {
                 let k = key(SortValue::Text("a|b: ü".into()));
                 (
                     by_name.tag(),
-                    encode(&Scope::new(&by_name, &Tenant::default()), &k),
+                    encode(&by_name, Scope::new(&Tenant::default()), &k),
                     k,
                 )
             },
@@ -102,7 +113,7 @@ mod tests {
                 let k = key(SortValue::Int(7));
                 (
                     by_priority.tag(),
-                    encode(&Scope::new(&by_priority, &Tenant::default()), &k),
+                    encode(&by_priority, Scope::new(&Tenant::default()), &k),
                     k,
                 )
             },
@@ -110,17 +121,17 @@ mod tests {
                 let k = key(SortValue::Time(at));
                 (
                     by_update.tag(),
-                    encode(&Scope::new(&by_update, &Tenant::default()), &k),
+                    encode(&by_update, Scope::new(&Tenant::default()), &k),
                     k,
                 )
             },
         ] {
             let decoded = match sort_tag.as_str() {
-                "agents.name.desc" => decode(&Scope::new(&by_name, &Tenant::default()), &cursor),
+                "agents.name.desc" => decode(&by_name, Scope::new(&Tenant::default()), &cursor),
                 "goals.priority.asc" => {
-                    decode(&Scope::new(&by_priority, &Tenant::default()), &cursor)
+                    decode(&by_priority, Scope::new(&Tenant::default()), &cursor)
                 }
-                _ => decode(&Scope::new(&by_update, &Tenant::default()), &cursor),
+                _ => decode(&by_update, Scope::new(&Tenant::default()), &cursor),
             };
             assert_eq!(decoded, Some(expected), "{sort_tag}");
         }
@@ -132,16 +143,16 @@ mod tests {
         let desc = Sort::<task::Entity>::new(task::Column::CreatedAt, Direction::Desc);
         let by_update = Sort::<task::Entity>::new(task::Column::UpdatedAt, Direction::Asc);
         let here = Tenant::default();
-        let cursor = encode(&Scope::new(&asc, &here), &key(SortValue::Time(Utc::now())));
-        assert!(decode(&Scope::new(&asc, &here), &cursor).is_some());
-        assert!(decode(&Scope::new(&desc, &here), &cursor).is_none());
-        assert!(decode(&Scope::new(&by_update, &here), &cursor).is_none());
+        let cursor = encode(&asc, Scope::new(&here), &key(SortValue::Time(Utc::now())));
+        assert!(decode(&asc, Scope::new(&here), &cursor).is_some());
+        assert!(decode(&desc, Scope::new(&here), &cursor).is_none());
+        assert!(decode(&by_update, Scope::new(&here), &cursor).is_none());
         let (a, b) = (Tenant::trusted("a"), Tenant::trusted("b"));
-        let of_a = encode(&Scope::new(&asc, &a), &key(SortValue::Time(Utc::now())));
-        assert!(decode(&Scope::new(&asc, &a), &of_a).is_some());
-        assert!(decode(&Scope::new(&asc, &b), &of_a).is_none());
-        assert!(decode(&Scope::new(&asc, &here), &of_a).is_none());
-        assert!(decode(&Scope::new(&asc, &a), &cursor).is_none());
+        let of_a = encode(&asc, Scope::new(&a), &key(SortValue::Time(Utc::now())));
+        assert!(decode(&asc, Scope::new(&a), &of_a).is_some());
+        assert!(decode(&asc, Scope::new(&b), &of_a).is_none());
+        assert!(decode(&asc, Scope::new(&here), &of_a).is_none());
+        assert!(decode(&asc, Scope::new(&a), &cursor).is_none());
         for forged in [
             "",
             "x",
@@ -149,7 +160,7 @@ mod tests {
             &URL_SAFE_NO_PAD.encode("agentgraph:v2:tasks.created_at.asc|nope|t2026"),
         ] {
             assert!(
-                decode(&Scope::new(&asc, &here), forged).is_none(),
+                decode(&asc, Scope::new(&here), forged).is_none(),
                 "{forged}"
             );
         }

@@ -46,7 +46,7 @@ impl PageArgs {
     pub(crate) fn request<E: Resource>(
         &self,
         sort: Sort<E>,
-        scope: &cursor::Scope,
+        scope: cursor::Scope,
         violations: &mut Violations,
     ) -> Option<PageRequest<E>> {
         let before = violations.count();
@@ -64,7 +64,7 @@ impl PageArgs {
         }
         let mut position = |name: &str, given: Option<&str>| {
             let cursor = given?;
-            let key = cursor::decode(scope, cursor);
+            let key = cursor::decode(&sort, scope, cursor);
             if key.is_none() {
                 violations.add(name, "is not a cursor this server issued for this ordering");
             }
