@@ -3,6 +3,7 @@
 
 pub(crate) mod agent;
 pub(crate) mod connection;
+pub(crate) mod counting;
 pub(crate) mod cursor;
 pub(crate) mod errors;
 pub(crate) mod goal;
@@ -37,6 +38,7 @@ pub(crate) struct QueryRoot(
     plan::PlanQuery,
     task::TaskQuery,
     viewer::ViewerQuery,
+    counting::StatsQuery,
 );
 
 /// Writes: each mutation runs in one transaction and changes nothing when it fails.
