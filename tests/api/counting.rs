@@ -363,3 +363,23 @@ async fn task_stats_answer_at_most_the_1000_largest_groups() {
     assert_eq!(groups[1]["taskType"], json!("t0000"));
     assert_eq!(groups[999]["taskType"], json!("t0999"));
 }
+
+/// `taskStats` is charged like a list of 100 of its selection: a limit
+/// that admits `tasks(first: 100)` of the same selection admits it, one
+/// below refuses both.
+#[tokio::test]
+async fn task_stats_count_against_the_complexity_limit_like_a_list() {
+    let stats = "{ taskStats(groupBy: [STATUS]) { status count } }";
+    let list = "{ tasks(first: 100) { nodes { status } } }";
+    // Each: 100 × its two selected fields, plus the field itself; the
+    // list's `nodes` adds one to its child.
+    for (limit, admitted) in [(10_000, true), (150, false)] {
+        let app =
+            crate::helpers::spawn_app_with(|config| config.serve.max_complexity = limit).await;
+        for document in [stats, list] {
+            let body = app.gql(document, json!({})).await;
+            let refused = body.to_string().contains("too complex");
+            assert_eq!(!refused, admitted, "limit {limit}: {document}: {body}");
+        }
+    }
+}
