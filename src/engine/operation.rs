@@ -30,6 +30,20 @@ pub(crate) enum Transport {
     EventStream,
 }
 
+impl Transport {
+    /// The transports that carry subscriptions.
+    pub(crate) const STREAMING: [Self; 2] = [Self::Socket, Self::EventStream];
+
+    /// As the metrics' `transport` label spells it.
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Self::Get | Self::Post => "http",
+            Self::Socket => "websocket",
+            Self::EventStream => "sse",
+        }
+    }
+}
+
 /// An operation cleared to run.
 pub(crate) struct Admitted {
     pub(crate) request: async_graphql::Request,
