@@ -34,6 +34,7 @@ pub const DELIVERY_LAG: &str = "agentgraph_change_delivery_lag_seconds";
 pub const LISTENER_UP: &str = "agentgraph_change_listener_up";
 pub const AUTH_REFUSALS: &str = "agentgraph_auth_refusals_total";
 pub const TENANT_REQUESTS: &str = "agentgraph_tenant_requests_total";
+pub const OPERATIONS: &str = "agentgraph_graphql_operations_total";
 
 /// The `outcome` of a request: it ran and answered without errors, with
 /// some, or was refused before it ran.

@@ -59,6 +59,10 @@ pub(super) fn describe() {
         TENANT_REQUESTS,
         "GraphQL operations that ran, by the caller's tenant (the first 50 seen; the rest are (other)) and outcome"
     );
+    ::metrics::describe_counter!(
+        OPERATIONS,
+        "GraphQL operations that ran, by type and outcome (a subscription counts as it starts)"
+    );
     ::metrics::describe_counter!(CLAIMS, "claimTasks calls, by outcome (claimed, empty)");
     ::metrics::describe_counter!(TASKS_CLAIMED, "Tasks handed out by claimTasks");
     ::metrics::describe_counter!(
@@ -86,6 +90,12 @@ pub(super) fn at_zero() {
             .increment(0);
     }
     let _ = ::metrics::histogram!(DURATION, "operation" => "anonymous");
+    for kind in ["query", "mutation"] {
+        for outcome in OUTCOMES {
+            ::metrics::counter!(OPERATIONS, "type" => kind, "outcome" => outcome).increment(0);
+        }
+    }
+    ::metrics::counter!(OPERATIONS, "type" => "subscription", "outcome" => "ok").increment(0);
     // The default tenant is every caller's where tenants are not in use;
     // it takes one of the named places.
     let default = tenant_label(Tenant::DEFAULT);

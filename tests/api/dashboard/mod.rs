@@ -118,6 +118,7 @@ fn dashboard_failures(exported: &scan::Exported) -> Vec<String> {
         m::DELIVERY_LAG,
         m::AUTH_REFUSALS,
         m::TENANT_REQUESTS,
+        m::OPERATIONS,
         m::CLAIMS,
         m::TASKS_CLAIMED,
         m::LEASE_EXPIRIES,
@@ -189,6 +190,18 @@ async fn every_panel_has_a_series_at_the_first_scrape() {
             m::REQUESTS
         ));
     }
+    for kind in ["query", "mutation"] {
+        for outcome in m::OUTCOMES {
+            expected.push(format!(
+                "{}{{type=\"{kind}\",outcome=\"{outcome}\"}}",
+                m::OPERATIONS
+            ));
+        }
+    }
+    expected.push(format!(
+        "{}{{type=\"subscription\",outcome=\"ok\"}}",
+        m::OPERATIONS
+    ));
     for outcome in ["ok", "error"] {
         expected.push(format!(
             "{}{{tenant=\"{}\",outcome=\"{outcome}\"}}",
