@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::db::Db;
-use crate::service::queue::sweep;
+use crate::service::queue::{measured, sweep};
 use crate::service::write::idempotency;
 
 /// Changes are kept this much longer than their retention, so that a cursor
@@ -65,10 +65,18 @@ pub(crate) fn spawn_lease_sweep(
     tokio::spawn(crate::db::holds::doing("lease sweep", async move {
         let mut ticks = Ticks::new(every, stop);
         while ticks.next().await {
-            match sweep::sweep(&db.writes, crate::service::now()).await {
-                Ok(0) => {}
+            let started = std::time::Instant::now();
+            let result = sweep::sweep(&db.writes, crate::service::now()).await;
+            let took = started.elapsed();
+            match result {
+                Ok(swept) if swept.total() == 0 => measured::swept(0, 0, took),
                 Ok(swept) => {
-                    tracing::info!(swept, "requeued or failed tasks whose lease expired");
+                    measured::swept(swept.requeued, swept.failed, took);
+                    tracing::info!(
+                        requeued = swept.requeued,
+                        failed = swept.failed,
+                        "requeued or failed tasks whose lease expired"
+                    );
                     hub.written();
                 }
                 Err(err) => {

@@ -1,5 +1,11 @@
 //! Prometheus metrics: requests by operation and outcome, errors by code,
-//! latency, requests in flight, and database pool connections.
+//! latency, requests in flight, database pools, subscriptions, the work
+//! queue and tenants. Every series whose label values are known is
+//! exported from the start, at 0 (`known.rs`), so a dashboard's panels and
+//! alerts have a series before the first event they count.
+
+mod known;
+mod tenants;
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -8,7 +14,11 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tokio::sync::watch;
 
 use crate::db::Db;
+pub use crate::service::queue::measured::{
+    CLAIMS, LEASE_EXPIRIES, PARKED, SWEEP_DURATION, TASKS_CLAIMED,
+};
 pub use crate::service::write::group_commit::BATCH_ROWS;
+pub use tenants::{NAMED_TENANTS, OTHER_TENANTS, tenant_label};
 
 pub const REQUESTS: &str = "agentgraph_graphql_requests_total";
 pub const ERRORS: &str = "agentgraph_graphql_errors_total";
@@ -23,6 +33,12 @@ pub const DELIVERED: &str = "agentgraph_changes_delivered_total";
 pub const DELIVERY_LAG: &str = "agentgraph_change_delivery_lag_seconds";
 pub const LISTENER_UP: &str = "agentgraph_change_listener_up";
 pub const AUTH_REFUSALS: &str = "agentgraph_auth_refusals_total";
+pub const TENANT_REQUESTS: &str = "agentgraph_tenant_requests_total";
+pub const OPERATIONS: &str = "agentgraph_graphql_operations_total";
+
+/// The `outcome` of a request: it ran and answered without errors, with
+/// some, or was refused before it ran.
+pub const OUTCOMES: [&str; 3] = ["ok", "error", "rejected"];
 
 const LATENCY_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
@@ -52,10 +68,17 @@ pub fn handle() -> Option<PrometheusHandle> {
                 })
                 .and_then(|b| {
                     b.set_buckets_for_metric(Matcher::Full(BATCH_ROWS.to_owned()), BATCH_BUCKETS)
+                })
+                .and_then(|b| {
+                    b.set_buckets_for_metric(
+                        Matcher::Full(SWEEP_DURATION.to_owned()),
+                        LATENCY_BUCKETS,
+                    )
                 });
             match builder.and_then(|b| b.install_recorder()) {
                 Ok(handle) => {
-                    describe();
+                    known::describe();
+                    known::at_zero();
                     Some(handle)
                 }
                 Err(err) => {
@@ -80,58 +103,6 @@ pub fn spawn_upkeep(handle: PrometheusHandle, mut stop: watch::Receiver<bool>) {
             }
         }
     });
-}
-
-fn describe() {
-    ::metrics::describe_counter!(REQUESTS, "GraphQL requests by operation name and outcome");
-    ::metrics::describe_counter!(ERRORS, "GraphQL errors returned, by extensions.code");
-    ::metrics::describe_histogram!(
-        DURATION,
-        ::metrics::Unit::Seconds,
-        "Time to answer a GraphQL request"
-    );
-    ::metrics::describe_gauge!(IN_FLIGHT, "HTTP requests being served");
-    ::metrics::describe_gauge!(POOL, "Database pool connections by pool and state");
-    ::metrics::describe_gauge!(
-        POOL_WAITERS,
-        "Statements and transactions waiting for a database connection, by pool"
-    );
-    ::metrics::describe_gauge!(
-        POOL_LONGEST_HOLD,
-        ::metrics::Unit::Seconds,
-        "How long the connection held longest so far has been held, by pool"
-    );
-    ::metrics::describe_gauge!(SOCKETS, "Open GraphQL WebSocket connections");
-    ::metrics::describe_gauge!(
-        SUBSCRIPTIONS,
-        "Subscriptions running, over WebSocket and SSE"
-    );
-    ::metrics::describe_counter!(
-        DELIVERED,
-        "Subscription results sent to subscribers (each subscriber counts)"
-    );
-    ::metrics::describe_histogram!(
-        DELIVERY_LAG,
-        ::metrics::Unit::Seconds,
-        "From a change's commit to its publication to this instance's subscribers"
-    );
-    ::metrics::describe_histogram!(
-        BATCH_ROWS,
-        "Creates written by one statement (group commit: more than 1 under load)"
-    );
-    ::metrics::describe_gauge!(
-        LISTENER_UP,
-        "1 while this instance listens for other instances' changes (PostgreSQL)"
-    );
-    ::metrics::describe_counter!(
-        AUTH_REFUSALS,
-        "Requests and sockets refused for their credentials, by reason"
-    );
-    // Every reason is exported from the start, so a rate over it is defined
-    // before the first refusal.
-    for reason in crate::auth::refusal::Reason::ALL {
-        ::metrics::counter!(AUTH_REFUSALS, "reason" => reason.as_str()).increment(0);
-    }
 }
 
 /// An operation name fit for a label: client-chosen, so bounded in form.

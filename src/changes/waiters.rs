@@ -84,6 +84,7 @@ impl Waiters {
             );
             id
         };
+        ::metrics::gauge!(crate::metrics::PARKED).increment(1.0);
         self.changed.notify_one();
         let mut listening = self.listening.subscribe();
         // At shutdown the listener has stopped: the ticket's wait ends at once.
@@ -235,6 +236,7 @@ impl Ticket {
 impl Drop for Ticket {
     fn drop(&mut self) {
         self.waiters.lock().claims.remove(&self.id);
+        ::metrics::gauge!(crate::metrics::PARKED).decrement(1.0);
         self.waiters.changed.notify_one();
     }
 }

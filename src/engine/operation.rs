@@ -30,6 +30,20 @@ pub(crate) enum Transport {
     EventStream,
 }
 
+impl Transport {
+    /// The transports that carry subscriptions.
+    pub(crate) const STREAMING: [Self; 2] = [Self::Socket, Self::EventStream];
+
+    /// As the metrics' `transport` label spells it.
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Self::Get | Self::Post => "http",
+            Self::Socket => "websocket",
+            Self::EventStream => "sse",
+        }
+    }
+}
+
 /// An operation cleared to run.
 pub(crate) struct Admitted {
     pub(crate) request: async_graphql::Request,
@@ -175,12 +189,28 @@ pub(crate) fn admit(
     })
 }
 
-/// Runs a query or mutation to its one response.
+/// Runs a query or mutation to its one response, counted by its type.
 pub(crate) async fn execute(
     engine: &Engine,
     admitted: Admitted,
     caller: &Caller,
 ) -> Result<Response, Rejection> {
+    let kind = if admitted.is_mutation() {
+        "mutation"
+    } else {
+        "query"
+    };
+    let result = run(engine, admitted, caller).await;
+    let outcome = match &result {
+        Ok(response) if response.errors.is_empty() => "ok",
+        Ok(_) => "error",
+        Err(_) => "rejected",
+    };
+    ::metrics::counter!(m::OPERATIONS, "type" => kind, "outcome" => outcome).increment(1);
+    result
+}
+
+async fn run(engine: &Engine, admitted: Admitted, caller: &Caller) -> Result<Response, Rejection> {
     let is_mutation = admitted.is_mutation();
     let (loaders, batches) = DbLoader::per_request(engine.db.reader.clone(), caller.tenant.clone());
     let mut request = admitted.request.data(loaders);
@@ -245,12 +275,14 @@ async fn within_turn<F: Future>(turn: &Turn, execution: F) -> Result<F::Output, 
     }
 }
 
-/// Starts a subscription's stream of responses.
+/// Starts a subscription's stream of responses (counted once, as it
+/// starts: its results are `changes_delivered`).
 pub(crate) fn subscribe(
     engine: &Engine,
     admitted: Admitted,
     caller: &Caller,
 ) -> BoxStream<'static, Response> {
+    ::metrics::counter!(m::OPERATIONS, "type" => "subscription", "outcome" => "ok").increment(1);
     let mut request = admitted.request.data(DbLoader::spawned(
         engine.db.reader.clone(),
         caller.tenant.clone(),

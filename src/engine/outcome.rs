@@ -28,6 +28,7 @@ pub(crate) fn recorded(
 /// Logs and counts one response that leaves by a streaming transport.
 pub(crate) fn finished(response: &Response, caller: &Caller, operation: &str, started: Instant) {
     let (outcome, names) = recorded(response, operation, started);
+    count_for_tenant(caller, outcome);
     tracing::info!(
         operation,
         outcome,
@@ -52,4 +53,11 @@ pub(crate) fn record(
     }
     ::metrics::histogram!(m::DURATION, "operation" => operation)
         .record(started.elapsed().as_secs_f64());
+}
+
+/// Counts an operation that ran for its caller's tenant (refusals before it
+/// ran are not: many have no caller yet).
+pub(crate) fn count_for_tenant(caller: &Caller, outcome: &'static str) {
+    let tenant = m::tenant_label(caller.tenant.as_str());
+    ::metrics::counter!(m::TENANT_REQUESTS, "tenant" => tenant, "outcome" => outcome).increment(1);
 }

@@ -19,7 +19,7 @@ use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::Engine;
-use super::operation::{self, Admitted};
+use super::operation::{self, Admitted, Transport};
 use super::outcome;
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -77,14 +77,16 @@ impl SharedSubscriptions {
         engine: &Engine,
         admitted: Admitted,
         caller: &Caller,
+        transport: Transport,
     ) -> BoxStream<'static, Payload> {
-        let gauge = Subscribed::new();
+        let gauge = Subscribed::new(transport);
+        let delivered = ::metrics::counter!(m::DELIVERED, "transport" => transport.label());
         if !admitted.prepared.may_share {
             let alone = operation::subscribe(engine, admitted, caller);
             let results = driven(Box::pin(alone.map(|response| serialize(&response))));
             return Box::pin(results.map(move |payload| {
                 let _ = &gauge;
-                ::metrics::counter!(m::DELIVERED).increment(1);
+                delivered.increment(1);
                 payload
             }));
         }
@@ -108,14 +110,14 @@ impl SharedSubscriptions {
         drop(groups);
         let receiver = group.sender.subscribe();
         Box::pin(futures_util::stream::unfold(
-            (group, receiver, gauge, false),
+            (group, receiver, (gauge, delivered), false),
             |(group, mut receiver, gauge, ended)| async move {
                 if ended {
                     return None;
                 }
                 match receiver.recv().await {
                     Ok(Item::Next(payload)) => {
-                        ::metrics::counter!(m::DELIVERED).increment(1);
+                        gauge.1.increment(1);
                         Some((payload, (group, receiver, gauge, false)))
                     }
                     Ok(Item::End) | Err(RecvError::Closed) => None,
@@ -183,9 +185,10 @@ pub(crate) fn results(
     admitted: Admitted,
     caller: Caller,
     started: std::time::Instant,
+    transport: Transport,
 ) -> BoxStream<'static, Payload> {
     if admitted.is_subscription() {
-        return engine.shared.join(engine, admitted, &caller);
+        return engine.shared.join(engine, admitted, &caller, transport);
     }
     let engine = engine.clone();
     driven(Box::pin(futures_util::stream::once(async move {
@@ -248,17 +251,18 @@ pub(crate) fn serialize(response: &Response) -> Payload {
 }
 
 /// Counts one subscriber while it lives.
-struct Subscribed;
+struct Subscribed(::metrics::Gauge);
 
 impl Subscribed {
-    fn new() -> Self {
-        ::metrics::gauge!(m::SUBSCRIPTIONS).increment(1.0);
-        Self
+    fn new(transport: Transport) -> Self {
+        let gauge = ::metrics::gauge!(m::SUBSCRIPTIONS, "transport" => transport.label());
+        gauge.increment(1.0);
+        Self(gauge)
     }
 }
 
 impl Drop for Subscribed {
     fn drop(&mut self) {
-        ::metrics::gauge!(m::SUBSCRIPTIONS).decrement(1.0);
+        self.0.decrement(1.0);
     }
 }

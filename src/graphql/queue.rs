@@ -19,7 +19,7 @@ use crate::changes::waiters::Waiters;
 use crate::service::access;
 use crate::service::now;
 use crate::service::queue::claim::{self, ClaimRequest};
-use crate::service::queue::{Backoff, DEFAULT_LEASE_SECONDS, Lease, lease};
+use crate::service::queue::{Backoff, DEFAULT_LEASE_SECONDS, Lease, lease, measured};
 
 /// What the queue's resolvers share: the retry backoff and this instance's
 /// parked claims.
@@ -213,7 +213,18 @@ impl QueueMutation {
 
 /// Claims at once, or parks until a task it could take becomes claimable
 /// (woken by `Waiters`, then trying again) or `wait` seconds pass.
+/// Counted once per call, however many times a parked claim looked.
 async fn claim_or_wait(
+    ctx: &Context<'_>,
+    request: &ClaimRequest,
+    wait: u32,
+) -> crate::error::Result<Vec<Lease>> {
+    let leases = claim_or_park(ctx, request, wait).await?;
+    measured::claimed(leases.len());
+    Ok(leases)
+}
+
+async fn claim_or_park(
     ctx: &Context<'_>,
     request: &ClaimRequest,
     wait: u32,

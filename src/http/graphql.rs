@@ -237,6 +237,9 @@ fn finish(
     started: Instant,
 ) -> Response {
     let (outcome, names) = outcome::recorded(&response, operation, started);
+    if let Some(caller) = caller {
+        outcome::count_for_tenant(caller, outcome);
+    }
     tracing::info!(
         operation,
         outcome,

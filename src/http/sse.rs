@@ -57,7 +57,13 @@ pub(crate) async fn respond(
                 .unwrap_or_else(|_| axum::http::StatusCode::BAD_REQUEST.into_response());
         }
     };
-    let results = shared::results(&state.engine, admitted, caller, started);
+    let results = shared::results(
+        &state.engine,
+        admitted,
+        caller,
+        started,
+        Transport::EventStream,
+    );
     let events = results
         .map(|payload| Ok::<_, Infallible>(Event::default().event("next").data(&*payload)))
         .chain(stream::once(async {

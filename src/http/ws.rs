@@ -347,7 +347,13 @@ impl Connection {
                     .await;
             }
         };
-        let results = shared::results(&self.state.engine, admitted, caller, started);
+        let results = shared::results(
+            &self.state.engine,
+            admitted,
+            caller,
+            started,
+            Transport::Socket,
+        );
         let tag = id.clone();
         let done = id.clone();
         let tagged = results

@@ -153,6 +153,27 @@ async fn metrics_count_requests_by_operation_and_errors_by_code() {
     line("agentgraph_http_requests_in_flight");
     line("agentgraph_db_pool_connections{pool=\"reader\",state=\"idle\"}");
     line("agentgraph_db_pool_connections{pool=\"writer\",state=\"in_use\"}");
+    // By type and by tenant too (at least: other tests may share the recorder).
+    let at_least = |series: &str, count: f64| {
+        let value: f64 = line(&format!("{series} "))
+            .rsplit(' ')
+            .next()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(-1.0);
+        assert!(value >= count, "{series} is {value}, not {count} or more");
+    };
+    at_least(
+        "agentgraph_graphql_operations_total{type=\"query\",outcome=\"ok\"}",
+        3.0,
+    );
+    at_least(
+        "agentgraph_graphql_operations_total{type=\"mutation\",outcome=\"error\"}",
+        1.0,
+    );
+    at_least(
+        "agentgraph_tenant_requests_total{tenant=\"default\",outcome=\"ok\"}",
+        3.0,
+    );
 }
 
 /// Takes the write lock from a connection of its own (the agents table on

@@ -8,6 +8,7 @@ pub(crate) mod backoff;
 pub(crate) mod claim;
 pub(crate) mod dependencies;
 pub(crate) mod lease;
+pub(crate) mod measured;
 pub(crate) mod sql;
 pub(crate) mod sweep;
 

@@ -14,8 +14,21 @@ use sea_orm::ConnectionTrait;
 use super::sql::Sql;
 use crate::error::Result;
 
-/// Requeues or fails every task whose lease ended before `at`; how many.
-pub(crate) async fn sweep(db: &impl ConnectionTrait, at: DateTime<Utc>) -> Result<u64> {
+/// What one sweep did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Swept {
+    pub(crate) requeued: u64,
+    pub(crate) failed: u64,
+}
+
+impl Swept {
+    pub(crate) fn total(self) -> u64 {
+        self.requeued + self.failed
+    }
+}
+
+/// Requeues or fails every task whose lease ended before `at`.
+pub(crate) async fn sweep(db: &impl ConnectionTrait, at: DateTime<Utc>) -> Result<Swept> {
     let backend = db.get_database_backend();
     let mut sql = Sql::new(backend);
     // The database's clock on PostgreSQL, as the leases were stamped by it.
@@ -36,9 +49,20 @@ pub(crate) async fn sweep(db: &impl ConnectionTrait, at: DateTime<Utc>) -> Resul
            lease_expires_at = NULL, lease_token = NULL, lease_seconds = NULL,
            lease_ended_by = NULL, version = version + 1, updated_at = {now}
          WHERE {every} AND lease_expires_at IS NOT NULL AND lease_expires_at <= {now}
-           AND status = 'RUNNING'",
+           AND status = 'RUNNING'
+         RETURNING status",
         // Leases expire in every tenant; each row stays in its own.
         every = crate::db::EVERY_TENANT,
     ));
-    Ok(db.execute_raw(statement).await?.rows_affected())
+    // Each row's status as the sweep left it tells a requeue from a failure.
+    let mut swept = Swept::default();
+    for row in db.query_all_raw(statement).await? {
+        let status: String = row.try_get("", "status")?;
+        if status == "FAILED" {
+            swept.failed += 1;
+        } else {
+            swept.requeued += 1;
+        }
+    }
+    Ok(swept)
 }

@@ -5,6 +5,7 @@ mod claims;
 mod dependencies;
 mod leases;
 mod long_poll;
+mod metrics;
 mod model;
 mod sweep;
 

@@ -1,17 +1,7 @@
-//! The Grafana dashboard in `deploy/grafana/agentgraph.json` queries only
-//! metrics and labels a running server exports, so that renaming a metric
-//! or a label fails here rather than leaving a panel that shows nothing.
+//! Reading `/metrics` and the dashboard's PromQL: which series and labels
+//! the server exports, and which an expression uses.
 
 use std::collections::{BTreeMap, BTreeSet};
-
-use reqwest::StatusCode;
-use serde_json::{Value, json};
-
-use agentgraph::metrics as m;
-
-use crate::helpers::spawn_app;
-
-const DASHBOARD: &str = include_str!("../../deploy/grafana/agentgraph.json");
 
 /// Labels Prometheus adds to every series it scrapes.
 const SCRAPE_LABELS: [&str; 2] = ["instance", "job"];
@@ -19,12 +9,12 @@ const SCRAPE_LABELS: [&str; 2] = ["instance", "job"];
 /// What `/metrics` exports: each series name with the labels it carries, and
 /// each metric family's type from its `# TYPE` line.
 #[derive(Debug, Default)]
-struct Exported {
-    series: BTreeMap<String, BTreeSet<String>>,
-    types: BTreeMap<String, String>,
+pub(super) struct Exported {
+    pub(super) series: BTreeMap<String, BTreeSet<String>>,
+    pub(super) types: BTreeMap<String, String>,
 }
 
-fn parse_exposition(text: &str) -> Exported {
+pub(super) fn parse_exposition(text: &str) -> Exported {
     let mut exported = Exported::default();
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
         if let Some(rest) = line.strip_prefix("# TYPE ") {
@@ -81,9 +71,9 @@ fn label_names(mut rest: &str) -> Vec<String> {
 
 /// The metric names and label names one PromQL expression uses.
 #[derive(Debug, Default, PartialEq)]
-struct Uses {
-    metrics: Vec<String>,
-    labels: Vec<String>,
+pub(super) struct Uses {
+    pub(super) metrics: Vec<String>,
+    pub(super) labels: Vec<String>,
 }
 
 /// Words of PromQL that are neither metrics nor labels when no `(` follows.
@@ -112,7 +102,7 @@ fn is_ident(c: char) -> bool {
 /// range selectors, numbers and Grafana's `$variables`, takes identifiers
 /// inside `{}` and grouping lists as labels, identifiers before `(` as
 /// functions, and every other identifier as a metric name.
-fn analyse(expr: &str) -> Uses {
+pub(super) fn analyse(expr: &str) -> Uses {
     let chars: Vec<char> = expr.chars().collect();
     let mut uses = Uses::default();
     let mut in_braces = false;
@@ -193,7 +183,7 @@ fn analyse(expr: &str) -> Uses {
 }
 
 /// What is wrong with one expression against what the server exports.
-fn problems(expr: &str, exported: &Exported) -> Vec<String> {
+pub(super) fn problems(expr: &str, exported: &Exported) -> Vec<String> {
     let uses = analyse(expr);
     let mut problems = Vec::new();
     if uses.metrics.is_empty() {
@@ -233,131 +223,6 @@ fn problems(expr: &str, exported: &Exported) -> Vec<String> {
         }
     }
     problems
-}
-
-/// Every PromQL expression of the dashboard's panels (rows' panels included).
-fn panel_exprs(panels: &[Value], out: &mut Vec<(String, String)>) {
-    for panel in panels {
-        let title = panel["title"].as_str().unwrap_or("?").to_owned();
-        if let Some(nested) = panel["panels"].as_array() {
-            panel_exprs(nested, out);
-        }
-        if panel["type"] == "row" {
-            continue;
-        }
-        let targets = panel["targets"]
-            .as_array()
-            .unwrap_or_else(|| panic!("panel {title} has no targets"));
-        assert!(!targets.is_empty(), "panel {title} has no targets");
-        let mut ref_ids = BTreeSet::new();
-        for target in targets {
-            let expr = target["expr"]
-                .as_str()
-                .unwrap_or_else(|| panic!("a target of {title} has no expr"));
-            assert!(
-                ref_ids.insert(target["refId"].as_str().unwrap_or("")),
-                "duplicate refId in {title}"
-            );
-            assert_eq!(
-                target["datasource"]["uid"], "${datasource}",
-                "{title} uses the datasource variable"
-            );
-            out.push((title.clone(), expr.to_owned()));
-        }
-    }
-}
-
-#[tokio::test]
-async fn dashboard_queries_only_what_the_server_exports() {
-    let app = spawn_app().await;
-    // A named query, a GraphQL error and a refused request, so that every
-    // series exists: counters and the histogram appear when first touched.
-    app.gql_ok("query DashboardProbe { agents { totalCount } }", json!({}))
-        .await;
-    app.gql(
-        "mutation { createAgent(input: { name: \"\" }) { id } }",
-        json!({}),
-    )
-    .await;
-    let refused = app
-        .post_raw()
-        .content_type("application/json")
-        .raw_body("{ not json")
-        .send()
-        .await;
-    assert!(refused.status.is_client_error(), "{}", refused.status);
-    let response = app.get_path("/metrics").send().await;
-    assert_eq!(response.status, StatusCode::OK);
-    let exported = parse_exposition(&response.text);
-
-    let dashboard: Value = serde_json::from_str(DASHBOARD).expect("the dashboard is JSON");
-    assert!(
-        dashboard["schemaVersion"].as_u64().is_some_and(|v| v >= 30),
-        "schemaVersion"
-    );
-    assert!(dashboard["title"].is_string() && dashboard["uid"].is_string());
-    let variables = dashboard["templating"]["list"]
-        .as_array()
-        .expect("templating.list");
-    assert!(
-        variables.iter().any(|v| v["type"] == "datasource"
-            && v["name"] == "datasource"
-            && v["query"] == "prometheus"),
-        "a Prometheus datasource variable"
-    );
-    let panels = dashboard["panels"].as_array().expect("panels");
-    let mut exprs = Vec::new();
-    panel_exprs(panels, &mut exprs);
-    assert!(exprs.len() >= 10, "{} queries", exprs.len());
-
-    let mut failures = Vec::new();
-    for (title, expr) in &exprs {
-        failures.extend(
-            problems(expr, &exported)
-                .into_iter()
-                .map(|p| format!("panel {title}: {p}")),
-        );
-    }
-    for variable in variables.iter().filter(|v| v["type"] == "query") {
-        let query = variable["query"]["query"]
-            .as_str()
-            .or(variable["query"].as_str())
-            .unwrap_or("");
-        let inner = query
-            .strip_prefix("label_values(")
-            .and_then(|q| q.strip_suffix(')'));
-        let Some((metric, label)) = inner.and_then(|q| q.split_once(',')) else {
-            failures.push(format!(
-                "variable {}: not label_values(metric, label): {query}",
-                variable["name"]
-            ));
-            continue;
-        };
-        let expr = format!("{}{{{}=\"x\"}}", metric.trim(), label.trim());
-        failures.extend(
-            problems(&expr, &exported)
-                .into_iter()
-                .map(|p| format!("variable {}: {p}", variable["name"])),
-        );
-    }
-    // Each of the server's metrics is on the dashboard somewhere. (Named
-    // here rather than read from `/metrics`, which holds whatever the tests
-    // running beside this one have touched so far.)
-    let queried: BTreeSet<String> = exprs.iter().flat_map(|(_, e)| analyse(e).metrics).collect();
-    for family in [m::REQUESTS, m::ERRORS, m::DURATION, m::IN_FLIGHT, m::POOL] {
-        if !queried
-            .iter()
-            .any(|q| q == family || q.strip_prefix(family).is_some_and(|s| s.starts_with('_')))
-        {
-            failures.push(format!("`{family}` is exported but no panel shows it"));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{}\n\nexported: {:#?}",
-        failures.join("\n"),
-        exported.series
-    );
 }
 
 #[test]
