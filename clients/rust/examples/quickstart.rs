@@ -1,6 +1,7 @@
-//! The typed client end to end: an agent, a goal created together with its
-//! plans and their tasks, the tree read back nested, and an update that
-//! only applies to the version read.
+//! The typed client end to end: who the server takes us to be, an agent, a
+//! goal created together with its plans and their tasks, the tree read back
+//! nested, an update that only applies to the version read, and the tasks
+//! counted (a plan's progress, the queue by status).
 //!
 //! ```sh
 //! cargo run -- serve &                      # the server, on 127.0.0.1:8000
@@ -10,7 +11,9 @@
 //! `AGENTGRAPH_URL` names another endpoint, `AGENTGRAPH_API_KEY` a key;
 //! `AGENTGRAPH_SEND=apq` sends automatic persisted queries (hashes first).
 
-use agentgraph_client::{Client, Error, create_agent, create_goal, update_goal, update_task};
+use agentgraph_client::{
+    Client, Error, create_agent, create_goal, task_stats, update_goal, update_task,
+};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -19,6 +22,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let key = std::env::var("AGENTGRAPH_API_KEY").ok();
     let apq = std::env::var("AGENTGRAPH_SEND").is_ok_and(|send| send == "apq");
     let client = Client::new(&url, key.as_deref())?.with_persisted_queries(apq);
+
+    let viewer = client.viewer().await?;
+    println!(
+        "viewer: {:?} of tenant {}, {}{}",
+        viewer.role,
+        viewer.tenant,
+        viewer.name.as_deref().unwrap_or("no credential name"),
+        viewer
+            .agent
+            .as_ref()
+            .map(|agent| format!(", acting as agent {} ({})", agent.name, agent.id))
+            .unwrap_or_default()
+    );
 
     let agent = client
         .create_agent(create_agent::CreateAgentInput {
@@ -130,5 +146,52 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         running.status,
         running.started_at.as_deref().unwrap_or("-")
     );
+
+    // Counted by the server, not by paging through the tasks.
+    let progress = client
+        .plan_progress(tree.plans.nodes[0].id)
+        .await?
+        .ok_or("the plan just created is not there")?;
+    let counts = &progress.task_counts;
+    println!(
+        "plan {}: {}/{} completed, {} running, {} pending, {} blocked, {} failed, {} cancelled",
+        progress.description,
+        counts.completed,
+        counts.total,
+        counts.running,
+        counts.pending,
+        counts.blocked,
+        counts.failed,
+        counts.cancelled
+    );
+    let goal_counts = &progress.goal.task_counts;
+    println!(
+        "its goal: {}/{} completed, {} running",
+        goal_counts.completed, goal_counts.total, goal_counts.running
+    );
+    assert_eq!(
+        (counts.total, counts.running, goal_counts.total),
+        (2, 1, 3),
+        "the plan's and the goal's counts"
+    );
+
+    // The whole queue's shape (every task the caller sees), by status.
+    let stats = client
+        .task_stats(None, vec![task_stats::TaskGroupBy::STATUS])
+        .await?;
+    println!("tasks by status:");
+    for group in &stats {
+        // Grouped by STATUS only: every group has one.
+        let status = group
+            .status
+            .as_ref()
+            .map_or_else(|| "-".to_owned(), |status| format!("{status:?}"));
+        println!(
+            "  {status}: {}, the oldest created {}",
+            group.count, group.oldest_created_at
+        );
+    }
+    let seen: i64 = stats.iter().map(|group| group.count).sum();
+    assert!(seen >= 3, "the stats count at least this goal's tasks");
     Ok(())
 }

@@ -207,4 +207,37 @@ impl Client {
             .await?;
         Ok(data.delete_task)
     }
+
+    /// The plan with this id and its goal, each with its tasks counted by
+    /// status, or `None` when there is none.
+    pub async fn plan_progress(
+        &self,
+        id: Uuid,
+    ) -> Result<Option<plan_progress::PlanProgressPlan>, Error> {
+        let data = self
+            .execute::<PlanProgress>(plan_progress::Variables { id })
+            .await?;
+        Ok(data.plan)
+    }
+
+    /// The tasks `filter` matches (all when `None`), grouped by the keys
+    /// of `group_by` (1 to 4, none twice): largest groups first, at most
+    /// 1,000 of them.
+    pub async fn task_stats(
+        &self,
+        filter: Option<task_stats::TaskFilter>,
+        group_by: Vec<task_stats::TaskGroupBy>,
+    ) -> Result<Vec<task_stats::TaskStatsTaskStats>, Error> {
+        let data = self
+            .execute::<TaskStats>(task_stats::Variables { filter, group_by })
+            .await?;
+        Ok(data.task_stats)
+    }
+
+    /// Who the server takes the caller to be: role, tenant, credential
+    /// name and, for an AGENT caller, its agent.
+    pub async fn viewer(&self) -> Result<viewer::ViewerViewer, Error> {
+        let data = self.execute::<Viewer>(viewer::Variables).await?;
+        Ok(data.viewer)
+    }
 }

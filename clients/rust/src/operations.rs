@@ -216,6 +216,40 @@ pub struct UpdatePlan;
 )]
 pub struct UpdateTask;
 
+/// Counting (API.md, "Counting and history"): a plan's and its goal's
+/// tasks by status, and the tasks a filter matches, grouped.
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "../operations/plan_progress.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct PlanProgress;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "../operations/task_stats.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct TaskStats;
+
+/// Who the server takes the caller to be (API.md, "Identity, roles and
+/// tenants").
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "../operations/viewer.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct Viewer;
+
 /// The work queue (API.md, "Work queue: agents pulling tasks"): claim,
 /// then heartbeat, complete, fail or release with the lease's token.
 #[derive(GraphQLQuery)]

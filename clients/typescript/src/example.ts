@@ -1,7 +1,8 @@
-// The typed client end to end against AGENTGRAPH_URL: an agent, a goal
-// created together with its plans and tasks, the tree read back nested, an
-// update that applies only to the version read, and a change received over
-// graphql-ws and over graphql-sse.
+// The typed client end to end against AGENTGRAPH_URL: who the server takes
+// us to be, an agent, a goal created together with its plans and tasks, the
+// tree read back nested, an update that applies only to the version read, the
+// tasks counted (a plan's progress, the queue by status), and a change
+// received over graphql-ws and over graphql-sse.
 //
 // AGENTGRAPH_SEND=text|documentId|apq picks how documents are sent (see
 // SendMode); documentId needs a server started with this package's manifest.
@@ -15,9 +16,12 @@ import {
   CreateAgentDocument,
   CreateGoalDocument,
   GetGoalDocument,
+  PlanProgressDocument,
   TaskChangedDocument,
+  TaskStatsDocument,
   UpdateGoalDocument,
   UpdateTaskDocument,
+  ViewerDocument,
 } from './gql/graphql.js';
 
 const url = process.env.AGENTGRAPH_URL ?? 'http://127.0.0.1:8000/graphql';
@@ -29,6 +33,10 @@ const client = createClient({ url, apiKey, send });
 function check(condition: boolean, what: string): asserts condition {
   if (!condition) throw new Error(`example failed: ${what}`);
 }
+
+const { viewer } = await client.execute(ViewerDocument, {});
+const actingAs = viewer.agent ? `, acting as agent ${viewer.agent.name} (${viewer.agent.id})` : '';
+console.log(`viewer: ${viewer.role} of tenant ${viewer.tenant}, ${viewer.name ?? 'no credential name'}${actingAs}`);
 
 const { createAgent: agent } = await client.execute(CreateAgentDocument, {
   input: { name: 'ts-quickstart', configuration: { max_tokens: 1000 }, idempotencyKey: randomUUID() },
@@ -111,6 +119,29 @@ async function untilHeard(subscribe: (sink: (value: TaskChange) => void) => () =
 
 const { updateTask } = await running();
 console.log(`task ${firstTask.description} is ${updateTask.status}`);
+
+// Counted by the server, not by paging through the tasks.
+const { plan: progress } = await client.execute(PlanProgressDocument, { id: firstPlan.id });
+check(progress !== null, 'the plan just created is there');
+const counts = progress.taskCounts;
+console.log(
+  `plan ${progress.description}: ${counts.completed}/${counts.total} completed, ${counts.running} running, ` +
+    `${counts.pending} pending, ${counts.blocked} blocked, ${counts.failed} failed, ${counts.cancelled} cancelled`,
+);
+const goalCounts = progress.goal.taskCounts;
+console.log(`its goal: ${goalCounts.completed}/${goalCounts.total} completed, ${goalCounts.running} running`);
+check(
+  counts.total === 2 && counts.running === 1 && goalCounts.total === 3,
+  `the plan's and the goal's counts, got ${JSON.stringify(progress)}`,
+);
+
+// The whole queue's shape (every task the caller sees), by status.
+const { taskStats } = await client.execute(TaskStatsDocument, { groupBy: ['STATUS'] });
+console.log('tasks by status:');
+for (const group of taskStats) {
+  console.log(`  ${group.status}: ${group.count}, the oldest created ${group.oldestCreatedAt}`);
+}
+check(taskStats.reduce((n, group) => n + group.count, 0) >= 3, "the stats count at least this goal's tasks");
 
 const ws = createWsClient({
   url: url.replace(/^http/, 'ws'),

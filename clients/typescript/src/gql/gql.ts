@@ -34,12 +34,15 @@ type Documents = {
     "query ListGoals($agentId: UUID!, $first: Int!) {\n  goals(first: $first, filter: {agentId: $agentId}) {\n    nodes {\n      id\n      agentId\n      description\n      priority\n      status\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": typeof types.ListGoalsDocument,
     "query ListPlans($first: Int, $after: String, $filter: PlanFilter, $orderBy: PlanOrder) {\n  plans(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n    totalCount\n    nodes {\n      id\n      goalId\n      description\n      status\n      version\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": typeof types.ListPlansDocument,
     "query ListTasks($first: Int, $after: String, $filter: TaskFilter, $orderBy: TaskOrder) {\n  tasks(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n    totalCount\n    nodes {\n      id\n      planId\n      agentId\n      description\n      taskType\n      status\n      version\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": typeof types.ListTasksDocument,
+    "query PlanProgress($id: UUID!) {\n  plan(id: $id) {\n    id\n    description\n    status\n    taskCounts {\n      total\n      blocked\n      pending\n      running\n      completed\n      failed\n      cancelled\n    }\n    goal {\n      id\n      description\n      taskCounts {\n        total\n        blocked\n        pending\n        running\n        completed\n        failed\n        cancelled\n      }\n    }\n  }\n}": typeof types.PlanProgressDocument,
     "mutation ReleaseTask($id: UUID!, $token: String!) {\n  releaseTask(id: $id, token: $token) {\n    id\n    status\n    attempts\n    version\n  }\n}": typeof types.ReleaseTaskDocument,
     "subscription TaskChanged($planId: UUID) {\n  taskChanged(planId: $planId) {\n    cursor\n    kind\n    id\n    version\n    task {\n      id\n      status\n    }\n  }\n}": typeof types.TaskChangedDocument,
+    "query TaskStats($filter: TaskFilter, $groupBy: [TaskGroupBy!]!) {\n  taskStats(filter: $filter, groupBy: $groupBy) {\n    status\n    agentId\n    taskType\n    planId\n    count\n    oldestCreatedAt\n  }\n}": typeof types.TaskStatsDocument,
     "mutation UpdateAgent($id: UUID!, $input: UpdateAgentInput!) {\n  updateAgent(id: $id, input: $input) {\n    id\n    status\n    configuration\n    version\n  }\n}": typeof types.UpdateAgentDocument,
     "mutation UpdateGoal($id: UUID!, $input: UpdateGoalInput!) {\n  updateGoal(id: $id, input: $input) {\n    id\n    description\n    priority\n    status\n    version\n  }\n}": typeof types.UpdateGoalDocument,
     "mutation UpdatePlan($id: UUID!, $input: UpdatePlanInput!) {\n  updatePlan(id: $id, input: $input) {\n    id\n    description\n    status\n    version\n  }\n}": typeof types.UpdatePlanDocument,
     "mutation UpdateTask($id: UUID!, $input: UpdateTaskInput!) {\n  updateTask(id: $id, input: $input) {\n    id\n    agentId\n    description\n    status\n    outputData\n    error\n    version\n    startedAt\n    completedAt\n  }\n}": typeof types.UpdateTaskDocument,
+    "query Viewer {\n  viewer {\n    role\n    tenant\n    name\n    agent {\n      id\n      name\n    }\n  }\n}": typeof types.ViewerDocument,
 };
 const documents: Documents = {
     "mutation ClaimTasks($input: ClaimTasksInput!) {\n  claimTasks(input: $input) {\n    token\n    expiresAt\n    task {\n      id\n      planId\n      description\n      taskType\n      inputData\n      priority\n      attempts\n      maxAttempts\n    }\n  }\n}": types.ClaimTasksDocument,
@@ -62,12 +65,15 @@ const documents: Documents = {
     "query ListGoals($agentId: UUID!, $first: Int!) {\n  goals(first: $first, filter: {agentId: $agentId}) {\n    nodes {\n      id\n      agentId\n      description\n      priority\n      status\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": types.ListGoalsDocument,
     "query ListPlans($first: Int, $after: String, $filter: PlanFilter, $orderBy: PlanOrder) {\n  plans(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n    totalCount\n    nodes {\n      id\n      goalId\n      description\n      status\n      version\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": types.ListPlansDocument,
     "query ListTasks($first: Int, $after: String, $filter: TaskFilter, $orderBy: TaskOrder) {\n  tasks(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n    totalCount\n    nodes {\n      id\n      planId\n      agentId\n      description\n      taskType\n      status\n      version\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": types.ListTasksDocument,
+    "query PlanProgress($id: UUID!) {\n  plan(id: $id) {\n    id\n    description\n    status\n    taskCounts {\n      total\n      blocked\n      pending\n      running\n      completed\n      failed\n      cancelled\n    }\n    goal {\n      id\n      description\n      taskCounts {\n        total\n        blocked\n        pending\n        running\n        completed\n        failed\n        cancelled\n      }\n    }\n  }\n}": types.PlanProgressDocument,
     "mutation ReleaseTask($id: UUID!, $token: String!) {\n  releaseTask(id: $id, token: $token) {\n    id\n    status\n    attempts\n    version\n  }\n}": types.ReleaseTaskDocument,
     "subscription TaskChanged($planId: UUID) {\n  taskChanged(planId: $planId) {\n    cursor\n    kind\n    id\n    version\n    task {\n      id\n      status\n    }\n  }\n}": types.TaskChangedDocument,
+    "query TaskStats($filter: TaskFilter, $groupBy: [TaskGroupBy!]!) {\n  taskStats(filter: $filter, groupBy: $groupBy) {\n    status\n    agentId\n    taskType\n    planId\n    count\n    oldestCreatedAt\n  }\n}": types.TaskStatsDocument,
     "mutation UpdateAgent($id: UUID!, $input: UpdateAgentInput!) {\n  updateAgent(id: $id, input: $input) {\n    id\n    status\n    configuration\n    version\n  }\n}": types.UpdateAgentDocument,
     "mutation UpdateGoal($id: UUID!, $input: UpdateGoalInput!) {\n  updateGoal(id: $id, input: $input) {\n    id\n    description\n    priority\n    status\n    version\n  }\n}": types.UpdateGoalDocument,
     "mutation UpdatePlan($id: UUID!, $input: UpdatePlanInput!) {\n  updatePlan(id: $id, input: $input) {\n    id\n    description\n    status\n    version\n  }\n}": types.UpdatePlanDocument,
     "mutation UpdateTask($id: UUID!, $input: UpdateTaskInput!) {\n  updateTask(id: $id, input: $input) {\n    id\n    agentId\n    description\n    status\n    outputData\n    error\n    version\n    startedAt\n    completedAt\n  }\n}": types.UpdateTaskDocument,
+    "query Viewer {\n  viewer {\n    role\n    tenant\n    name\n    agent {\n      id\n      name\n    }\n  }\n}": types.ViewerDocument,
 };
 
 /**
@@ -167,11 +173,19 @@ export function graphql(source: "query ListTasks($first: Int, $after: String, $f
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "query PlanProgress($id: UUID!) {\n  plan(id: $id) {\n    id\n    description\n    status\n    taskCounts {\n      total\n      blocked\n      pending\n      running\n      completed\n      failed\n      cancelled\n    }\n    goal {\n      id\n      description\n      taskCounts {\n        total\n        blocked\n        pending\n        running\n        completed\n        failed\n        cancelled\n      }\n    }\n  }\n}"): (typeof documents)["query PlanProgress($id: UUID!) {\n  plan(id: $id) {\n    id\n    description\n    status\n    taskCounts {\n      total\n      blocked\n      pending\n      running\n      completed\n      failed\n      cancelled\n    }\n    goal {\n      id\n      description\n      taskCounts {\n        total\n        blocked\n        pending\n        running\n        completed\n        failed\n        cancelled\n      }\n    }\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "mutation ReleaseTask($id: UUID!, $token: String!) {\n  releaseTask(id: $id, token: $token) {\n    id\n    status\n    attempts\n    version\n  }\n}"): (typeof documents)["mutation ReleaseTask($id: UUID!, $token: String!) {\n  releaseTask(id: $id, token: $token) {\n    id\n    status\n    attempts\n    version\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "subscription TaskChanged($planId: UUID) {\n  taskChanged(planId: $planId) {\n    cursor\n    kind\n    id\n    version\n    task {\n      id\n      status\n    }\n  }\n}"): (typeof documents)["subscription TaskChanged($planId: UUID) {\n  taskChanged(planId: $planId) {\n    cursor\n    kind\n    id\n    version\n    task {\n      id\n      status\n    }\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query TaskStats($filter: TaskFilter, $groupBy: [TaskGroupBy!]!) {\n  taskStats(filter: $filter, groupBy: $groupBy) {\n    status\n    agentId\n    taskType\n    planId\n    count\n    oldestCreatedAt\n  }\n}"): (typeof documents)["query TaskStats($filter: TaskFilter, $groupBy: [TaskGroupBy!]!) {\n  taskStats(filter: $filter, groupBy: $groupBy) {\n    status\n    agentId\n    taskType\n    planId\n    count\n    oldestCreatedAt\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -188,6 +202,10 @@ export function graphql(source: "mutation UpdatePlan($id: UUID!, $input: UpdateP
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "mutation UpdateTask($id: UUID!, $input: UpdateTaskInput!) {\n  updateTask(id: $id, input: $input) {\n    id\n    agentId\n    description\n    status\n    outputData\n    error\n    version\n    startedAt\n    completedAt\n  }\n}"): (typeof documents)["mutation UpdateTask($id: UUID!, $input: UpdateTaskInput!) {\n  updateTask(id: $id, input: $input) {\n    id\n    agentId\n    description\n    status\n    outputData\n    error\n    version\n    startedAt\n    completedAt\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Viewer {\n  viewer {\n    role\n    tenant\n    name\n    agent {\n      id\n      name\n    }\n  }\n}"): (typeof documents)["query Viewer {\n  viewer {\n    role\n    tenant\n    name\n    agent {\n      id\n      name\n    }\n  }\n}"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
