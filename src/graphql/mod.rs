@@ -6,6 +6,7 @@ pub(crate) mod connection;
 pub(crate) mod cursor;
 pub(crate) mod errors;
 pub(crate) mod goal;
+pub(crate) mod history;
 pub(crate) mod idempotent;
 pub(crate) mod loaders;
 pub(crate) mod node_list;
@@ -37,6 +38,7 @@ pub(crate) struct QueryRoot(
     plan::PlanQuery,
     task::TaskQuery,
     viewer::ViewerQuery,
+    history::HistoryQuery,
 );
 
 /// Writes: each mutation runs in one transaction and changes nothing when it fails.

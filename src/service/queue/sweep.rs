@@ -15,6 +15,7 @@ use super::sql::Sql;
 use crate::error::Result;
 
 /// Requeues or fails every task whose lease ended before `at`; how many.
+/// The server does it, so no one is its actor.
 pub(crate) async fn sweep(db: &impl ConnectionTrait, at: DateTime<Utc>) -> Result<u64> {
     let backend = db.get_database_backend();
     let mut sql = Sql::new(backend);
@@ -34,7 +35,8 @@ pub(crate) async fn sweep(db: &impl ConnectionTrait, at: DateTime<Utc>) -> Resul
            started_at = CASE WHEN attempts >= max_attempts THEN started_at ELSE NULL END,
            completed_at = CASE WHEN attempts >= max_attempts THEN {now} ELSE NULL END,
            lease_expires_at = NULL, lease_token = NULL, lease_seconds = NULL,
-           lease_ended_by = NULL, version = version + 1, updated_at = {now}
+           lease_ended_by = NULL, version = version + 1, updated_at = {now},
+           actor = NULL
          WHERE {every} AND lease_expires_at IS NOT NULL AND lease_expires_at <= {now}
            AND status = 'RUNNING'",
         // Leases expire in every tenant; each row stays in its own.
