@@ -265,3 +265,45 @@ async fn creates_written_together_keep_each_its_own_actor() {
         );
     }
 }
+
+/// An expired lease is put back by the server itself: no one's change.
+#[tokio::test]
+async fn an_expired_lease_is_requeued_by_no_one() {
+    let app = spawn_with_keys(|config| {
+        config.serve.lease_sweep_interval = std::time::Duration::from_millis(100);
+    })
+    .await;
+    let (alice, bob) = (Client::new(&app, ALICE), Client::new(&app, BOB));
+    let (plan, agent) = active_plan(&alice).await;
+    let task = alice
+        .create("createTask", json!({ "planId": plan, "description": "t" }))
+        .await;
+    bob.gql_ok(
+        "mutation($agent: UUID!) { claimTasks(input: { agentId: $agent, leaseSeconds: 5 }) { token } }",
+        json!({ "agent": agent }),
+    )
+    .await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let story = story(&alice, &task).await;
+        if story.len() == 3 {
+            assert_eq!(
+                story[2],
+                entry(
+                    "UPDATED",
+                    3,
+                    Value::Null,
+                    &["agentId", "status", "startedAt", "runAt", "leaseExpiresAt"]
+                ),
+                "{story:?}"
+            );
+            assert_eq!(story[1].2, json!("bob"));
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never swept: {story:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
