@@ -1,12 +1,13 @@
 //! Agents in GraphQL: the object, its inputs, queries and mutations.
 
-use async_graphql::{Enum, InputObject};
+use async_graphql::{Context, Enum, InputObject, Result};
 use chrono::{DateTime, Utc};
 use entity::{agent, goal, task};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
 use super::connection::{FilterInput, connection};
+use super::counting::{TaskCounts, task_counts};
 use super::goal::{Goal, GoalFilter, GoalOrderField};
 use super::idempotent::KEY_MAX;
 use super::pagination::{order_field, page_complexity};
@@ -15,6 +16,7 @@ use super::resource::{paged_object, resource_roots};
 use super::task::{Task, TaskFilter, TaskOrderField};
 use super::validate::{DID_MAX, NAME_MAX, Violations};
 use crate::service::agents;
+use crate::service::counting::CountsOf;
 use crate::service::store::bounds::TimeBounds;
 
 /// What an agent is doing; an agent may move between any two statuses.
@@ -49,7 +51,7 @@ order_field! {
 // once, in `service::agents`): what each reads of the row.
 impl Projection for agent::Entity {
     const RELATIONS: &'static [(&'static str, &'static [agent::Column])] =
-        &[("goals", &[]), ("tasks", &[])];
+        &[("goals", &[]), ("tasks", &[]), ("taskCounts", &[])];
 }
 
 paged_object! {
@@ -90,6 +92,10 @@ paged_object! {
         /// When the agent last changed (UTC).
         async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
             self.0.updated_at
+        }
+        /// The tasks assigned to it, by status.
+        async fn task_counts(&self, ctx: &Context<'_>) -> Result<TaskCounts> {
+            task_counts(ctx, CountsOf::Agent, self.0.id).await
         }
     }
     pages {

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::agent::Agent;
 use super::connection::{FilterInput, connection};
+use super::counting::{TaskCounts, task_counts};
 use super::idempotent::KEY_MAX;
 use super::loaders::referenced;
 use super::pagination::{order_field, page_complexity};
@@ -14,6 +15,7 @@ use super::plan::{NewPlanInput, Plan, PlanFilter, PlanOrderField};
 use super::projection::Projection;
 use super::resource::{paged_object, resource_roots};
 use super::validate::{DESCRIPTION_MAX, Violations};
+use crate::service::counting::CountsOf;
 use crate::service::goals;
 use crate::service::store::bounds::TimeBounds;
 
@@ -53,8 +55,11 @@ order_field! {
 // The fields of `Goal` that are not one of its own columns (those are listed
 // once, in `service::goals`): what each reads of the row.
 impl Projection for goal::Entity {
-    const RELATIONS: &'static [(&'static str, &'static [goal::Column])] =
-        &[("agent", &[goal::Column::AgentId]), ("plans", &[])];
+    const RELATIONS: &'static [(&'static str, &'static [goal::Column])] = &[
+        ("agent", &[goal::Column::AgentId]),
+        ("plans", &[]),
+        ("taskCounts", &[]),
+    ];
 }
 
 paged_object! {
@@ -99,6 +104,10 @@ paged_object! {
         /// When the goal last changed (UTC).
         async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
             self.0.updated_at
+        }
+        /// The tasks of all its plans, by status.
+        async fn task_counts(&self, ctx: &Context<'_>) -> Result<TaskCounts> {
+            task_counts(ctx, CountsOf::Goal, self.0.id).await
         }
     }
     pages {

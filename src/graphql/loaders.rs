@@ -38,6 +38,11 @@ pub(crate) struct DbLoader {
 }
 
 impl DbLoader {
+    /// The reader and tenant a batch of this loader reads with.
+    pub(crate) fn scope(&self) -> (Connections, Tenant) {
+        (self.db.clone(), self.tenant.clone())
+    }
+
     /// Loaders whose batches run as tasks of their own, for subscriptions:
     /// their events resolve long after any request driver is gone.
     pub(crate) fn spawned(reader: Connections, tenant: Tenant) -> Loaders {
@@ -398,7 +403,7 @@ impl<F: ResourceFilter> Loader<ChildCount<F>> for DbLoader {
 /// Runs a query on a task of its own. Batches run inside the request's task
 /// (see [`BatchDriver`]); without this, every row streaming in from the
 /// database would wake, and re-poll, the whole request.
-async fn off_request<T: Send + 'static>(
+pub(crate) async fn off_request<T: Send + 'static>(
     query: impl Future<Output = Result<T, AppError>> + Send + 'static,
 ) -> Result<T, AppError> {
     tokio::spawn(query)

@@ -3,6 +3,7 @@
 
 pub(crate) mod agent;
 pub(crate) mod connection;
+pub(crate) mod counting;
 pub(crate) mod cursor;
 pub(crate) mod errors;
 pub(crate) mod goal;
@@ -38,6 +39,7 @@ pub(crate) struct QueryRoot(
     plan::PlanQuery,
     task::TaskQuery,
     viewer::ViewerQuery,
+    counting::StatsQuery,
     history::HistoryQuery,
 );
 

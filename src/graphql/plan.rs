@@ -6,6 +6,7 @@ use entity::{goal, plan, task};
 use uuid::Uuid;
 
 use super::connection::{FilterInput, connection};
+use super::counting::{TaskCounts, task_counts};
 use super::goal::Goal;
 use super::idempotent::KEY_MAX;
 use super::loaders::referenced;
@@ -14,6 +15,7 @@ use super::projection::Projection;
 use super::resource::{paged_object, resource_roots};
 use super::task::{NewTaskInput, Task, TaskFilter, TaskOrderField};
 use super::validate::{DESCRIPTION_MAX, Violations, join};
+use crate::service::counting::CountsOf;
 use crate::service::plans;
 use crate::service::store::bounds::TimeBounds;
 
@@ -51,8 +53,11 @@ order_field! {
 // The fields of `Plan` that are not one of its own columns (those are listed
 // once, in `service::plans`): what each reads of the row.
 impl Projection for plan::Entity {
-    const RELATIONS: &'static [(&'static str, &'static [plan::Column])] =
-        &[("goal", &[plan::Column::GoalId]), ("tasks", &[])];
+    const RELATIONS: &'static [(&'static str, &'static [plan::Column])] = &[
+        ("goal", &[plan::Column::GoalId]),
+        ("tasks", &[]),
+        ("taskCounts", &[]),
+    ];
 }
 
 paged_object! {
@@ -89,6 +94,10 @@ paged_object! {
         /// When the plan last changed (UTC).
         async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
             self.0.updated_at
+        }
+        /// Its tasks, by status.
+        async fn task_counts(&self, ctx: &Context<'_>) -> Result<TaskCounts> {
+            task_counts(ctx, CountsOf::Plan, self.0.id).await
         }
     }
     pages {

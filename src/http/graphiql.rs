@@ -170,10 +170,47 @@ const PAGE: &str = r#"<!doctype html>
   }
 }
 `;
+      // Tabs opened on a first visit (GraphiQL keeps the user's own after).
+      const exampleTabs = [
+        { query: `# A plan's progress: its tasks by status (3 of 12 done, 1 failed).
+# taskCounts is on agents and goals too; any number of them cost one
+# statement per level.
+{
+  plans(first: 10, filter: { status: ACTIVE }) {
+    nodes {
+      description
+      taskCounts { total completed failed running pending blocked cancelled }
+      goal { description taskCounts { total completed } }
+    }
+  }
+}
+` },
+        { query: `# Where work piles up: unfinished tasks by type and status, largest
+# groups first, with the oldest one's creation time.
+{
+  taskStats(filter: { statusIn: [PENDING, RUNNING, BLOCKED] }, groupBy: [TASK_TYPE, STATUS]) {
+    taskType
+    status
+    count
+    oldestCreatedAt
+  }
+}
+` },
+        { query: `# What happened to a task: every change, who made it and what it
+# changed, oldest first. Put a task's id in the variables below.
+query TaskHistory($id: UUID!) {
+  history(id: $id, first: 20) {
+    nodes { kind version at actor changedFields }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+`, variables: '{ "id": "00000000-0000-0000-0000-000000000000" }' },
+      ];
       ReactDOM.createRoot(document.getElementById('graphiql')).render(
         React.createElement(GraphiQL, {
           fetcher,
           defaultQuery,
+          defaultTabs: [{ query: defaultQuery }, ...exampleTabs],
           isHeadersEditorEnabled: true,
           shouldPersistHeaders: true,
         }),

@@ -7,6 +7,7 @@
 
 pub(crate) mod access;
 pub(crate) mod agents;
+pub(crate) mod counting;
 pub(crate) mod goals;
 pub(crate) mod plans;
 pub(crate) mod queue;

@@ -141,6 +141,63 @@ async fn a_four_level_query_costs_the_same_statements_for_20_agents_as_for_2() {
     );
 }
 
+/// Q2's shape with `taskCounts` at each level: one grouped statement per
+/// level, whatever the number of parents.
+const TREE_WITH_COUNTS: &str = "{
+    agents(first: 20) {
+        nodes {
+            taskCounts { total running }
+            goals { nodes {
+                taskCounts { total pending }
+                plans { nodes { taskCounts { total pending } tasks { nodes { id } totalCount } } }
+            } }
+        }
+    }
+}";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn task_counts_at_every_level_cost_one_statement_per_level_for_20_agents_as_for_2() {
+    let large = spawn_app().await;
+    let small = spawn_app().await;
+    let shape = |agents| Shape {
+        agents,
+        goals: 5,
+        plans: 2,
+        tasks: 5,
+    };
+    let (large_shape, small_shape) = (shape(20), shape(2));
+    tokio::join!(seed(&large, &large_shape), seed(&small, &small_shape));
+
+    let (without, _) = statements_for(&small, TREE).await;
+    let (large_statements, large_data) = statements_for(&large, TREE_WITH_COUNTS).await;
+    let (small_statements, _) = statements_for(&small, TREE_WITH_COUNTS).await;
+
+    let agents = large_data["agents"]["nodes"].as_array().expect("agents");
+    assert_eq!(agents.len(), 20);
+    for agent in agents {
+        assert_eq!(agent["taskCounts"], json!({ "total": 50, "running": 0 }));
+        for goal in agent["goals"]["nodes"].as_array().expect("goals") {
+            assert_eq!(goal["taskCounts"], json!({ "total": 10, "pending": 10 }));
+            for plan in goal["plans"]["nodes"].as_array().expect("plans") {
+                assert_eq!(plan["taskCounts"], json!({ "total": 5, "pending": 5 }));
+            }
+        }
+    }
+    assert_eq!(
+        large_statements,
+        small_statements,
+        "on {}, counts under 20 agents cost {large_statements} statements, under 2 {small_statements}",
+        backend()
+    );
+    assert_eq!(
+        small_statements,
+        without + 3,
+        "on {}, counts at three levels cost {} statements more than none",
+        backend(),
+        small_statements - without
+    );
+}
+
 const PARENTS: &str = "{
     tasks(first: 100) {
         nodes { id plan { id goal { id agent { id name } } } agent { id name } }

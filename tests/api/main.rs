@@ -9,6 +9,7 @@ mod agents;
 mod binary;
 mod cancelled_begin;
 mod change_log;
+mod counting;
 mod dashboard;
 mod errors;
 mod errors_shapes;

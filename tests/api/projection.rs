@@ -90,6 +90,9 @@ async fn selections_of(app: &TestApp, type_name: &str) -> Vec<(String, String)> 
                 (Some("OBJECT"), Some(object)) if object.ends_with("Connection") => {
                     format!("{name} {{ totalCount nodes {{ id }} }}")
                 }
+                (Some("OBJECT"), Some("TaskCounts")) => {
+                    format!("{name} {{ total pending running }}")
+                }
                 (Some("OBJECT"), _) => format!("{name} {{ id }}"),
                 _ => name.clone(),
             };

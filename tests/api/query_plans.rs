@@ -289,3 +289,49 @@ async fn every_ordering_of_every_list_is_an_index_range_scan() {
         }
     }
 }
+
+/// `taskCounts` reads the tasks of its parents from the index that holds
+/// the status beside the parent, at each level.
+#[tokio::test]
+async fn task_counts_read_an_index_of_parent_and_status() {
+    let app = spawn_app().await;
+    let agent = app.create_agent("worker").await;
+    let goal = app.create_goal(&agent, "goal").await;
+    let plan = app.create_plan(&goal, "plan").await;
+    app.create_task(&plan, "task").await;
+    if is_postgres() {
+        fill_postgres(&app, &agent, &goal, &plan).await;
+    }
+    let cases = [
+        ("agent", agent.as_str(), "idx_tasks_agent_status"),
+        ("goal", goal.as_str(), "idx_tasks_plan_status"),
+        ("plan", plan.as_str(), "idx_tasks_plan_status"),
+    ];
+    for (field, id, index) in cases {
+        app.statements.record();
+        let document = format!(
+            "query($id: UUID!) {{ a: {field}(id: $id) {{ taskCounts {{ total }} }} \
+             b: {field}(id: $id) {{ id }} }}"
+        );
+        app.gql_ok(&document, json!({ "id": id })).await;
+        let counts: Vec<Statement> = app
+            .statements
+            .take_recorded()
+            .into_iter()
+            .filter(|s| s.sql.contains("GROUP BY"))
+            .collect();
+        assert_eq!(counts.len(), 1, "{field}: one counting statement");
+        let (scans, _) = plan_of(&app, &counts[0]).await;
+        let on_tasks: Vec<&String> = scans.iter().filter(|s| s.contains("tasks")).collect();
+        assert!(
+            !on_tasks.is_empty(),
+            "{field}: no scan of tasks in {scans:?}"
+        );
+        for scan in on_tasks {
+            assert!(
+                scan.split_whitespace().any(|word| word == index),
+                "{field}: {scan:?} does not read {index}; plan {scans:?}"
+            );
+        }
+    }
+}

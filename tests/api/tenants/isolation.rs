@@ -25,6 +25,9 @@ pub enum Check {
     List,
     /// `viewer`: B's own identity.
     Viewer,
+    /// `taskStats`: B's groups count B's tasks only, and none names A's
+    /// plans or agents, even filtered by them.
+    Stats,
     /// `history(id:)` of each of A's objects: empty, no error; A's history
     /// cursor as `after` on B's own object: B's own changes only.
     History,
@@ -36,8 +39,7 @@ pub enum Check {
     Subscription,
 }
 
-/// Every root field and its check. `taskStats` (issue 29) gets its row
-/// when the schema has it.
+/// Every root field and its check.
 pub const ROWS: &[(&str, Check)] = &[
     ("agent", Check::ById),
     ("goal", Check::ById),
@@ -48,6 +50,7 @@ pub const ROWS: &[(&str, Check)] = &[
     ("plans", Check::List),
     ("tasks", Check::List),
     ("viewer", Check::Viewer),
+    ("taskStats", Check::Stats),
     ("history", Check::History),
     ("createAgent", Check::Mutation),
     ("updateAgent", Check::Mutation),
@@ -282,6 +285,32 @@ async fn queries_of_tenant_b_find_nothing_of_tenant_a() {
             json!({ "role": "WRITE", "tenant": TENANT_B, "name": "writer", "agent": null });
         if body["data"][field] != expected {
             failures.push(format!("{field} by B: {body}"));
+        }
+    }
+    for field in rows(Check::Stats) {
+        let document = format!(
+            "query($f: TaskFilter) {{ {field}(filter: $f, groupBy: [PLAN, AGENT, STATUS, TASK_TYPE]) \
+             {{ planId agentId count }} }}"
+        );
+        let own_tasks =
+            b.gql_ok("{ tasks { totalCount } }", json!({})).await["tasks"]["totalCount"]
+                .as_i64()
+                .expect("B's task count");
+        let t = &pair.a.targets;
+        for filter in [
+            Value::Null,
+            json!({ "planId": t.plan }),
+            json!({ "agentId": t.agent }),
+        ] {
+            let data = b.gql_ok(&document, json!({ "f": filter })).await;
+            let groups = data[field].as_array().cloned().unwrap_or_default();
+            let counted: i64 = groups.iter().filter_map(|g| g["count"].as_i64()).sum();
+            let expected = if filter.is_null() { own_tasks } else { 0 };
+            if !leaked(&data, &a_ids).is_empty() || counted != expected {
+                failures.push(format!(
+                    "{field}(filter: {filter}) by B counts {counted} (B has {own_tasks}): {data}"
+                ));
+            }
         }
     }
     for field in rows(Check::History) {

@@ -105,6 +105,7 @@ const LIST: &str = "{
   goals(first: 100) { totalCount nodes { id version agentId } }
   plans(first: 100) { totalCount nodes { id version goalId } }
   tasks(first: 100) { totalCount nodes { id version planId status agentId } }
+  taskStats(groupBy: [PLAN, STATUS]) { planId status count }
 }";
 
 async fn listed(caller: &Client) -> Value {

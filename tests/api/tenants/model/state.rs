@@ -118,6 +118,43 @@ impl Model {
             "plans": list(&self.plans, &|o| json!({ "id": o.id, "version": o.version, "goalId": o.parent })),
             "tasks": list(&self.tasks, &|o| json!({ "id": o.id, "version": o.version, "planId": o.parent,
                                                    "status": o.status, "agentId": o.assignee })),
+            "taskStats": self.stats(t),
         })
+    }
+
+    /// `taskStats(groupBy: [PLAN, STATUS])` of tenant `t`: largest groups
+    /// first, then by plan id and by status in the schema's order.
+    fn stats(&self, t: usize) -> Value {
+        const SCHEMA_ORDER: [&str; 6] = [
+            "PENDING",
+            "RUNNING",
+            "COMPLETED",
+            "FAILED",
+            "CANCELLED",
+            "BLOCKED",
+        ];
+        let mut groups: Vec<(String, &str, usize)> = Vec::new();
+        for task in self.tasks.iter().filter(|o| o.alive && o.tenant == t) {
+            let plan = task.parent.clone().unwrap_or_default();
+            match groups
+                .iter_mut()
+                .find(|(p, status, _)| *p == plan && *status == task.status)
+            {
+                Some(group) => group.2 += 1,
+                None => groups.push((plan, task.status, 1)),
+            }
+        }
+        let rank = |status: &str| SCHEMA_ORDER.iter().position(|s| *s == status);
+        groups.sort_by(|a, b| {
+            b.2.cmp(&a.2)
+                .then_with(|| a.0.cmp(&b.0))
+                .then_with(|| rank(a.1).cmp(&rank(b.1)))
+        });
+        groups
+            .into_iter()
+            .map(
+                |(plan, status, count)| json!({ "planId": plan, "status": status, "count": count }),
+            )
+            .collect()
     }
 }
