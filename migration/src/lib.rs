@@ -11,8 +11,10 @@ mod m20261202_000002_idempotency_keys_by_rowid;
 mod m20261207_000001_work_queue;
 mod m20261208_000001_tenants;
 mod m20261209_000001_task_counts;
+mod m20261209_000002_history;
 
 pub use m20261201_000001_ordering_indexes::index_name;
+pub use m20261209_000002_history::TRACKED;
 
 pub struct Migrator;
 
@@ -28,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000001_work_queue::Migration),
             Box::new(m20261208_000001_tenants::Migration),
             Box::new(m20261209_000001_task_counts::Migration),
+            Box::new(m20261209_000002_history::Migration),
         ]
     }
 }

@@ -69,7 +69,7 @@ const CHILDREN: &[(&str, &str, &[&str])] = &[
 
 const TENANT_COLUMN: &str = "tenant varchar(64) NOT NULL DEFAULT 'default'";
 
-fn postgres_triggers() -> Vec<String> {
+pub(crate) fn postgres_triggers() -> Vec<String> {
     let now = "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint";
     let mut sql = Vec::new();
     for logged in &LOGGED {
@@ -99,7 +99,7 @@ fn postgres_triggers() -> Vec<String> {
     sql
 }
 
-fn sqlite_triggers() -> Vec<String> {
+pub(crate) fn sqlite_triggers() -> Vec<String> {
     let now = "CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)";
     let mut sql = Vec::new();
     for logged in &LOGGED {

@@ -17,7 +17,13 @@ pub(crate) struct Position {
 }
 
 pub(crate) fn encode(change: &Change) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{PREFIX}{}:{}", change.seq, change.at))
+    encode_at(change.seq, change.at)
+}
+
+/// The cursor of the change at `seq`, made at `at` (a history's entries
+/// share the subscriptions' cursors: either resumes the other).
+pub(crate) fn encode_at(seq: i64, at: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{PREFIX}{seq}:{at}"))
 }
 
 /// The position `cursor` names, if this server made it.

@@ -8,6 +8,7 @@
 //! reconnect. On SQLite the one instance wakes itself.
 
 pub(crate) mod cursor;
+pub(crate) mod history;
 pub(crate) mod hub;
 pub(crate) mod listener;
 pub(crate) mod log;

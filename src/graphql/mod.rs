@@ -7,6 +7,7 @@ pub(crate) mod counting;
 pub(crate) mod cursor;
 pub(crate) mod errors;
 pub(crate) mod goal;
+pub(crate) mod history;
 pub(crate) mod idempotent;
 pub(crate) mod loaders;
 pub(crate) mod node_list;
@@ -39,6 +40,7 @@ pub(crate) struct QueryRoot(
     task::TaskQuery,
     viewer::ViewerQuery,
     counting::StatsQuery,
+    history::HistoryQuery,
 );
 
 /// Writes: each mutation runs in one transaction and changes nothing when it fails.

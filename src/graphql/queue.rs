@@ -14,7 +14,7 @@ use super::errors::GqlResult;
 use super::task::Task;
 use super::turn::Turn;
 use super::validate::{DESCRIPTION_MAX, TASK_TYPE_MAX, Violations};
-use crate::auth::Tenant;
+use crate::auth::Caller;
 use crate::changes::waiters::Waiters;
 use crate::service::access;
 use crate::service::now;
@@ -57,7 +57,7 @@ pub(crate) struct ClaimTasksInput {
 }
 
 impl ClaimTasksInput {
-    fn validate(self, tenant: &Tenant) -> crate::error::Result<(ClaimRequest, u32)> {
+    fn validate(self, caller: &Caller) -> crate::error::Result<(ClaimRequest, u32)> {
         // An explicit null is the default, as if the field were absent.
         let limit = self.limit.unwrap_or(1);
         let lease_seconds = self.lease_seconds.unwrap_or(DEFAULT_LEASE_SECONDS);
@@ -79,12 +79,13 @@ impl ClaimTasksInput {
         }
         v.finish()?;
         let request = ClaimRequest {
-            tenant: tenant.clone(),
+            tenant: caller.tenant.clone(),
             agent_id: self.agent_id,
             task_types: self.task_types,
             plan_id: self.plan_id,
             limit: limit.unsigned_abs(),
             lease_seconds,
+            actor: caller.name.clone(),
         };
         Ok((request, wait_seconds.unsigned_abs()))
     }
@@ -128,7 +129,7 @@ impl QueueMutation {
         input: ClaimTasksInput,
     ) -> Result<Vec<TaskLease>> {
         let caller = super::caller(ctx);
-        let (request, wait) = input.validate(&caller.tenant).gql(ctx)?;
+        let (request, wait) = input.validate(caller).gql(ctx)?;
         access::may_claim_as(&super::db(ctx).writes, caller, request.agent_id)
             .await
             .gql(ctx)?;

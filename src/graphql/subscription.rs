@@ -154,7 +154,7 @@ async fn start<T: Send + 'static>(
 ) -> Result<impl Stream<Item = Result<T>> + use<T>> {
     let after = match after {
         None => None,
-        Some(text) => Some(position_after(ctx, &text).gql(ctx)?),
+        Some(text) => Some(position_after(ctx, &text, "subscribe").gql(ctx)?),
     };
     let hub = ctx.data_unchecked::<Arc<Hub>>().clone();
     let stream = changes::watch::watch(hub, db(ctx).reader.clone(), filter, after)
@@ -163,8 +163,9 @@ async fn start<T: Send + 'static>(
     Ok(stream.map(move |item| item.map(wrap).map_err(super::errors::plain_error)))
 }
 
-/// The log position a cursor names, if it is this server's and retained.
-fn position_after(ctx: &Context<'_>, text: &str) -> Result<i64, AppError> {
+/// The log position a cursor names, if it is this server's and retained;
+/// else BAD_USER_INPUT on `after`, which tells to `start` again without it.
+pub(crate) fn position_after(ctx: &Context<'_>, text: &str, start: &str) -> Result<i64, AppError> {
     let position = cursor::decode(text)
         .ok_or_else(|| AppError::invalid("after", "not a cursor of a change from this server"))?;
     let retention = ctx
@@ -177,7 +178,7 @@ fn position_after(ctx: &Context<'_>, text: &str) -> Result<i64, AppError> {
         return Err(AppError::invalid(
             "after",
             format!(
-                "this cursor is older than the change retention ({}); subscribe without `after`",
+                "this cursor is older than the change retention ({}); {start} without `after`",
                 humantime::format_duration(retention)
             ),
         ));

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::access;
 use super::goals;
+use super::store::actor;
 use super::store::bounds::TimeBounds;
 use super::store::resource::{ResourceFilter, in_tenant, not_found, resource};
 use super::store::update::{self};
@@ -98,9 +99,17 @@ pub(crate) async fn create(
         created_at: at,
         updated_at: at,
     };
-    create::create::<agent::Entity>(creates, model, Vec::new(), claim, None, "agent")
-        .await
-        .map_err(did_taken)
+    create::create::<agent::Entity>(
+        creates,
+        actor::of(caller),
+        model,
+        Vec::new(),
+        claim,
+        None,
+        "agent",
+    )
+    .await
+    .map_err(did_taken)
 }
 
 fn did_taken(err: AppError) -> AppError {
@@ -128,7 +137,8 @@ pub(crate) async fn update(
     given(&mut next.status, changes.status);
     given(&mut next.configuration, changes.configuration);
     given(&mut next.metadata, changes.metadata);
-    update::finish::<agent::Entity>(txn, current.version, next, now(), "agent").await
+    let by = actor::of(caller);
+    update::finish::<agent::Entity>(txn, current.version, next, by, now(), "agent").await
 }
 
 /// Deletes an agent. Its goals block the delete unless `cascade`, which takes
@@ -141,6 +151,7 @@ pub(crate) async fn delete(
     cascade: bool,
 ) -> Result<Uuid> {
     let tenant = &caller.tenant;
+    let by = actor::of(caller);
     let (txn, goals) = update::begin_delete::<agent::Entity, goal::Entity>(
         db,
         caller,
@@ -153,7 +164,7 @@ pub(crate) async fn delete(
     .await?;
     if goals > 0 {
         let goal_ids = goals::select_ids(tenant, goal::Column::AgentId.eq(id).into_condition());
-        goals::delete_subtrees(&txn, tenant, goal_ids).await?;
+        goals::delete_subtrees(&txn, tenant, goal_ids, by).await?;
     }
     task::Entity::update_many()
         .col_expr(task::Column::AgentId, Expr::value(Option::<Uuid>::None))
@@ -162,16 +173,14 @@ pub(crate) async fn delete(
             Expr::col(task::Column::Version).add(1),
         )
         .col_expr(task::Column::UpdatedAt, Expr::value(now()))
+        .col_expr(actor::column(), actor::value(by))
         .filter(in_tenant::<task::Entity>(tenant))
         .filter(task::Column::AgentId.eq(id))
         .exec(&txn)
         .await?;
-    let deleted = agent::Entity::delete_many()
-        .filter(in_tenant::<agent::Entity>(tenant))
-        .filter(agent::Column::Id.eq(id))
-        .exec(&txn)
-        .await?;
-    if deleted.rows_affected != 1 {
+    let deleted =
+        actor::delete::<agent::Entity>(&txn, tenant, agent::Column::Id.eq(id), by).await?;
+    if deleted != 1 {
         return Err(not_found("agent", id));
     }
     txn.commit().await?;

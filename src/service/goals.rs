@@ -2,12 +2,13 @@
 
 use entity::{GoalStatus, agent, goal, plan};
 use sea_orm::sea_query::{IntoCondition, Query, SelectStatement};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait};
 use uuid::Uuid;
 
 use super::access::{self, Under};
 use super::plans;
 use super::plans::PlanFields;
+use super::store::actor::{self, Actor};
 use super::store::bounds::TimeBounds;
 use super::store::resource::{ResourceFilter, in_tenant, resource};
 use super::store::update::{self};
@@ -102,7 +103,16 @@ pub(crate) async fn create(
     let parents = vec![parent::<agent::Entity>(tenant, model.agent_id, "agent")];
     let children =
         (!new.plans.is_empty()).then(|| plans::children_of_goal(tenant, model.id, new.plans, at));
-    create::create::<goal::Entity>(creates, model, parents, claim, children, "goal").await
+    create::create::<goal::Entity>(
+        creates,
+        actor::of(caller),
+        model,
+        parents,
+        claim,
+        children,
+        "goal",
+    )
+    .await
 }
 
 #[tracing::instrument(skip(db, changes))]
@@ -126,7 +136,8 @@ pub(crate) async fn update(
         next.success_criteria = serde_json::json!(criteria);
     }
     given(&mut next.priority, changes.priority);
-    update::finish::<goal::Entity>(txn, current.version, next, now(), "goal").await
+    let by = actor::of(caller);
+    update::finish::<goal::Entity>(txn, current.version, next, by, now(), "goal").await
 }
 
 #[tracing::instrument(skip(db))]
@@ -148,7 +159,7 @@ pub(crate) async fn delete(
     )
     .await?;
     let goal_ids = select_ids(tenant, goal::Column::Id.eq(id).into_condition());
-    delete_subtrees(&txn, tenant, goal_ids).await?;
+    delete_subtrees(&txn, tenant, goal_ids, actor::of(caller)).await?;
     txn.commit().await?;
     Ok(id)
 }
@@ -158,13 +169,11 @@ pub(crate) async fn delete_subtrees(
     txn: &impl ConnectionTrait,
     tenant: &Tenant,
     goal_ids: SelectStatement,
+    by: Actor<'_>,
 ) -> Result<()> {
-    plans::delete_under_goals(txn, tenant, goal_ids.clone()).await?;
-    goal::Entity::delete_many()
-        .filter(in_tenant::<goal::Entity>(tenant))
-        .filter(goal::Column::Id.in_subquery(goal_ids))
-        .exec(txn)
-        .await?;
+    plans::delete_under_goals(txn, tenant, goal_ids.clone(), by).await?;
+    let goals = goal::Column::Id.in_subquery(goal_ids);
+    actor::delete::<goal::Entity>(txn, tenant, goals, by).await?;
     Ok(())
 }
 

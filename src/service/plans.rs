@@ -3,10 +3,11 @@
 use chrono::{DateTime, Utc};
 use entity::{PlanStatus, goal, plan, task};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait};
 use uuid::Uuid;
 
 use super::access::{self, Under};
+use super::store::actor::{self, Actor};
 use super::store::bounds::TimeBounds;
 use super::store::resource::{ResourceFilter, in_tenant, resource};
 use super::store::update::{self};
@@ -111,7 +112,16 @@ pub(crate) async fn create(
     let parents = vec![parent::<goal::Entity>(tenant, model.goal_id, "goal")];
     let children =
         (!tasks.is_empty()).then(|| tasks::children_of_plan(tenant, model.id, tasks, at));
-    create::create::<plan::Entity>(creates, model, parents, claim, children, "plan").await
+    create::create::<plan::Entity>(
+        creates,
+        actor::of(caller),
+        model,
+        parents,
+        claim,
+        children,
+        "plan",
+    )
+    .await
 }
 
 /// The plans of a new goal with their tasks, for its tree, each task with
@@ -155,7 +165,8 @@ pub(crate) async fn update(
         next.status = status;
     }
     given(&mut next.description, changes.description);
-    update::finish::<plan::Entity>(txn, current.version, next, now(), "plan").await
+    let by = actor::of(caller);
+    update::finish::<plan::Entity>(txn, current.version, next, by, now(), "plan").await
 }
 
 #[tracing::instrument(skip(db))]
@@ -176,26 +187,21 @@ pub(crate) async fn delete(
         cascade,
     )
     .await?;
-    task::Entity::delete_many()
-        .filter(in_tenant::<task::Entity>(tenant))
-        .filter(task::Column::PlanId.eq(id))
-        .exec(&txn)
-        .await?;
-    plan::Entity::delete_many()
-        .filter(in_tenant::<plan::Entity>(tenant))
-        .filter(plan::Column::Id.eq(id))
-        .exec(&txn)
-        .await?;
+    let by = actor::of(caller);
+    actor::delete::<task::Entity>(&txn, tenant, task::Column::PlanId.eq(id), by).await?;
+    actor::delete::<plan::Entity>(&txn, tenant, plan::Column::Id.eq(id), by).await?;
     txn.commit().await?;
     Ok(id)
 }
 
 /// Deletes every plan of the goals `goal_ids` selects, and their tasks,
-/// children first. Subqueries keep it to two statements however many rows.
+/// children first. Subqueries keep it to four statements however many rows
+/// (each DELETE stamped with the deleter first).
 pub(crate) async fn delete_under_goals(
     txn: &impl ConnectionTrait,
     tenant: &Tenant,
     goal_ids: SelectStatement,
+    by: Actor<'_>,
 ) -> Result<()> {
     let plan_ids = Query::select()
         .column(plan::Column::Id)
@@ -203,15 +209,9 @@ pub(crate) async fn delete_under_goals(
         .and_where(in_tenant::<plan::Entity>(tenant))
         .and_where(Expr::col(plan::Column::GoalId).in_subquery(goal_ids.clone()))
         .to_owned();
-    task::Entity::delete_many()
-        .filter(in_tenant::<task::Entity>(tenant))
-        .filter(task::Column::PlanId.in_subquery(plan_ids))
-        .exec(txn)
-        .await?;
-    plan::Entity::delete_many()
-        .filter(in_tenant::<plan::Entity>(tenant))
-        .filter(plan::Column::GoalId.in_subquery(goal_ids))
-        .exec(txn)
-        .await?;
+    let tasks = task::Column::PlanId.in_subquery(plan_ids);
+    actor::delete::<task::Entity>(txn, tenant, tasks, by).await?;
+    let plans = plan::Column::GoalId.in_subquery(goal_ids);
+    actor::delete::<plan::Entity>(txn, tenant, plans, by).await?;
     Ok(())
 }

@@ -4,16 +4,15 @@
 use chrono::{DateTime, Utc};
 use entity::{TaskStatus, agent, plan, task, task_dependency};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
 use super::access::{self, Under};
 use super::queue::dependencies;
+use super::store::actor;
 use super::store::bounds::TimeBounds;
-use super::store::resource::{
-    ResourceFilter, ensure_exists, find_by_id_in, in_tenant, not_found, resource,
-};
+use super::store::resource::{ResourceFilter, ensure_exists, find_by_id_in, not_found, resource};
 use super::store::update::{self, load_for_update};
 use super::write::create;
 use super::write::group_commit::Creates;
@@ -203,7 +202,16 @@ pub(crate) async fn create(
         )
         .collect();
     if new.depends_on.is_empty() {
-        return create::create::<task::Entity>(creates, model, parents, claim, None, "task").await;
+        return create::create::<task::Entity>(
+            creates,
+            actor::of(caller),
+            model,
+            parents,
+            claim,
+            None,
+            "task",
+        )
+        .await;
     }
     // Read first so that the create's change already says whether it is
     // ready (parked claims wake for a PENDING one); the transaction reads
@@ -217,9 +225,16 @@ pub(crate) async fn create(
         on: new.depends_on,
         blocked,
     };
-    let created =
-        create::create::<task::Entity>(creates, model, parents, claim, Some(children), "task")
-            .await?;
+    let created = create::create::<task::Entity>(
+        creates,
+        actor::of(caller),
+        model,
+        parents,
+        claim,
+        Some(children),
+        "task",
+    )
+    .await?;
     if !blocked {
         return Ok(created);
     }
@@ -321,9 +336,10 @@ pub(crate) async fn update(
     given(&mut next.description, changes.description);
     given(&mut next.output_data, changes.output_data);
     given(&mut next.error, changes.error);
-    let next = update::write::<task::Entity>(&txn, current.version, next, at, "task").await?;
+    let by = actor::of(caller);
+    let next = update::write::<task::Entity>(&txn, current.version, next, by, at, "task").await?;
     if next.status != current.status {
-        dependencies::status_changed(&txn, &next, at).await?;
+        dependencies::status_changed(&txn, &next, by, at).await?;
     }
     txn.commit().await?;
     Ok(next)
@@ -351,11 +367,7 @@ pub(crate) async fn delete(db: &crate::db::Pool, caller: &Caller, id: Uuid) -> R
     let txn = db.begin().await?;
     load_for_update::<task::Entity>(&txn, tenant, id, "task").await?;
     dependencies::refuse_if_depended_on(&txn, tenant, id).await?;
-    task::Entity::delete_many()
-        .filter(in_tenant::<task::Entity>(tenant))
-        .filter(task::Column::Id.eq(id))
-        .exec(&txn)
-        .await?;
+    actor::delete::<task::Entity>(&txn, tenant, task::Column::Id.eq(id), actor::of(caller)).await?;
     txn.commit().await?;
     Ok(id)
 }

@@ -17,6 +17,7 @@ mod field_order;
 mod goals;
 mod group_commit;
 mod helpers;
+mod history;
 mod http;
 mod idempotency;
 mod list_filters;

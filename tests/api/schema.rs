@@ -92,7 +92,18 @@ const CONTRACT_TYPES: &[(&str, &str)] = &[
          agents(first: Int, after: String, last: Int, before: String, filter: AgentFilter, orderBy: AgentOrder): AgentConnection!; \
          goals(first: Int, after: String, last: Int, before: String, filter: GoalFilter, orderBy: GoalOrder): GoalConnection!; \
          plans(first: Int, after: String, last: Int, before: String, filter: PlanFilter, orderBy: PlanOrder): PlanConnection!; \
-         tasks(first: Int, after: String, last: Int, before: String, filter: TaskFilter, orderBy: TaskOrder): TaskConnection!",
+         tasks(first: Int, after: String, last: Int, before: String, filter: TaskFilter, orderBy: TaskOrder): TaskConnection!; \
+         history(id: UUID!, first: Int, after: String): HistoryConnection!",
+    ),
+    (
+        "HistoryConnection",
+        "edges: [HistoryEdge!]!; nodes: [HistoryEntry!]!; pageInfo: PageInfo!",
+    ),
+    ("HistoryEdge", "cursor: String!; node: HistoryEntry!"),
+    (
+        "HistoryEntry",
+        "cursor: String!; kind: ChangeKind!; version: Int!; at: DateTime!; actor: String; \
+         changedFields: [String!]!",
     ),
     (
         "Mutation",

@@ -33,6 +33,8 @@ pub(crate) struct ClaimRequest {
     pub(crate) plan_id: Option<Uuid>,
     pub(crate) limit: u32,
     pub(crate) lease_seconds: i32,
+    /// Who claims (the caller's name), recorded on the tasks it takes.
+    pub(crate) actor: Option<String>,
 }
 
 /// Claims up to `limit` claimable tasks for the agent, in claim order.
@@ -85,6 +87,7 @@ fn statement(backend: DbBackend, request: &ClaimRequest, token: Uuid, clock: &Cl
     let limit = sql.bind(i64::from(request.limit));
     let token = sql.bind(token);
     let lease_seconds = sql.bind(request.lease_seconds);
+    let actor = sql.bind(request.actor.clone());
     let expires = match clock {
         Clock::Database => format!("{now} + make_interval(secs => {lease_seconds})"),
         Clock::At(at) => sql.bind(super::later(*at, super::seconds(request.lease_seconds))),
@@ -103,7 +106,7 @@ fn statement(backend: DbBackend, request: &ClaimRequest, token: Uuid, clock: &Cl
         "status = 'RUNNING', agent_id = {agent}, attempts = attempts + 1,
          started_at = {now}, completed_at = NULL,
          lease_token = {token}, lease_expires_at = {expires}, lease_seconds = {lease_seconds},
-         lease_ended_by = NULL, version = version + 1, updated_at = {now}"
+         lease_ended_by = NULL, version = version + 1, updated_at = {now}, actor = {actor}"
     );
     let text = match backend {
         DbBackend::Postgres => format!(

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::sql::{Sql, statuses};
 use crate::auth::Tenant;
 use crate::error::{AppError, Result, Violation};
+use crate::service::store::actor::{self, Actor};
 use crate::service::store::resource::{find_in, in_tenant};
 
 fn edges_in(tenant: &Tenant) -> sea_orm::sea_query::SimpleExpr {
@@ -50,6 +51,7 @@ pub(crate) async fn all_completed(
 pub(crate) async fn link_new(
     db: &impl ConnectionTrait,
     tenant: &Tenant,
+    by: Actor<'_>,
     task_id: Uuid,
     plan_id: Uuid,
     on: &[Uuid],
@@ -91,6 +93,7 @@ pub(crate) async fn link_new(
                 Expr::col(task::Column::Version).add(1),
             )
             .col_expr(task::Column::UpdatedAt, Expr::value(at))
+            .col_expr(actor::column(), actor::value(by))
             .filter(in_tenant::<task::Entity>(tenant))
             .filter(task::Column::Id.eq(task_id))
             .exec(db)
@@ -159,16 +162,18 @@ pub(crate) async fn refuse_if_depended_on(
 }
 
 /// What `task` entering its status does to the tasks waiting for it:
-/// COMPLETED may unblock them, CANCELLED cancels all of them downstream.
+/// COMPLETED may unblock them, CANCELLED cancels all of them downstream,
+/// each change made as `by`, whose change caused it.
 pub(crate) async fn status_changed(
     db: &impl ConnectionTrait,
     task: &task::Model,
+    by: Actor<'_>,
     at: DateTime<Utc>,
 ) -> Result<()> {
     let tenant = Tenant::trusted(&task.tenant);
     match task.status {
-        TaskStatus::Completed => unblock_after(db, &tenant, task.id, at).await,
-        TaskStatus::Cancelled => cancel_after(db, &tenant, task.id, at).await,
+        TaskStatus::Completed => unblock_after(db, &tenant, task.id, by, at).await,
+        TaskStatus::Cancelled => cancel_after(db, &tenant, task.id, by, at).await,
         _ => Ok(()),
     }
 }
@@ -183,6 +188,7 @@ async fn unblock_after(
     db: &impl ConnectionTrait,
     tenant: &Tenant,
     id: Uuid,
+    by: Actor<'_>,
     at: DateTime<Utc>,
 ) -> Result<()> {
     let backend = db.get_database_backend();
@@ -211,8 +217,10 @@ async fn unblock_after(
     let at_param = sql.bind(at);
     let tenant = sql.bind(tenant.as_str());
     let ids = sql.bind_list(waiting);
+    let by = sql.bind(by.map(str::to_owned));
     let statement = sql.finish(format!(
-        "UPDATE tasks SET status = 'PENDING', version = version + 1, updated_at = {at_param}
+        "UPDATE tasks SET status = 'PENDING', version = version + 1, updated_at = {at_param},
+           actor = {by}
          WHERE tenant = {tenant} AND id IN ({ids}) AND status = 'BLOCKED'
            AND NOT EXISTS (
              SELECT 1 FROM task_dependencies d JOIN tasks x ON x.id = d.depends_on_id
@@ -228,6 +236,7 @@ async fn cancel_after(
     db: &impl ConnectionTrait,
     tenant: &Tenant,
     id: Uuid,
+    by: Actor<'_>,
     at: DateTime<Utc>,
 ) -> Result<()> {
     let mut sql = Sql::new(db.get_database_backend());
@@ -235,6 +244,7 @@ async fn cancel_after(
     let root = sql.bind(id);
     let at_param = sql.bind(at);
     let error = sql.bind(format!("dependency {id} cancelled"));
+    let by = sql.bind(by.map(str::to_owned));
     let open = statuses(&[
         TaskStatus::Blocked,
         TaskStatus::Pending,
@@ -248,7 +258,7 @@ async fn cancel_after(
            WHERE d.tenant = {tenant})
          UPDATE tasks SET status = 'CANCELLED', error = {error}, completed_at = {at_param},
            lease_expires_at = NULL, lease_token = NULL, lease_seconds = NULL, lease_ended_by = NULL,
-           version = version + 1, updated_at = {at_param}
+           version = version + 1, updated_at = {at_param}, actor = {by}
          WHERE tenant = {tenant} AND id IN (SELECT id FROM downstream) AND status IN ({open})"
     ));
     db.execute_raw(statement).await?;

@@ -22,6 +22,7 @@ use crate::db::Db;
 use crate::error::{AppError, Result};
 use crate::service::access;
 use crate::service::queue::dependencies;
+use crate::service::store::actor;
 use crate::service::store::resource::{find_by_id_in, in_tenant};
 
 /// Who calls: the tenant whose task it must be, and for an AGENT caller the
@@ -29,6 +30,8 @@ use crate::service::store::resource::{find_by_id_in, in_tenant};
 struct Holder {
     tenant: Tenant,
     agent: Option<Uuid>,
+    /// The caller's name, recorded on the task as its last writer.
+    name: Option<String>,
 }
 
 impl Holder {
@@ -36,6 +39,7 @@ impl Holder {
         Ok(Self {
             tenant: caller.tenant.clone(),
             agent: access::acting_agent(&db.writes, caller).await?,
+            name: caller.name.clone(),
         })
     }
 }
@@ -138,7 +142,7 @@ pub(crate) async fn complete(
     let holder = Holder::of(db, caller).await?;
     let token = parse_token(token).ok_or_else(|| stale(id))?;
     let (clock, turn) = super::clock(db).await;
-    let alone = completion(output.clone(), &clock)
+    let alone = completion(output.clone(), &clock, &holder)
         .filter(holds(id, token, &clock, &holder))
         .filter(task::Column::Awaited.eq(false))
         .exec_with_returning(&db.writes)
@@ -147,7 +151,7 @@ pub(crate) async fn complete(
         return Ok(done);
     }
     let txn = db.writer.begin().await?;
-    let done = completion(output, &clock)
+    let done = completion(output, &clock, &holder)
         .filter(holds(id, token, &clock, &holder))
         .exec_with_returning(&txn)
         .await?;
@@ -158,13 +162,18 @@ pub(crate) async fn complete(
     };
     // The dependents' change is stamped as the completion was.
     let at = done.completed_at.unwrap_or(done.updated_at);
-    dependencies::status_changed(&txn, &done, at).await?;
+    dependencies::status_changed(&txn, &done, holder.name.as_deref(), at).await?;
     txn.commit().await?;
     Ok(done)
 }
 
-fn completion(output: Option<Json>, clock: &Clock) -> sea_orm::UpdateMany<task::Entity> {
+fn completion(
+    output: Option<Json>,
+    clock: &Clock,
+    holder: &Holder,
+) -> sea_orm::UpdateMany<task::Entity> {
     task::Entity::update_many()
+        .col_expr(actor::column(), actor::value(holder.name.as_deref()))
         .col_expr(task::Column::Status, Expr::value(TaskStatus::Completed))
         .col_expr(task::Column::OutputData, Expr::value(output))
         .col_expr(task::Column::CompletedAt, clock.now())
@@ -207,6 +216,7 @@ pub(crate) async fn fail(
     };
     let again = retry && current.attempts < current.max_attempts;
     let mut update = task::Entity::update_many()
+        .col_expr(actor::column(), actor::value(holder.name.as_deref()))
         .col_expr(task::Column::Error, Expr::value(Some(error)))
         .col_expr(
             task::Column::LeaseExpiresAt,
@@ -266,6 +276,7 @@ pub(crate) async fn release(
     let token = parse_token(token).ok_or_else(|| stale(id))?;
     let (clock, turn) = super::clock(db).await;
     let released = task::Entity::update_many()
+        .col_expr(actor::column(), actor::value(holder.name.as_deref()))
         .col_expr(task::Column::Status, Expr::value(TaskStatus::Pending))
         .col_expr(task::Column::AgentId, Expr::value(Option::<Uuid>::None))
         .col_expr(

@@ -27,7 +27,8 @@ impl Swept {
     }
 }
 
-/// Requeues or fails every task whose lease ended before `at`.
+/// Requeues or fails every task whose lease ended before `at`. The
+/// server does it, so no one is its actor.
 pub(crate) async fn sweep(db: &impl ConnectionTrait, at: DateTime<Utc>) -> Result<Swept> {
     let backend = db.get_database_backend();
     let mut sql = Sql::new(backend);
@@ -47,7 +48,8 @@ pub(crate) async fn sweep(db: &impl ConnectionTrait, at: DateTime<Utc>) -> Resul
            started_at = CASE WHEN attempts >= max_attempts THEN started_at ELSE NULL END,
            completed_at = CASE WHEN attempts >= max_attempts THEN {now} ELSE NULL END,
            lease_expires_at = NULL, lease_token = NULL, lease_seconds = NULL,
-           lease_ended_by = NULL, version = version + 1, updated_at = {now}
+           lease_ended_by = NULL, version = version + 1, updated_at = {now},
+           actor = NULL
          WHERE {every} AND lease_expires_at IS NOT NULL AND lease_expires_at <= {now}
            AND status = 'RUNNING'
          RETURNING status",

@@ -2,6 +2,7 @@
 //! trait, keyset pages and orderings, nested pages of many parents, partial
 //! rows, time bounds, and the versioned update.
 
+pub(crate) mod actor;
 pub(crate) mod bounds;
 pub(crate) mod children;
 pub(crate) mod columns;

@@ -42,6 +42,10 @@ pub(crate) trait Resource:
     /// The column holding the field clients know as `name` (the contract's
     /// camelCase name), for reading only what a selection needs.
     fn column_named(name: &str) -> Option<&'static [Self::Column]>;
+    /// The field clients know the column `column` as (the inverse of
+    /// [`Resource::column_named`] for the type's own columns), for naming
+    /// what a change changed.
+    fn field_of(column: &str) -> Option<&'static str>;
     /// Columns no field shows (a lease's token): read with whole rows only.
     /// The projection's test skips them.
     #[cfg_attr(not(test), allow(dead_code))]
@@ -178,6 +182,13 @@ macro_rules! resource {
                     $($name => &[Column::$column],)*
                     _ => return None,
                 })
+            }
+            fn field_of(column: &str) -> Option<&'static str> {
+                use sea_orm::IdenStatic;
+                $(if column == entity::$module::Column::$column.as_str() {
+                    return Some($name);
+                })*
+                None
             }
             fn from_partial_row(
                 row: &sea_orm::QueryResult,

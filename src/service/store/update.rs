@@ -8,6 +8,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::actor::{self, Actor};
 use super::resource::{Resource, find_by_id_in, find_in, not_found};
 use crate::auth::{Caller, Tenant};
 use crate::db::{Pool, Transaction};
@@ -34,6 +35,7 @@ pub(crate) async fn finish<E: Resource>(
     txn: Transaction,
     read_version: i32,
     next: E::Model,
+    by: Actor<'_>,
     at: DateTime<Utc>,
     what: &str,
 ) -> Result<E::Model>
@@ -41,16 +43,18 @@ where
     E::Model: IntoActiveModel<E::ActiveModel>,
     E::ActiveModel: ActiveModelTrait<Entity = E>,
 {
-    let next = write::<E>(&txn, read_version, next, at, what).await?;
+    let next = write::<E>(&txn, read_version, next, by, at, what).await?;
     txn.commit().await?;
     Ok(next)
 }
 
 /// As [`finish`], leaving the transaction open for what the change causes.
+/// The row records `by` as its last writer.
 pub(crate) async fn write<E: Resource>(
     txn: &Transaction,
     read_version: i32,
     mut next: E::Model,
+    by: Actor<'_>,
     at: DateTime<Utc>,
     what: &str,
 ) -> Result<E::Model>
@@ -62,6 +66,7 @@ where
     // The row stays in the tenant it was read from.
     let updated = E::update_many()
         .set(next.clone().into_active_model().reset_all())
+        .col_expr(actor::column(), actor::value(by))
         .filter(E::tenant_column().eq(E::tenant_of(&next)))
         .filter(E::id_column().eq(E::id_of(&next)))
         .filter(E::version_column().eq(read_version))

@@ -58,6 +58,8 @@ pub(crate) struct Pending<E: Resource> {
     pub(crate) parents: Vec<SelectStatement>,
     pub(crate) claim: Option<Claim>,
     pub(crate) at: DateTime<Utc>,
+    /// Who creates it: each create of a group keeps its own caller's name.
+    pub(crate) actor: Option<String>,
 }
 
 /// Writes one create by itself (a group of one); whether its row went in.
@@ -124,7 +126,7 @@ fn parent_tests<E: Resource>(pending: &Pending<E>) -> Vec<Expr> {
     pending.parents.iter().cloned().map(Expr::exists).collect()
 }
 
-/// `INSERT INTO <E> (<every column>) <rows> RETURNING id`. A create without
+/// `INSERT INTO <E> (<every column>, actor) <rows> RETURNING id`. A create without
 /// a key is a branch `SELECT <values> WHERE EXISTS (<parent>) …` of a
 /// `UNION ALL`; the keyed ones are together one branch, a `VALUES` list of
 /// which only the rows whose id is among `claimed` go in (the objects whose
@@ -146,9 +148,10 @@ where
         (false, Some(claimed)) => Some(claimed_rows::<E>(&keyed, &columns, claimed)?),
         (false, None) => return Err(custom("keyed creates without their claims")),
     };
-    let others = unkeyed
-        .into_iter()
-        .map(|pending| values_where::<E>(&pending.model, &columns, parent_tests(pending)));
+    let others = unkeyed.into_iter().map(|pending| {
+        let by = pending.actor.as_deref();
+        values_where::<E>(&pending.model, &columns, by, parent_tests(pending))
+    });
     let rows = union(keyed.into_iter().chain(others));
     insert_rows::<E>(columns, rows)
 }
@@ -166,13 +169,16 @@ where
         .iter()
         .position(|column| column.as_str() == E::id_column().as_str())
         .ok_or_else(|| custom("a resource without its id column"))?;
-    let rows = keyed
-        .iter()
-        .map(|pending| ValueTuple::Many(columns.iter().map(|c| pending.model.get(*c)).collect()));
+    let rows = keyed.iter().map(|pending| {
+        let values = columns.iter().map(|c| pending.model.get(*c));
+        let actor = sea_orm::Value::from(pending.actor.clone());
+        ValueTuple::Many(values.chain(std::iter::once(actor)).collect())
+    });
     // Both backends name a `VALUES` list's columns column1, column2, …
+    // (the actor last).
     let column = |n: usize| Expr::col(("created", format!("column{n}")));
     Ok(Query::select()
-        .exprs((1..=columns.len()).map(column))
+        .exprs((1..=columns.len() + 1).map(column))
         .from_values(rows, "created")
         .and_where(column(id).in_subquery(claimed))
         .to_owned())
@@ -185,7 +191,7 @@ fn insert_rows<E: Resource>(
     let rows = rows.ok_or_else(|| custom("an empty batch of creates"))?;
     Ok(Query::insert()
         .into_table(E::default())
-        .columns(columns)
+        .columns(super::written_columns(&columns))
         .select_from(rows)
         .map_err(custom)?
         .returning_col(E::id_column())

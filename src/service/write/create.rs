@@ -16,6 +16,7 @@ use super::trees::{self, Children};
 use super::{Parent, parent_vanished};
 use crate::auth::Tenant;
 use crate::error::{AppError, Result};
+use crate::service::store::actor::Actor;
 use crate::service::store::resource::{Resource, find_by_id_in, not_found};
 
 /// Creates `model` under `parents` (with `children` in the same
@@ -23,6 +24,7 @@ use crate::service::store::resource::{Resource, find_by_id_in, not_found};
 /// one the key made before.
 pub(crate) async fn create<E: Queued>(
     creates: &Creates,
+    by: Actor<'_>,
     model: E::Model,
     parents: Vec<Parent>,
     claim: Option<Claim>,
@@ -38,11 +40,11 @@ where
         .map(|p| (p.exists, (p.what, p.id, p.lookup)))
         .unzip();
     let (model, inserted) = match children {
-        None => insert_one::<E>(creates, model, exists, claim, at).await?,
+        None => insert_one::<E>(creates, by, model, exists, claim, at).await?,
         Some(children) => {
+            let claim = claim.as_ref();
             let inserted =
-                trees::create_tree::<E>(creates, &model, exists, claim.as_ref(), at, children)
-                    .await?;
+                trees::create_tree::<E>(creates, by, &model, exists, claim, at, children).await?;
             (model, inserted)
         }
     };
@@ -77,6 +79,7 @@ where
 /// that commit.
 async fn insert_one<E: Queued>(
     creates: &Creates,
+    by: Actor<'_>,
     model: E::Model,
     parents: Vec<sea_orm::sea_query::SelectStatement>,
     claim: Option<Claim>,
@@ -90,6 +93,7 @@ where
         parents,
         claim,
         at,
+        actor: by.map(str::to_owned),
     };
     let (pending, went_in) = E::queue(creates).write(pending).await?;
     let inserted = match (&pending.claim, went_in) {

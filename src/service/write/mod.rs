@@ -9,12 +9,13 @@ pub(crate) mod idempotency;
 pub(crate) mod sqlite_transaction;
 pub(crate) mod trees;
 
-use sea_orm::sea_query::{Expr, InsertStatement, Query, SelectStatement};
+use sea_orm::sea_query::{DynIden, Expr, InsertStatement, IntoIden, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, Iterable, ModelTrait, QuerySelect, QueryTrait};
 use uuid::Uuid;
 
 use crate::auth::Tenant;
 use crate::error::{AppError, Result};
+use crate::service::store::actor::{self, Actor};
 use crate::service::store::resource::{Resource, find_by_id_in};
 
 /// A row a new object must find in place, in the new object's tenant: its
@@ -56,37 +57,51 @@ fn lookup<E: Resource>(tenant: &Tenant, id: Uuid) -> SelectStatement {
 pub(crate) async fn insert_under_parents<E: Resource>(
     db: &impl ConnectionTrait,
     model: &E::Model,
+    by: Actor<'_>,
     parents: impl IntoIterator<Item = SelectStatement>,
 ) -> Result<bool>
 where
     E::Model: ModelTrait<Entity = E>,
 {
-    let insert = insert_where::<E>(model, parents.into_iter().map(Expr::exists))?;
+    let insert = insert_where::<E>(model, by, parents.into_iter().map(Expr::exists))?;
     Ok(db.execute(&insert).await?.rows_affected() == 1)
 }
 
-/// `INSERT INTO <E> (<every column>) SELECT <model's values> WHERE <conditions>`.
+/// `INSERT INTO <E> (<every column>, actor) SELECT <model's values>, <by>
+/// WHERE <conditions>`.
 pub(crate) fn insert_where<E: Resource>(
     model: &E::Model,
+    by: Actor<'_>,
     conditions: impl IntoIterator<Item = Expr>,
 ) -> Result<InsertStatement>
 where
     E::Model: ModelTrait<Entity = E>,
 {
     let columns: Vec<E::Column> = E::Column::iter().collect();
-    let values = values_where::<E>(model, &columns, conditions);
+    let values = values_where::<E>(model, &columns, by, conditions);
     Ok(Query::insert()
         .into_table(E::default())
-        .columns(columns)
+        .columns(written_columns(&columns))
         .select_from(values)
         .map_err(|err| AppError::internal(&err))?
         .to_owned())
 }
 
-/// `SELECT <model's values of columns> WHERE <conditions>`.
+/// `columns` and the row's actor, which no model carries: the columns an
+/// INSERT names.
+pub(crate) fn written_columns<C: IntoIden + Copy>(columns: &[C]) -> Vec<DynIden> {
+    columns
+        .iter()
+        .map(|column| column.into_iden())
+        .chain(std::iter::once(actor::column()))
+        .collect()
+}
+
+/// `SELECT <model's values of columns>, <by> WHERE <conditions>`.
 pub(crate) fn values_where<E: Resource>(
     model: &E::Model,
     columns: &[E::Column],
+    by: Actor<'_>,
     conditions: impl IntoIterator<Item = Expr>,
 ) -> SelectStatement
 where
@@ -94,6 +109,7 @@ where
 {
     let mut values = Query::select();
     values.exprs(columns.iter().map(|column| Expr::val(model.get(*column))));
+    values.expr(actor::value(by));
     for condition in conditions {
         values.and_where(condition);
     }

@@ -17,6 +17,7 @@ use super::insert_under_parents;
 use crate::auth::Tenant;
 use crate::error::{AppError, Result};
 use crate::service::queue::dependencies;
+use crate::service::store::actor::{self, Actor};
 use crate::service::store::resource::{Resource, find_in};
 
 /// The children created with a root.
@@ -49,6 +50,7 @@ pub(crate) struct ChildTask {
 /// remembering `claim` in the same transaction.
 pub(crate) async fn create_tree<E: Resource>(
     creates: &super::group_commit::Creates,
+    by: Actor<'_>,
     root: &E::Model,
     parents: Vec<SelectStatement>,
     claim: Option<&Claim>,
@@ -65,14 +67,14 @@ where
         txn.rollback().await?;
         return refused(creates.writes(), claim).await;
     }
-    if !insert_under_parents::<E>(&txn, root, parents).await? {
+    if !insert_under_parents::<E>(&txn, root, by, parents).await? {
         txn.rollback().await?;
         return Ok(Inserted::ParentMissing);
     }
     // An error below drops the transaction, which rolls everything back.
     let tasks = match children {
         Children::Plans(plans, tasks) => {
-            insert_all::<plan::Entity>(&txn, plans).await?;
+            insert_all::<plan::Entity>(&txn, plans, by).await?;
             tasks
         }
         Children::Tasks(tasks) => tasks,
@@ -82,8 +84,8 @@ where
             blocked,
         } => {
             let tenant = Tenant::trusted(E::tenant_of(root));
-            dependencies::link_new(&txn, &tenant, E::id_of(root), plan_id, &on, blocked, at)
-                .await?;
+            let task = E::id_of(root);
+            dependencies::link_new(&txn, &tenant, by, task, plan_id, &on, blocked, at).await?;
             txn.commit().await?;
             return Ok(Inserted::Created);
         }
@@ -95,7 +97,8 @@ where
         .filter(|task| !task.depends_on.is_empty())
         .map(|task| (task.model.id, task.depends_on.clone()))
         .collect();
-    insert_all::<task::Entity>(&txn, tasks.into_iter().map(|task| task.model).collect()).await?;
+    let models = tasks.into_iter().map(|task| task.model).collect();
+    insert_all::<task::Entity>(&txn, models, by).await?;
     dependencies::insert_edges(&txn, &tenant, &edges).await?;
     txn.commit().await?;
     Ok(Inserted::Created)
@@ -137,7 +140,11 @@ async fn check_assignees(
 }
 
 /// One INSERT of every row of a level (nothing when there are none).
-async fn insert_all<E: Resource>(db: &impl ConnectionTrait, models: Vec<E::Model>) -> Result<()>
+async fn insert_all<E: Resource>(
+    db: &impl ConnectionTrait,
+    models: Vec<E::Model>,
+    by: Actor<'_>,
+) -> Result<()>
 where
     E::Model: ModelTrait<Entity = E>,
 {
@@ -147,11 +154,12 @@ where
     let columns: Vec<E::Column> = E::Column::iter().collect();
     let mut insert = Query::insert()
         .into_table(E::default())
-        .columns(columns.clone())
+        .columns(super::written_columns(&columns))
         .to_owned();
     for model in &models {
+        let values = columns.iter().map(|column| Expr::val(model.get(*column)));
         insert
-            .values(columns.iter().map(|column| Expr::val(model.get(*column))))
+            .values(values.chain(std::iter::once(actor::value(by))))
             .map_err(|err| AppError::internal(&err))?;
     }
     db.execute(&insert).await?;

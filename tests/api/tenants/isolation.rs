@@ -28,6 +28,9 @@ pub enum Check {
     /// `taskStats`: B's groups count B's tasks only, and none names A's
     /// plans or agents, even filtered by them.
     Stats,
+    /// `history(id:)` of each of A's objects: empty, no error; A's history
+    /// cursor as `after` on B's own object: B's own changes only.
+    History,
     /// Every call of the catalogue for this field (`targets.rs`), run in
     /// `isolation_writes.rs`,
     /// naming A's objects: NOT_FOUND, A unchanged.
@@ -48,6 +51,7 @@ pub const ROWS: &[(&str, Check)] = &[
     ("tasks", Check::List),
     ("viewer", Check::Viewer),
     ("taskStats", Check::Stats),
+    ("history", Check::History),
     ("createAgent", Check::Mutation),
     ("updateAgent", Check::Mutation),
     ("deleteAgent", Check::Mutation),
@@ -309,5 +313,42 @@ async fn queries_of_tenant_b_find_nothing_of_tenant_a() {
             }
         }
     }
+    for field in rows(Check::History) {
+        let document = format!(
+            "query($id: UUID!, $c: String) {{ {field}(id: $id, after: $c) {{ \
+             nodes {{ kind version actor }} edges {{ cursor }} pageInfo {{ hasNextPage }} }} }}"
+        );
+        for kind in ["agent", "goal", "plan", "task"] {
+            let id = a_id(&pair, kind);
+            let own = pair.a.writer.gql_ok(&document, json!({ "id": id })).await;
+            let cursor = own[field]["edges"][0]["cursor"].clone();
+            assert!(cursor.is_string(), "A's {kind} has a history: {own}");
+            let body = b.gql(&document, json!({ "id": id })).await;
+            if body.get("errors").is_some() || body["data"][field]["nodes"] != json!([]) {
+                failures.push(format!("{field}(id: A's {kind}) by B: {body}"));
+            }
+            // A change cursor is a position in the log: from A's, B's own
+            // object's history goes on with B's changes only.
+            let b_id = a_id_of(&pair.b.targets, kind);
+            let all = b.gql_ok(&document, json!({ "id": b_id })).await;
+            let after = b
+                .gql_ok(&document, json!({ "id": b_id, "c": cursor }))
+                .await;
+            if after[field]["nodes"] != all[field]["nodes"] {
+                failures.push(format!(
+                    "{field}(id: B's {kind}, after: A's cursor) by B: {after} (all: {all})"
+                ));
+            }
+        }
+    }
     report("B's queries of A's objects", &failures);
+}
+
+fn a_id_of(t: &super::targets::Targets, kind: &str) -> String {
+    match kind {
+        "agent" => t.agent.clone(),
+        "goal" => t.goal.clone(),
+        "plan" => t.plan.clone(),
+        _ => t.task.clone(),
+    }
 }
