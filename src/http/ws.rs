@@ -34,6 +34,7 @@ use crate::engine::persisted::PersistedRef;
 use crate::engine::rejection::Rejection;
 use crate::engine::shared::{self, Payload};
 use crate::metrics as m;
+use crate::telemetry::spans::Operation;
 
 /// Messages queued for a client.
 const OUTBOX: usize = 256;
@@ -347,7 +348,10 @@ impl Connection {
                     .await;
             }
         };
-        let results = shared::results(&self.state.engine, admitted, caller, started);
+        // A trace of its own: the socket's upgrade request is long gone.
+        let trace = Operation::start("websocket", None, None);
+        operation::describe(&admitted, &trace);
+        let results = shared::results(&self.state.engine, admitted, caller, started, trace);
         let tag = id.clone();
         let done = id.clone();
         let tagged = results

@@ -10,6 +10,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
+use tracing::Instrument;
 
 use super::sql::Sql;
 use crate::error::Result;
@@ -40,5 +41,12 @@ pub(crate) async fn sweep(db: &impl ConnectionTrait, at: DateTime<Utc>) -> Resul
         // Leases expire in every tenant; each row stays in its own.
         every = crate::db::EVERY_TENANT,
     ));
-    Ok(db.execute_raw(statement).await?.rows_affected())
+    let span = crate::telemetry::spans::sweep();
+    let swept = db
+        .execute_raw(statement)
+        .instrument(span.clone())
+        .await?
+        .rows_affected();
+    span.record("agentgraph.sweep.requeued", swept);
+    Ok(swept)
 }
