@@ -84,7 +84,7 @@ impl Receiver {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let received: Vec<(String, String, String)> = self
+        let received: Vec<(String, String, String, Option<String>)> = self
             .spans
             .lock()
             .expect("spans")
@@ -94,6 +94,7 @@ impl Receiver {
                     s.name.clone(),
                     hex::encode(&s.trace_id),
                     hex::encode(&s.parent_span_id),
+                    attribute(s, "agentgraph.batch.creates"),
                 )
             })
             .collect();
