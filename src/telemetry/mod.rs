@@ -42,11 +42,16 @@ pub fn init(format: LogFormat, serve: Option<&ServeArgs>) -> anyhow::Result<()> 
     let filter = log_filter()?;
     let Some(tracing) = serve.and_then(|serve| serve.otlp_endpoint.as_deref().map(|e| (e, serve)))
     else {
-        // Exactly the subscriber of a server without tracing: a global filter.
-        let _ = tracing_subscriber::registry()
-            .with(filter)
-            .with(fmt_layer(format))
-            .try_init();
+        // A global filter and the formatter unboxed, as before tracing
+        // existed: nothing on the path of a span or an event is added.
+        let registry = tracing_subscriber::registry().with(filter);
+        let layer = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+        let _ = match format {
+            LogFormat::Text => registry.with(layer).try_init(),
+            LogFormat::Json => registry
+                .with(layer.json().with_current_span(true).with_span_list(false))
+                .try_init(),
+        };
         return Ok(());
     };
     let (endpoint, serve) = tracing;
