@@ -244,6 +244,15 @@ pub struct ServeArgs {
     #[arg(long, env = "AGENTGRAPH_DATABASE_ACQUIRE_TIMEOUT", value_parser = humantime::parse_duration)]
     pub database_acquire_timeout: Option<Duration>,
 
+    /// Export traces over OTLP/HTTP (protobuf) to this collector, e.g.
+    /// `http://127.0.0.1:4318` (`/v1/traces` is appended); off when unset.
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT")]
+    pub otlp_endpoint: Option<String>,
+
+    /// The `service.name` of exported traces.
+    #[arg(long, env = "OTEL_SERVICE_NAME", default_value = "agentgraph")]
+    pub otel_service_name: String,
+
     /// Origins allowed to call the API from a browser (CORS), comma-separated; none by default.
     #[arg(long, env = "AGENTGRAPH_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,

@@ -109,14 +109,14 @@ pub enum AppError {
     /// `reference`. The same request may succeed later (a create whose
     /// commit was cut off may have been stored: idempotency keys cover that).
     #[error("the service is temporarily unavailable; retry shortly (reference {reference})")]
-    Unavailable { reference: Uuid },
+    Unavailable { reference: Reference },
     /// A subscriber read changes slower than they came and was cut off; it
     /// may resume from its last cursor.
     #[error("{0}")]
     FellBehind(String),
     /// The cause was logged under `reference` when this error was made.
     #[error("internal server error (reference {reference})")]
-    Internal { reference: Uuid },
+    Internal { reference: Reference },
 }
 
 impl AppError {
@@ -133,7 +133,7 @@ impl AppError {
     }
 
     /// The id under which the cause was logged, for the errors that hide it.
-    pub fn reference(&self) -> Option<Uuid> {
+    pub fn reference(&self) -> Option<Reference> {
         match self {
             Self::Unavailable { reference } | Self::Internal { reference } => Some(*reference),
             _ => None,
@@ -157,7 +157,7 @@ impl AppError {
 
     /// Logs `cause` with a fresh reference id and returns the error the client may see.
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
-        let reference = Uuid::now_v7();
+        let reference = Reference::fresh();
         tracing::error!(%reference, error = %cause, "internal error");
         Self::Internal { reference }
     }
@@ -165,9 +165,38 @@ impl AppError {
     /// Logs `cause` (a warning: the database is down, not the code wrong)
     /// and returns the retryable error the client may see.
     pub fn unavailable(cause: &dyn std::fmt::Display) -> Self {
-        let reference = Uuid::now_v7();
+        let reference = Reference::fresh();
         tracing::warn!(%reference, error = %cause, "database unavailable");
         Self::Unavailable { reference }
+    }
+}
+
+/// What a hidden cause is logged under, for a user's report to lead to
+/// it. Within a traced operation it is the trace's id (32 hex digits, as
+/// trace viewers show it): the one value finds the trace and, in the JSON
+/// logs, every line of the request (`trace_id`) with this one among them.
+/// Otherwise a fresh UUID, on the log line only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reference {
+    Logged(Uuid),
+    Trace(opentelemetry::TraceId),
+}
+
+impl Reference {
+    fn fresh() -> Self {
+        match crate::telemetry::spans::current_trace_id() {
+            Some(trace_id) => Self::Trace(trace_id),
+            None => Self::Logged(Uuid::now_v7()),
+        }
+    }
+}
+
+impl std::fmt::Display for Reference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Logged(id) => id.fmt(f),
+            Self::Trace(id) => id.fmt(f),
+        }
     }
 }
 

@@ -28,13 +28,13 @@ async fn main() -> anyhow::Result<()> {
             println!("{line}");
         }
         Command::Migrate => {
-            telemetry::init(cli.log_format);
+            telemetry::init(cli.log_format, None)?;
             let db = connect_and_migrate(&cli.database_url, Default::default()).await?;
             db.close().await;
             tracing::info!("migrations applied");
         }
         Command::Serve(serve) => {
-            telemetry::init(cli.log_format);
+            telemetry::init(cli.log_format, Some(&serve))?;
             let config = ServeConfig {
                 database_url: cli.database_url,
                 serve: *serve,

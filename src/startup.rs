@@ -43,6 +43,11 @@ impl Application {
     /// binds the listening sockets (port 0 picks a free one).
     pub async fn build(config: &ServeConfig) -> anyhow::Result<Self> {
         let serve = &config.serve;
+        if serve.otlp_endpoint.is_some() {
+            // `main` has done this already; a server built otherwise (the
+            // tests) starts its exporter here.
+            crate::telemetry::init(crate::config::LogFormat::Text, Some(serve))?;
+        }
         let auth = Authenticator::new(&serve.auth_options())?;
         if auth.is_off() {
             if !serve.listen.ip().is_loopback() && !serve.insecure_no_auth {
@@ -289,6 +294,7 @@ impl Application {
             outcome = Stopped::Abandoned;
         }
         background.abort_all();
+        crate::telemetry::flush().await;
         served.map(|()| outcome)
     }
 }

@@ -190,16 +190,26 @@ pub(crate) struct Kept {
 }
 
 impl Kept {
+    fn traced(&self, sql: &str, started: std::time::Instant, failed: bool) {
+        let postgres = self.pool.get_database_backend() == sea_orm::DbBackend::Postgres;
+        crate::telemetry::spans::statement(postgres, sql, started.elapsed(), failed);
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Idle>> {
         self.idle.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     async fn run(&self, statement: Statement, wanted: Wanted) -> Result<Output, DbErr> {
         self.statements.observe(&statement);
+        // Timed only when traced (the wait for a connection included).
+        let started = crate::telemetry::on().then(std::time::Instant::now);
         let values = statement.values.unwrap_or(sea_orm::Values(Vec::new()));
         let output = on_lease!(self, |lease| lease
             .execute(&statement.sql, &values, wanted)
             .await);
+        if let Some(started) = started {
+            self.traced(&statement.sql, started, output.is_err());
+        }
         output.map_err(|err| {
             let err = RuntimeErr::SqlxError(Arc::new(err));
             match wanted {
@@ -214,7 +224,11 @@ impl Kept {
             self.pool.get_database_backend(),
             sql,
         ));
+        let started = crate::telemetry::on().then(std::time::Instant::now);
         let done = on_lease!(self, |lease| lease.execute_unprepared(sql).await);
+        if let Some(started) = started {
+            self.traced(sql, started, done.is_err());
+        }
         done.map(Output::Done)
             .map_err(|err| DbErr::Exec(RuntimeErr::SqlxError(Arc::new(err))))
     }

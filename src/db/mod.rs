@@ -275,6 +275,15 @@ async fn connect_counted(
 ) -> Result<DatabaseConnection, DbErr> {
     let mut conn = Database::connect(options).await?;
     let counter = statements.clone();
-    conn.set_metric_callback(move |info| counter.observe(info.statement));
+    let postgres = conn.get_database_backend() == DbBackend::Postgres;
+    conn.set_metric_callback(move |info| {
+        counter.observe(info.statement);
+        crate::telemetry::spans::statement(
+            postgres,
+            &info.statement.sql,
+            info.elapsed,
+            info.failed,
+        );
+    });
     Ok(conn)
 }

@@ -21,6 +21,7 @@ use crate::error::ErrorCode;
 use crate::graphql::loaders::{DbLoader, LoneRootField};
 use crate::graphql::turn::Turn;
 use crate::metrics as m;
+use crate::telemetry::spans::Operation;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Transport {
@@ -258,7 +259,22 @@ async fn run(engine: &Engine, admitted: Admitted, caller: &Caller) -> Result<Res
             .remember(shape, &response.errors);
     }
     tidy(&mut response.errors, Some(&admitted.prepared.document));
+    super::response::stamp_reference(&mut response.errors);
     Ok(response)
+}
+
+/// Names the traced operation once it is admitted.
+pub(crate) fn describe(admitted: &Admitted, trace: &Operation) {
+    let kind = match admitted.prepared.operation_type {
+        Some(OperationType::Mutation) => "mutation",
+        Some(OperationType::Subscription) => "subscription",
+        _ => "query",
+    };
+    trace.describe(
+        admitted.prepared.operation_name.as_deref(),
+        kind,
+        &admitted.request.query,
+    );
 }
 
 /// Runs `execution` until the turn's deadline, which a parked claim moves

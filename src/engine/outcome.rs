@@ -45,6 +45,7 @@ pub(crate) fn record(
     codes: &[ErrorCode],
     started: Instant,
 ) {
+    crate::telemetry::spans::outcome(outcome, codes.iter().map(|code| code.as_str()));
     let operation = operation.to_owned();
     ::metrics::counter!(m::REQUESTS, "operation" => operation.clone(), "outcome" => outcome)
         .increment(1);

@@ -249,6 +249,25 @@ fn plain_expectation(drawing: &str) -> String {
     words.join(" ")
 }
 
+/// With tracing on, gives every error of a traced operation the trace id as
+/// its `extensions.reference` (an error that hides a logged cause has it
+/// already: see `error::Reference`), so a user's report leads to the trace.
+pub(crate) fn stamp_reference(errors: &mut [ServerError]) {
+    if errors.is_empty() {
+        return;
+    }
+    let Some(trace_id) = crate::telemetry::spans::current_trace_id() else {
+        return;
+    };
+    let reference = trace_id.to_string();
+    for error in errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("reference").is_none() {
+            extensions.set("reference", reference.as_str());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

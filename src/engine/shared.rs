@@ -24,6 +24,7 @@ use super::outcome;
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::metrics as m;
+use crate::telemetry::spans::Operation;
 
 /// A GraphQL response, serialized.
 pub(crate) type Payload = Arc<str>;
@@ -186,20 +187,32 @@ pub(crate) fn results(
     caller: Caller,
     started: std::time::Instant,
     transport: Transport,
+    trace: Operation,
 ) -> BoxStream<'static, Payload> {
     if admitted.is_subscription() {
+        // Shared by every subscriber of the same text: no one's trace.
         return engine.shared.join(engine, admitted, &caller, transport);
     }
     let engine = engine.clone();
-    driven(Box::pin(futures_util::stream::once(async move {
-        let operation = admitted.operation.clone();
-        let response = match operation::execute(&engine, admitted, &caller).await {
-            Ok(response) => response,
-            Err(refusal) => Response::from_errors(vec![refusal.to_server_error()]),
-        };
-        outcome::finished(&response, &caller, &operation, started);
-        serialize(&response)
-    })))
+    let span = trace.span().clone();
+    driven(Box::pin(futures_util::stream::once(
+        tracing::Instrument::instrument(
+            async move {
+                let operation = admitted.operation.clone();
+                let response = match operation::execute(&engine, admitted, &caller).await {
+                    Ok(response) => response,
+                    Err(refusal) => {
+                        let mut response = Response::from_errors(vec![refusal.to_server_error()]);
+                        super::response::stamp_reference(&mut response.errors);
+                        response
+                    }
+                };
+                outcome::finished(&response, &caller, &operation, started);
+                serialize(&response)
+            },
+            span,
+        ),
+    )))
 }
 
 /// Results a transport has not yet taken from a [`driven`] stream.

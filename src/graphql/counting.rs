@@ -73,9 +73,11 @@ impl Loader<TaskCountsOf> for DbLoader {
         for (of, parents) in by_kind {
             let (db, tenant) = self.scope();
             let wanted = parents.clone();
-            let mut counts =
-                off_request(async move { counting::task_counts(&db, &tenant, of, &wanted).await })
-                    .await?;
+            let span = crate::telemetry::spans::loader_batch("count tasks", "tasks", parents.len());
+            let mut counts = off_request(span, async move {
+                counting::task_counts(&db, &tenant, of, &wanted).await
+            })
+            .await?;
             for parent in parents {
                 let value = counts.remove(&parent).unwrap_or_default();
                 found.insert(TaskCountsOf { of, parent }, value);

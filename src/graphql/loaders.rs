@@ -15,7 +15,7 @@ use futures_util::task::AtomicWaker;
 
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
-use sea_orm::EntityTrait;
+use sea_orm::{EntityName, EntityTrait};
 use uuid::Uuid;
 
 use crate::auth::Tenant;
@@ -27,6 +27,7 @@ use crate::service::store::columns::Columns;
 use crate::service::store::order::ColumnOf;
 use crate::service::store::page::{self, PageRequest};
 use crate::service::store::resource::{Resource, ResourceFilter};
+use crate::telemetry::spans;
 
 pub(crate) type Loaders = DataLoader<DbLoader>;
 
@@ -179,7 +180,12 @@ impl<E: Resource> Loader<ById<E>> for DbLoader {
     async fn load(&self, keys: &[ById<E>]) -> Result<HashMap<ById<E>, E::Model>, AppError> {
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
         let (db, tenant) = (self.db.clone(), self.tenant.clone());
-        let rows = off_request(async move { page::by_ids::<E>(&db, &tenant, &ids).await }).await?;
+        let span = spans::loader_batch("load by id", E::default().table_name(), keys.len());
+        let rows = off_request(
+            span,
+            async move { page::by_ids::<E>(&db, &tenant, &ids).await },
+        )
+        .await?;
         Ok(rows
             .into_iter()
             .map(|(id, model)| (ById::new(id), model))
@@ -198,8 +204,11 @@ impl Loader<DependsOn> for DbLoader {
     async fn load(&self, keys: &[DependsOn]) -> Result<HashMap<DependsOn, Self::Value>, AppError> {
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
         let (db, tenant) = (self.db.clone(), self.tenant.clone());
-        let edges =
-            off_request(async move { dependencies::depends_on(&db, &tenant, &ids).await }).await?;
+        let span = spans::loader_batch("load dependencies", "task_dependencies", keys.len());
+        let edges = off_request(span, async move {
+            dependencies::depends_on(&db, &tenant, &ids).await
+        })
+        .await?;
         let mut found: HashMap<DependsOn, Vec<Uuid>> = HashMap::with_capacity(keys.len());
         for (task, depends_on) in edges {
             found.entry(DependsOn(task)).or_default().push(depends_on);
@@ -307,7 +316,9 @@ impl<F: ResourceFilter> Loader<ChildPage<F>> for DbLoader {
         for (shape, parents) in groups {
             let (db, owned, parents_owned) = (self.db.clone(), shape.clone(), parents.clone());
             let tenant = self.tenant.clone();
-            let mut pages = off_request(async move {
+            let table = <F::Entity as Default>::default().table_name();
+            let span = spans::loader_batch("load child pages", table, parents.len());
+            let mut pages = off_request(span, async move {
                 children::child_pages(
                     &db,
                     &tenant,
@@ -382,7 +393,9 @@ impl<F: ResourceFilter> Loader<ChildCount<F>> for DbLoader {
             let (db, filter_owned, parents_owned) =
                 (self.db.clone(), filter.clone(), parents.clone());
             let tenant = self.tenant.clone();
-            let counts = off_request(async move {
+            let table = <F::Entity as Default>::default().table_name();
+            let span = spans::loader_batch("count children", table, parents.len());
+            let counts = off_request(span, async move {
                 children::child_counts(&db, &tenant, parent_column.0, &parents_owned, &filter_owned)
                     .await
             })
@@ -403,10 +416,12 @@ impl<F: ResourceFilter> Loader<ChildCount<F>> for DbLoader {
 /// Runs a query on a task of its own. Batches run inside the request's task
 /// (see [`BatchDriver`]); without this, every row streaming in from the
 /// database would wake, and re-poll, the whole request.
+/// `span` is the batch's (its statements' parent when tracing is on).
 pub(crate) async fn off_request<T: Send + 'static>(
+    span: tracing::Span,
     query: impl Future<Output = Result<T, AppError>> + Send + 'static,
 ) -> Result<T, AppError> {
-    tokio::spawn(query)
+    tokio::spawn(tracing::Instrument::instrument(query, span))
         .await
         .map_err(|err| AppError::internal(&err))?
 }

@@ -12,6 +12,7 @@ use axum::extract::ws::{WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use tracing::Instrument;
 
 use super::AppState;
 use super::status::{Answer, MediaType, Refusal, negotiate, not_acceptable};
@@ -20,6 +21,7 @@ use crate::engine::operation::{self, Rejected, Transport};
 use crate::engine::outcome;
 use crate::engine::persisted::PersistedRef;
 use crate::error::AppError;
+use crate::telemetry::spans::Operation;
 
 pub(crate) const API_KEY_HEADER: &str = "x-api-key";
 
@@ -60,12 +62,25 @@ pub(crate) async fn get_graphql(
     if let Ok(upgrade) = upgrade {
         return super::ws::upgrade(state, &headers, upgrade);
     }
-    let started = Instant::now();
     let query = query.unwrap_or_default();
     let has_document = query.split('&').any(|pair| pair.starts_with("query="));
     if !has_document && wants_html(&headers) {
         return super::graphiql::page(state.engine.persisted.only_trusted()).into_response();
     }
+    let trace = super::traced(&headers, "http");
+    let span = trace.span().clone();
+    get_operation(state, headers, query, trace)
+        .instrument(span)
+        .await
+}
+
+async fn get_operation(
+    state: AppState,
+    headers: HeaderMap,
+    query: String,
+    trace: Operation,
+) -> Response {
+    let started = Instant::now();
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };
@@ -98,6 +113,7 @@ pub(crate) async fn get_graphql(
         caller,
         Transport::Get,
         started,
+        &trace,
     )
     .await
 }
@@ -106,6 +122,19 @@ pub(crate) async fn post_graphql(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let trace = super::traced(&headers, "http");
+    let span = trace.span().clone();
+    post_operation(state, headers, body, trace)
+        .instrument(span)
+        .await
+}
+
+async fn post_operation(
+    state: AppState,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    trace: Operation,
 ) -> Response {
     let started = Instant::now();
     let event_stream = super::sse::wanted(&headers);
@@ -167,7 +196,7 @@ pub(crate) async fn post_graphql(
         }
     };
     if event_stream {
-        return super::sse::respond(state, request, &named, caller, expires, started).await;
+        return super::sse::respond(state, request, &named, caller, expires, started, trace).await;
     }
     run(
         &state,
@@ -177,6 +206,7 @@ pub(crate) async fn post_graphql(
         caller,
         Transport::Post,
         started,
+        &trace,
     )
     .await
 }
@@ -189,6 +219,7 @@ async fn run(
     caller: Caller,
     transport: Transport,
     started: Instant,
+    trace: &Operation,
 ) -> Response {
     let admitted = match operation::admit(&state.engine, request, named, &caller, transport) {
         Ok(admitted) => admitted,
@@ -200,6 +231,7 @@ async fn run(
         }
     };
     let operation = admitted.operation.clone();
+    operation::describe(&admitted, trace);
     match operation::execute(&state.engine, admitted, &caller).await {
         Ok(response) => {
             let answer = Answer::of(&response, media);
@@ -216,7 +248,8 @@ fn request_error(
     operation: &str,
     started: Instant,
 ) -> Response {
-    let response = async_graphql::Response::from_errors(errors);
+    let mut response = async_graphql::Response::from_errors(errors);
+    crate::engine::response::stamp_reference(&mut response.errors);
     finish(
         media,
         response,

@@ -24,6 +24,7 @@ pub(crate) use graphql::API_KEY_HEADER;
 pub(crate) use state::{AppState, SocketLimits};
 
 use crate::metrics as m;
+use crate::telemetry::spans::Operation;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -65,12 +66,29 @@ pub(crate) fn router(
                     request_id,
                     method = %request.method(),
                     path = request.uri().path(),
+                    // Recorded when the request is traced (`traced`).
+                    trace_id = tracing::field::Empty,
                 )
             }),
         )
         // Accepts the client's X-Request-Id or makes one, before anything logs.
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
+}
+
+/// The span of a GraphQL operation carried by `transport`, continuing the
+/// client's trace (W3C `traceparent`, `tracestate`); the trace id goes on
+/// the request's span, so the request's log lines name it.
+pub(crate) fn traced(headers: &axum::http::HeaderMap, transport: &'static str) -> Operation {
+    if !crate::telemetry::on() {
+        return Operation::off();
+    }
+    let value = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let trace = Operation::start(transport, value("traceparent"), value("tracestate"));
+    if let Some(trace_id) = trace.trace_id() {
+        tracing::Span::current().record("trace_id", tracing::field::display(trace_id));
+    }
+    trace
 }
 
 /// `/metrics` alone, for `--metrics-listen`.

@@ -21,6 +21,7 @@ use crate::auth::Caller;
 use crate::engine::operation::{self, Rejected, Transport};
 use crate::engine::persisted::PersistedRef;
 use crate::engine::shared;
+use crate::telemetry::spans::Operation;
 
 /// Whether the client asks for an event stream.
 pub(crate) fn wanted(headers: &HeaderMap) -> bool {
@@ -37,6 +38,7 @@ pub(crate) async fn respond(
     caller: Caller,
     expires: Option<SystemTime>,
     started: Instant,
+    trace: Operation,
 ) -> HttpResponse {
     let admitted = match operation::admit(
         &state.engine,
@@ -50,19 +52,23 @@ pub(crate) async fn respond(
             return Refusal::from(rejection).into_response(MediaType::Json, &operation, started);
         }
         Err((Rejected::Invalid(errors), _)) => {
-            let response = Response::from_errors(errors);
+            let mut response = Response::from_errors(errors);
+            crate::engine::response::stamp_reference(&mut response.errors);
             let answer = Answer::request_error(MediaType::GraphqlResponseJson);
             return answer
                 .respond(MediaType::GraphqlResponseJson, &response)
                 .unwrap_or_else(|_| axum::http::StatusCode::BAD_REQUEST.into_response());
         }
     };
+    operation::describe(&admitted, &trace);
+    // The stream runs after this handler returns: it takes the span along.
     let results = shared::results(
         &state.engine,
         admitted,
         caller,
         started,
         Transport::EventStream,
+        trace,
     );
     let events = results
         .map(|payload| Ok::<_, Infallible>(Event::default().event("next").data(&*payload)))

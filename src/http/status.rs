@@ -143,6 +143,9 @@ impl Refusal {
         if let Some(field) = field {
             extensions["field"] = json!(field);
         }
+        if let Some(trace_id) = crate::telemetry::spans::current_trace_id() {
+            extensions["reference"] = json!(trace_id.to_string());
+        }
         let body = json!({ "errors": [{ "message": message, "extensions": extensions }] });
         let status = match media {
             MediaType::Json if request_error => StatusCode::OK,

@@ -34,6 +34,7 @@ use crate::engine::persisted::PersistedRef;
 use crate::engine::rejection::Rejection;
 use crate::engine::shared::{self, Payload};
 use crate::metrics as m;
+use crate::telemetry::spans::Operation;
 
 /// Messages queued for a client.
 const OUTBOX: usize = 256;
@@ -347,12 +348,16 @@ impl Connection {
                     .await;
             }
         };
+        // A trace of its own: the socket's upgrade request is long gone.
+        let trace = Operation::start("websocket", None, None);
+        operation::describe(&admitted, &trace);
         let results = shared::results(
             &self.state.engine,
             admitted,
             caller,
             started,
             Transport::Socket,
+            trace,
         );
         let tag = id.clone();
         let done = id.clone();

@@ -30,7 +30,7 @@ async fn spawn_one_writer() -> TestApp {
 /// transaction returned ends: on SQLite it holds the one writer connection;
 /// on PostgreSQL it holds an uncommitted claim of the key, which the
 /// create's claim waits for.
-async fn hold_writes(app: &TestApp) -> agentgraph::db::Transaction {
+pub async fn hold_writes(app: &TestApp) -> agentgraph::db::Transaction {
     let txn = app.db.writer.begin().await.expect("begin");
     if is_postgres() {
         txn.execute_raw(Statement::from_string(
@@ -48,7 +48,7 @@ async fn hold_writes(app: &TestApp) -> agentgraph::db::Transaction {
 
 /// Sends `inputs` while the writer is held, so that they queue behind the
 /// held create, then lets it go: they are written together after it.
-async fn create_while_held(
+pub async fn create_while_held(
     app: &TestApp,
     document: &str,
     first: Value,

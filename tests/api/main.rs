@@ -46,6 +46,7 @@ mod tasks;
 mod tenant_guard;
 mod tenants;
 mod tokens;
+mod tracing;
 mod trees;
 mod unavailable;
 mod ws_client;

@@ -42,6 +42,15 @@ pub(crate) struct ClaimRequest {
 /// and an agent that is not ACTIVE is BAD_USER_INPUT (both found out only
 /// when nothing was claimed: the claim itself requires an ACTIVE agent).
 pub(crate) async fn claim(db: &Db, request: &ClaimRequest) -> Result<Vec<Lease>> {
+    let span = crate::telemetry::spans::claim(request.limit);
+    let claimed = tracing::Instrument::instrument(claim_in_span(db, request), span.clone()).await;
+    if let Ok(leases) = &claimed {
+        span.record("agentgraph.claim.claimed", leases.len());
+    }
+    claimed
+}
+
+async fn claim_in_span(db: &Db, request: &ClaimRequest) -> Result<Vec<Lease>> {
     let token = super::new_token()?;
     let (clock, turn) = super::clock(db).await;
     let statement = statement(db.backend(), request, token, &clock);

@@ -10,6 +10,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
+use tracing::Instrument;
 
 use super::sql::Sql;
 use crate::error::Result;
@@ -56,9 +57,10 @@ pub(crate) async fn sweep(db: &impl ConnectionTrait, at: DateTime<Utc>) -> Resul
         // Leases expire in every tenant; each row stays in its own.
         every = crate::db::EVERY_TENANT,
     ));
+    let span = crate::telemetry::spans::sweep();
     // Each row's status as the sweep left it tells a requeue from a failure.
     let mut swept = Swept::default();
-    for row in db.query_all_raw(statement).await? {
+    for row in db.query_all_raw(statement).instrument(span.clone()).await? {
         let status: String = row.try_get("", "status")?;
         if status == "FAILED" {
             swept.failed += 1;
@@ -66,5 +68,7 @@ pub(crate) async fn sweep(db: &impl ConnectionTrait, at: DateTime<Utc>) -> Resul
             swept.requeued += 1;
         }
     }
+    span.record("agentgraph.sweep.requeued", swept.requeued);
+    span.record("agentgraph.sweep.failed", swept.failed);
     Ok(swept)
 }

@@ -26,11 +26,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use entity::{agent, goal, plan, task};
 use sea_orm::{DbErr, ModelTrait, RuntimeErr};
 use tokio::sync::oneshot;
+use tracing::Instrument;
 
 use super::batch::{self, Pending};
 use crate::db::Connections;
 use crate::error::{AppError, Result};
 use crate::service::store::resource::Resource;
+use crate::telemetry::spans;
 
 /// The most creates one statement carries; each has a dozen or so values,
 /// far below either backend's limit on bound parameters.
@@ -138,6 +140,8 @@ type Outcome<E> = Result<(Pending<E>, bool)>;
 struct Job<E: Resource> {
     pending: Pending<E>,
     reply: oneshot::Sender<Outcome<E>>,
+    /// The request's span, linked to the group commit's (tracing on).
+    traced: Option<opentelemetry::Context>,
 }
 
 /// One resource's creates: those waiting, and how many writers are free.
@@ -205,7 +209,11 @@ where
                 Turn::Mine(pending)
             } else {
                 let (reply, answer) = oneshot::channel();
-                state.waiting.push_back(Job { pending, reply });
+                state.waiting.push_back(Job {
+                    pending,
+                    reply,
+                    traced: spans::current_context(),
+                });
                 Shared::start_writer(&self.shared, &mut state);
                 Turn::Queued(answer)
             }
@@ -216,7 +224,10 @@ where
                 // Handed back even if this request is dropped mid-write.
                 let _writer = Writer(self.shared.clone());
                 self.shared.stats.record(1);
-                let went_in = batch::write_alone(&self.shared.writes, &pending).await?;
+                let span = spans::group_commit(E::default().table_name(), 1, std::iter::empty());
+                let went_in = batch::write_alone(&self.shared.writes, &pending)
+                    .instrument(span)
+                    .await?;
                 Ok((pending, went_in))
             }
         }
@@ -291,7 +302,9 @@ where
             return;
         }
         shared.stats.record(batch.len());
-        write_batch(&shared.writes, batch).await;
+        let requests = batch.iter().filter_map(|job| job.traced.as_ref());
+        let span = spans::group_commit(E::default().table_name(), batch.len(), requests);
+        write_batch(&shared.writes, batch).instrument(span).await;
     }
 }
 

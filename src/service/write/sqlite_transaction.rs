@@ -38,12 +38,17 @@ pub(crate) async fn query_all(
     sql.push_str(" COMMIT");
     let acquired = db.acquire_sqlite().await?;
     let mut held = Held(Some((acquired.connection, acquired.hold)));
+    // Past both of the pools' places that trace statements: traced here.
+    let traced = crate::telemetry::on().then(|| (std::time::Instant::now(), sql.clone()));
     let result = sqlx::query_with(
         sqlx::AssertSqlSafe(sql),
         SqlxValues(sea_orm::sea_query::Values(values)),
     )
     .fetch_all(&mut **held.connection())
     .await;
+    if let Some((started, sql)) = traced {
+        crate::telemetry::spans::statement(false, &sql, started.elapsed(), result.is_err());
+    }
     match result {
         Ok(rows) => {
             held.release();
