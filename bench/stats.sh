@@ -69,7 +69,8 @@ declare -A BODY=(
   [A]="$(doc 'groupBy: [AGENT]')"
   [SP]="$(doc "filter: { planId: \"$PLAN\" }, groupBy: [STATUS]")"
 )
-declare -A GROUPS_EXPECTED=([S]=6 [ST]=30 [A]=21 [SP]=6)
+# A plan's 500 tasks fall in 2 statuses with fill.sql's digits (i % 100 leaves i % 60 three values).
+declare -A GROUPS_EXPECTED=([S]=6 [ST]=30 [A]=21 [SP]=2)
 
 # The measures' order in round $1: S ST A SP, then turned by one.
 order() {
