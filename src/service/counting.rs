@@ -69,7 +69,9 @@ pub(crate) async fn task_counts(
     if parents.is_empty() {
         return Ok(HashMap::new());
     }
-    let counted = Expr::col((task::Entity, task::Column::Id)).count();
+    // COUNT(*), not of a column: PostgreSQL then needs no column of the
+    // row, and an index-only scan serves it.
+    let counted = Expr::cust("COUNT(*)");
     let status = Expr::col((task::Entity, task::Column::Status));
     let mut query = find_in::<task::Entity>(tenant).select_only();
     let parent = match of {
@@ -154,7 +156,7 @@ pub(crate) async fn task_stats(
         query = query.column(key.column()).group_by(key.column());
     }
     query = query
-        .expr_as(Expr::col(task::Column::Id).count(), "group_count")
+        .expr_as(Expr::cust("COUNT(*)"), "group_count")
         .expr_as(
             Func::min(Expr::col(task::Column::CreatedAt)),
             "oldest_created_at",

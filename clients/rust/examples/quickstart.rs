@@ -193,5 +193,29 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let seen: i64 = stats.iter().map(|group| group.count).sum();
     assert!(seen >= 3, "the stats count at least this goal's tasks");
+
+    // What happened to the task: its changes, who made them, what changed.
+    let story = client.history(first.id, None, None).await?;
+    println!("task {}'s history:", first.description);
+    for entry in &story.nodes {
+        println!(
+            "  v{} {:?} at {} by {} changed {:?}",
+            entry.version,
+            entry.kind,
+            entry.at,
+            entry.actor.as_deref().unwrap_or("-"),
+            entry.changed_fields
+        );
+    }
+    let started = story.nodes.iter().any(|entry| {
+        entry
+            .changed_fields
+            .iter()
+            .any(|field| field == "startedAt")
+    });
+    assert!(
+        story.nodes.len() >= 2 && started,
+        "the task's history holds its creation and its start"
+    );
     Ok(())
 }

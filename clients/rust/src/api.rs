@@ -234,6 +234,20 @@ impl Client {
         Ok(data.task_stats)
     }
 
+    /// The retained changes of the object `id` (of any kind), oldest
+    /// first: `first` of them (20 when `None`) after the cursor `after`.
+    pub async fn history(
+        &self,
+        id: Uuid,
+        first: Option<i64>,
+        after: Option<String>,
+    ) -> Result<history::HistoryHistory, Error> {
+        let data = self
+            .execute::<History>(history::Variables { id, first, after })
+            .await?;
+        Ok(data.history)
+    }
+
     /// Who the server takes the caller to be: role, tenant, credential
     /// name and, for an AGENT caller, its agent.
     pub async fn viewer(&self) -> Result<viewer::ViewerViewer, Error> {

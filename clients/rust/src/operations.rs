@@ -238,6 +238,16 @@ pub struct PlanProgress;
 )]
 pub struct TaskStats;
 
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
+    query_path = "../operations/history.graphql",
+    variables_derives = "Debug, Clone",
+    response_derives = "Debug, Clone, PartialEq",
+    skip_serializing_none
+)]
+pub struct History;
+
 /// Who the server takes the caller to be (API.md, "Identity, roles and
 /// tenants").
 #[derive(GraphQLQuery)]

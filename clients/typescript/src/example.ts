@@ -16,6 +16,7 @@ import {
   CreateAgentDocument,
   CreateGoalDocument,
   GetGoalDocument,
+  HistoryDocument,
   PlanProgressDocument,
   TaskChangedDocument,
   TaskStatsDocument,
@@ -142,6 +143,17 @@ for (const group of taskStats) {
   console.log(`  ${group.status}: ${group.count}, the oldest created ${group.oldestCreatedAt}`);
 }
 check(taskStats.reduce((n, group) => n + group.count, 0) >= 3, "the stats count at least this goal's tasks");
+
+// What happened to the task: its changes, who made them, what changed.
+const { history } = await client.execute(HistoryDocument, { id: firstTask.id });
+console.log(`task ${firstTask.description}'s history:`);
+for (const entry of history.nodes) {
+  console.log(`  v${entry.version} ${entry.kind} at ${entry.at} by ${entry.actor ?? '-'} changed ${entry.changedFields.join(', ')}`);
+}
+check(
+  history.nodes[0]?.kind === 'CREATED' && history.nodes.some((entry) => entry.changedFields.includes('startedAt')),
+  `the task's history holds its creation and its start, got ${JSON.stringify(history)}`,
+);
 
 const ws = createWsClient({
   url: url.replace(/^http/, 'ws'),

@@ -30,6 +30,7 @@ type Documents = {
     "query GetPlan($id: UUID!) {\n  plan(id: $id) {\n    id\n    goalId\n    description\n    status\n    version\n    updatedAt\n  }\n}": typeof types.GetPlanDocument,
     "query GetTask($id: UUID!) {\n  task(id: $id) {\n    id\n    planId\n    agentId\n    description\n    taskType\n    status\n    inputData\n    outputData\n    error\n    version\n    startedAt\n    completedAt\n  }\n}": typeof types.GetTaskDocument,
     "mutation HeartbeatTask($id: UUID!, $token: String!, $leaseSeconds: Int) {\n  heartbeatTask(id: $id, token: $token, leaseSeconds: $leaseSeconds) {\n    token\n    expiresAt\n  }\n}": typeof types.HeartbeatTaskDocument,
+    "query History($id: UUID!, $first: Int, $after: String) {\n  history(id: $id, first: $first, after: $after) {\n    nodes {\n      cursor\n      kind\n      version\n      at\n      actor\n      changedFields\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": typeof types.HistoryDocument,
     "query ListAgents($first: Int!) {\n  agents(first: $first) {\n    nodes {\n      id\n      name\n      status\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": typeof types.ListAgentsDocument,
     "query ListGoals($agentId: UUID!, $first: Int!) {\n  goals(first: $first, filter: {agentId: $agentId}) {\n    nodes {\n      id\n      agentId\n      description\n      priority\n      status\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": typeof types.ListGoalsDocument,
     "query ListPlans($first: Int, $after: String, $filter: PlanFilter, $orderBy: PlanOrder) {\n  plans(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n    totalCount\n    nodes {\n      id\n      goalId\n      description\n      status\n      version\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": typeof types.ListPlansDocument,
@@ -61,6 +62,7 @@ const documents: Documents = {
     "query GetPlan($id: UUID!) {\n  plan(id: $id) {\n    id\n    goalId\n    description\n    status\n    version\n    updatedAt\n  }\n}": types.GetPlanDocument,
     "query GetTask($id: UUID!) {\n  task(id: $id) {\n    id\n    planId\n    agentId\n    description\n    taskType\n    status\n    inputData\n    outputData\n    error\n    version\n    startedAt\n    completedAt\n  }\n}": types.GetTaskDocument,
     "mutation HeartbeatTask($id: UUID!, $token: String!, $leaseSeconds: Int) {\n  heartbeatTask(id: $id, token: $token, leaseSeconds: $leaseSeconds) {\n    token\n    expiresAt\n  }\n}": types.HeartbeatTaskDocument,
+    "query History($id: UUID!, $first: Int, $after: String) {\n  history(id: $id, first: $first, after: $after) {\n    nodes {\n      cursor\n      kind\n      version\n      at\n      actor\n      changedFields\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": types.HistoryDocument,
     "query ListAgents($first: Int!) {\n  agents(first: $first) {\n    nodes {\n      id\n      name\n      status\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": types.ListAgentsDocument,
     "query ListGoals($agentId: UUID!, $first: Int!) {\n  goals(first: $first, filter: {agentId: $agentId}) {\n    nodes {\n      id\n      agentId\n      description\n      priority\n      status\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": types.ListGoalsDocument,
     "query ListPlans($first: Int, $after: String, $filter: PlanFilter, $orderBy: PlanOrder) {\n  plans(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n    totalCount\n    nodes {\n      id\n      goalId\n      description\n      status\n      version\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": types.ListPlansDocument,
@@ -154,6 +156,10 @@ export function graphql(source: "query GetTask($id: UUID!) {\n  task(id: $id) {\
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "mutation HeartbeatTask($id: UUID!, $token: String!, $leaseSeconds: Int) {\n  heartbeatTask(id: $id, token: $token, leaseSeconds: $leaseSeconds) {\n    token\n    expiresAt\n  }\n}"): (typeof documents)["mutation HeartbeatTask($id: UUID!, $token: String!, $leaseSeconds: Int) {\n  heartbeatTask(id: $id, token: $token, leaseSeconds: $leaseSeconds) {\n    token\n    expiresAt\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query History($id: UUID!, $first: Int, $after: String) {\n  history(id: $id, first: $first, after: $after) {\n    nodes {\n      cursor\n      kind\n      version\n      at\n      actor\n      changedFields\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}"): (typeof documents)["query History($id: UUID!, $first: Int, $after: String) {\n  history(id: $id, first: $first, after: $after) {\n    nodes {\n      cursor\n      kind\n      version\n      at\n      actor\n      changedFields\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
