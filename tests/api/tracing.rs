@@ -141,7 +141,15 @@ const PROGRESS: &str = "query Progress {
   agents(first: 5) { nodes { name goals { nodes { description plans { nodes { tasks { nodes { id } } } } } } } }
 }";
 
+#[test]
+fn a_request_with_a_traceparent_continues_its_trace_down_to_the_statements_alone() {
+    crate::helpers::run_alone(
+        "tracing::a_request_with_a_traceparent_continues_its_trace_down_to_the_statements",
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "process-wide state: run alone by its `_alone` wrapper"]
 async fn a_request_with_a_traceparent_continues_its_trace_down_to_the_statements() {
     let (receiver, endpoint) = Receiver::start().await;
     let app = spawn_traced(&endpoint).await;
@@ -266,7 +274,13 @@ async fn a_request_with_a_traceparent_continues_its_trace_down_to_the_statements
 const CREATE_TASK: &str =
     "mutation NewTask($input: CreateTaskInput!) { createTask(input: $input) { id } }";
 
+#[test]
+fn creates_that_share_a_group_commit_link_to_its_span_alone() {
+    crate::helpers::run_alone("tracing::creates_that_share_a_group_commit_link_to_its_span");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "process-wide state: run alone by its `_alone` wrapper"]
 async fn creates_that_share_a_group_commit_link_to_its_span() {
     let (receiver, endpoint) = Receiver::start().await;
     let app = spawn_traced(&endpoint).await;
@@ -350,7 +364,13 @@ async fn creates_that_share_a_group_commit_link_to_its_span() {
     );
 }
 
+#[test]
+fn an_error_carries_the_trace_id_as_its_reference_alone() {
+    crate::helpers::run_alone("tracing::an_error_carries_the_trace_id_as_its_reference");
+}
+
 #[tokio::test]
+#[ignore = "process-wide state: run alone by its `_alone` wrapper"]
 async fn an_error_carries_the_trace_id_as_its_reference() {
     let (receiver, endpoint) = Receiver::start().await;
     let app = spawn_traced(&endpoint).await;
@@ -405,7 +425,15 @@ async fn an_error_carries_the_trace_id_as_its_reference() {
     );
 }
 
+#[test]
+fn without_an_endpoint_nothing_is_traced_and_errors_keep_their_shape_alone() {
+    crate::helpers::run_alone(
+        "tracing::without_an_endpoint_nothing_is_traced_and_errors_keep_their_shape",
+    );
+}
+
 #[tokio::test]
+#[ignore = "process-wide state: run alone by its `_alone` wrapper"]
 async fn without_an_endpoint_nothing_is_traced_and_errors_keep_their_shape() {
     let app = spawn_app_with(|_| {}).await;
     let response = app

@@ -172,7 +172,13 @@ async fn dashboard_queries_only_what_the_server_exports() {
 /// test is its own process under nextest, so this server's recorder is
 /// fresh; under `cargo test` the others' series are there too, and the test
 /// only asks less.)
+#[test]
+fn every_panel_has_a_series_at_the_first_scrape_alone() {
+    crate::helpers::run_alone("dashboard::every_panel_has_a_series_at_the_first_scrape");
+}
+
 #[tokio::test]
+#[ignore = "process-wide state: run alone by its `_alone` wrapper"]
 async fn every_panel_has_a_series_at_the_first_scrape() {
     let app = spawn_app().await;
     let response = app.get_path("/metrics").send().await;

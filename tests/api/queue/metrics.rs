@@ -25,7 +25,13 @@ fn with_outcome(name: &str, outcome: &str) -> String {
     format!("{name}{{outcome=\"{outcome}\"}}")
 }
 
+#[test]
+fn claims_parks_and_expiries_are_counted_alone() {
+    crate::helpers::run_alone("queue::metrics::claims_parks_and_expiries_are_counted");
+}
+
 #[tokio::test]
+#[ignore = "process-wide state: run alone by its `_alone` wrapper"]
 async fn claims_parks_and_expiries_are_counted() {
     let app = Arc::new(queue_app().await);
     let (agent, plan) = active_plan(&app).await;
