@@ -16,7 +16,10 @@
 #
 # Usage: bench/counting.sh BINARY
 # Settings: CNT_ROUNDS (3), CNT_SECONDS (8 per run), CNT_BACKENDS
-#   ("postgres sqlite"), CNT_PORT (8350), PGHOST/PGPORT/PGUSER; the
+#   ("postgres sqlite"), CNT_PORT (8350), CNT_PERF (set: each run also
+#   under `perf record` with DWARF call graphs at CNT_PERF_FREQ (199) Hz,
+#   into perf-<backend>-<measure>-<round>.data; perf's own cost lands on the
+#   numbers, so such a run profiles and does not measure), PGHOST/PGPORT/PGUSER; the
 #   PostgreSQL database agentgraph_cntbench is made and dropped.
 
 set -uo pipefail
@@ -65,7 +68,7 @@ order() {
 }
 
 measure() {
-  local backend=$1 db name body
+  local backend=$1 db name body perf_pid
   db="$(fresh_db "$backend")"
   start env RUST_LOG=warn "$BIN" --database-url "$db" serve --listen "127.0.0.1:$PORT" \
     --api-keys-file "$OUT/creds/keys.txt" || return
@@ -78,7 +81,13 @@ measure() {
     log "counting: Q2C's counts are not 5 per plan and 10 per goal"
   for name in $(order "$round"); do
     case $name in Q2) body=$Q2 ;; Q2C) body=$Q2C ;; Q2T) body=$Q2T ;; esac
+    if [[ -n "${CNT_PERF:-}" ]]; then
+      perf record -q -F "${CNT_PERF_FREQ:-199}" --call-graph dwarf,16384 -p "$PID" \
+        -o "$OUT/perf-$backend-$name-$round.data" -- sleep "$SECONDS_PER_RUN" 2>>"$OUT/perf.log" &
+      perf_pid=$!
+    fi
     timed "$backend,$name" "$body" "$CRED"
+    [[ -n "${CNT_PERF:-}" ]] && wait "$perf_pid"
   done
   stop
 }

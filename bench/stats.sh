@@ -17,7 +17,12 @@
 #
 # Usage: bench/stats.sh BINARY
 # Settings: STA_ROUNDS (3), STA_SECONDS (8), STA_PORT (8360), STA_KEEP (set:
-#   keep the database agentgraph_stabench), PG_LOG
+#   keep the database agentgraph_stabench), STA_SETTINGS (planner settings
+#   for the database, `;`-separated, e.g. "random_page_cost = 1.1": set
+#   with ALTER DATABASE before the server starts, so every pooled
+#   connection has them), STA_OTHER_TENANTS (N: N more tenants beside
+#   `bench`, each filled by fill.sql alike, so that `bench` is 1 / (N + 1)
+#   of the table and the planner sees a selective tenant), PG_LOG
 #   (/var/log/postgresql/postgresql-15-main.log), PGHOST/PGPORT/PGUSER.
 
 set -uo pipefail
@@ -56,8 +61,17 @@ serve() {
 dropdb --if-exists "$DB" && createdb "$DB" || exit 1
 RUST_LOG=warn "$BIN" --database-url "postgres://$PGUSER@$PGHOST:$PGPORT/$DB?sslmode=disable" migrate >>"$OUT/server.log" 2>&1 || exit 1
 psql -q -d "$DB" -f "$ROOT/bench/stats/fill.sql" || exit 1
+for ((t = 1; t <= ${STA_OTHER_TENANTS:-0}; t++)); do
+  sed -e "s/'bench'/'other$t'/g" -e "s/'did:stats:'/'did:stats:other$t:'/" "$ROOT/bench/stats/fill.sql" | psql -q -d "$DB" || exit 1
+done
+IFS=';' read -r -a settings <<<"${STA_SETTINGS:-}"
+for setting in "${settings[@]}"; do
+  [[ -n "${setting// /}" ]] && { psql -q -d "$DB" -c "ALTER DATABASE $DB SET $setting" || exit 1; }
+done
 psql -q -d "$DB" -c 'VACUUM ANALYZE'
 psql -At -d "$DB" -c "SELECT count(*) || ' tasks, ' || count(DISTINCT plan_id) || ' plans, ' || count(DISTINCT agent_id) || ' agents, ' || count(*) FILTER (WHERE agent_id IS NULL) || ' unassigned, ' || count(DISTINCT task_type) || ' types' FROM tasks WHERE tenant = 'bench'" | tee "$OUT/setup.txt" >&2
+psql -At -d "$DB" -c "SELECT 'tasks in all: ' || count(*) || ' in ' || count(DISTINCT tenant) || ' tenants' FROM tasks" | tee -a "$OUT/setup.txt" >&2
+echo "settings: ${STA_SETTINGS:-none}" | tee -a "$OUT/setup.txt" >&2
 PLAN="$(psql -At -d "$DB" -c "SELECT plan_id FROM tasks WHERE tenant = 'bench' LIMIT 1")"
 
 FIELDS='status agentId taskType planId count oldestCreatedAt'
@@ -134,7 +148,7 @@ fi
 {
   echo "# bench/stats.sh, $(date -u +%FT%TZ), $ROUNDS rounds of ${SECONDS_PER_RUN}s at one connection"
   echo
-  echo "- binary: \`$BIN\`; $(cat "$OUT/setup.txt")"
+  echo "- binary: \`$BIN\`; $(paste -sd ';' "$OUT/setup.txt" | sed 's/;/; /g')"
   echo "- latency in ms as wrk sees it; \"cpu\": the server's CPU ms per request; n: requests in a round"
   echo
   echo "| measure | p50 | p95 | cpu | n |"
