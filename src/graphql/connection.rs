@@ -8,9 +8,10 @@ use async_graphql::Context;
 use sea_orm::EntityTrait;
 use uuid::Uuid;
 
+use super::child_loaders::{ChildCount, ChildPage, PageShape};
 use super::cursor;
 use super::db;
-use super::loaders::{ChildCount, ChildPage, Loaders, PageShape};
+use super::loaders::Loaders;
 use super::pagination::{PageArgs, PageInfo};
 use super::projection::{Projection, cursors_selected, selected_columns};
 use super::validate::Violations;

@@ -2,6 +2,7 @@
 //! the root, the loaders they share, and the error mapping.
 
 pub(crate) mod agent;
+pub(crate) mod child_loaders;
 pub(crate) mod connection;
 pub(crate) mod counting;
 pub(crate) mod cursor;

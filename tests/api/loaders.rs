@@ -73,6 +73,22 @@ async fn seed(app: &TestApp, shape: &Shape) {
         .await;
 }
 
+/// Two servers seeded with Q2's tree (5 goals × 2 plans × 5 tasks per
+/// agent) under 20 agents and under 2.
+async fn q2_trees_of_20_and_2_agents() -> (TestApp, TestApp) {
+    let large = spawn_app().await;
+    let small = spawn_app().await;
+    let shape = |agents| Shape {
+        agents,
+        goals: 5,
+        plans: 2,
+        tasks: 5,
+    };
+    let (large_shape, small_shape) = (shape(20), shape(2));
+    tokio::join!(seed(&large, &large_shape), seed(&small, &small_shape));
+    (large, small)
+}
+
 /// Runs `query` once to warm up, then again, and returns the statements the
 /// second run cost together with its data.
 async fn statements_for(app: &TestApp, query: &str) -> (u64, Value) {
@@ -111,16 +127,7 @@ fn assert_tree_shape(data: &Value, agents: usize) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_four_level_query_costs_the_same_statements_for_20_agents_as_for_2() {
-    let large = spawn_app().await;
-    let small = spawn_app().await;
-    let shape = |agents| Shape {
-        agents,
-        goals: 5,
-        plans: 2,
-        tasks: 5,
-    };
-    let (large_shape, small_shape) = (shape(20), shape(2));
-    tokio::join!(seed(&large, &large_shape), seed(&small, &small_shape));
+    let (large, small) = q2_trees_of_20_and_2_agents().await;
 
     let (large_statements, large_data) = statements_for(&large, TREE).await;
     let (small_statements, small_data) = statements_for(&small, TREE).await;
@@ -157,16 +164,7 @@ const TREE_WITH_COUNTS: &str = "{
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn task_counts_at_every_level_cost_one_statement_per_level_for_20_agents_as_for_2() {
-    let large = spawn_app().await;
-    let small = spawn_app().await;
-    let shape = |agents| Shape {
-        agents,
-        goals: 5,
-        plans: 2,
-        tasks: 5,
-    };
-    let (large_shape, small_shape) = (shape(20), shape(2));
-    tokio::join!(seed(&large, &large_shape), seed(&small, &small_shape));
+    let (large, small) = q2_trees_of_20_and_2_agents().await;
 
     let (without, _) = statements_for(&small, TREE).await;
     let (large_statements, large_data) = statements_for(&large, TREE_WITH_COUNTS).await;
@@ -284,16 +282,7 @@ const ORDERED_TREE: &str = "{
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn ordered_backward_filtered_nested_pages_cost_the_same_statements_for_20_agents_as_for_2() {
-    let large = spawn_app().await;
-    let small = spawn_app().await;
-    let shape = |agents| Shape {
-        agents,
-        goals: 5,
-        plans: 2,
-        tasks: 5,
-    };
-    let (large_shape, small_shape) = (shape(20), shape(2));
-    tokio::join!(seed(&large, &large_shape), seed(&small, &small_shape));
+    let (large, small) = q2_trees_of_20_and_2_agents().await;
 
     let (large_statements, large_data) = statements_for(&large, ORDERED_TREE).await;
     let (small_statements, small_data) = statements_for(&small, ORDERED_TREE).await;
