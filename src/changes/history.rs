@@ -10,7 +10,7 @@
 
 use entity::{agent, goal, plan, task};
 use migration::TRACKED;
-use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement};
+use sea_orm::{ConnectionTrait, QueryResult, Statement};
 use uuid::Uuid;
 
 use super::{ChangeKind, Resource};
@@ -44,10 +44,7 @@ pub(crate) async fn page(
     first: u64,
 ) -> Result<(Vec<Entry>, bool)> {
     let backend = db.get_database_backend();
-    let p = |n: usize| match backend {
-        DbBackend::Postgres => format!("${n}"),
-        _ => format!("?{n}"),
-    };
+    let p = |n| super::log::placeholder(backend, n);
     let sql = format!(
         "SELECT seq, resource, kind, version, at, actor, changed FROM change_log
          WHERE tenant = {} AND object_id = {} AND seq > {} ORDER BY seq LIMIT {}",

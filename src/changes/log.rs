@@ -17,7 +17,7 @@ const COLUMNS: &str =
 use crate::auth::Tenant;
 use crate::db::EVERY_TENANT;
 
-fn placeholder(backend: DbBackend, n: usize) -> String {
+pub(super) fn placeholder(backend: DbBackend, n: usize) -> String {
     match backend {
         DbBackend::Postgres => format!("${n}"),
         _ => format!("?{n}"),
