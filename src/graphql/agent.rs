@@ -52,6 +52,7 @@ order_field! {
 impl Projection for agent::Entity {
     const RELATIONS: &'static [(&'static str, &'static [agent::Column])] =
         &[("goals", &[]), ("tasks", &[]), ("taskCounts", &[])];
+    const TASK_COUNTS: Option<CountsOf> = Some(CountsOf::Agent);
 }
 
 paged_object! {

@@ -11,11 +11,12 @@ use uuid::Uuid;
 
 use super::loaders::{DbLoader, off_request};
 use crate::error::AppError;
+use crate::service::counting::{self, CountsOf};
 use crate::service::store::children;
 use crate::service::store::columns::Columns;
 use crate::service::store::order::ColumnOf;
 use crate::service::store::page::PageRequest;
-use crate::service::store::resource::ResourceFilter;
+use crate::service::store::resource::{Resource as _, ResourceFilter};
 use crate::telemetry::spans;
 
 /// What a page of children asks for, but whose children: the same for
@@ -27,6 +28,8 @@ pub(crate) struct PageShape<F: ResourceFilter> {
     pub(crate) page: PageRequest<F::Entity>,
     pub(crate) filter: F,
     pub(crate) columns: Columns,
+    /// Whose task counts to read with the rows (`taskCounts` selected).
+    pub(crate) counts: Option<CountsOf>,
     hash: u64,
 }
 
@@ -36,15 +39,17 @@ impl<F: ResourceFilter> PageShape<F> {
         page: PageRequest<F::Entity>,
         filter: F,
         columns: Columns,
+        counts: Option<CountsOf>,
     ) -> Arc<Self> {
         // Fixed keys: the value only has to agree within this process.
         let mut hasher = std::hash::DefaultHasher::new();
-        (&parent_column, &page, &filter, columns).hash(&mut hasher);
+        (&parent_column, &page, &filter, columns, counts).hash(&mut hasher);
         Arc::new(Self {
             parent_column,
             page,
             filter,
             columns,
+            counts,
             hash: hasher.finish(),
         })
     }
@@ -57,6 +62,7 @@ impl<F: ResourceFilter> PartialEq for PageShape<F> {
             && self.page == other.page
             && self.filter == other.filter
             && self.columns == other.columns
+            && self.counts == other.counts
     }
 }
 impl<F: ResourceFilter> Eq for PageShape<F> {}
@@ -116,8 +122,8 @@ impl<F: ResourceFilter> Loader<ChildPage<F>> for DbLoader {
             let (owned, parents_owned) = (shape.clone(), parents.clone());
             let table = <F::Entity as Default>::default().table_name();
             let span = spans::loader_batch("load child pages", table, parents.len());
-            let mut pages = off_request(span, async move {
-                children::child_pages(
+            let (mut pages, counted) = off_request(span, async move {
+                let pages = children::child_pages(
                     &db,
                     &tenant,
                     owned.parent_column.0,
@@ -126,9 +132,24 @@ impl<F: ResourceFilter> Loader<ChildPage<F>> for DbLoader {
                     &owned.page,
                     owned.columns,
                 )
-                .await
+                .await?;
+                // In the same task, so the children's counts are there
+                // before the request wakes to resolve them.
+                let counted = match owned.counts {
+                    Some(of) => {
+                        let ids: Vec<Uuid> =
+                            pages.values().flatten().map(F::Entity::id_of).collect();
+                        let counts = counting::task_counts(&db, &tenant, of, &ids).await?;
+                        Some((of, ids, counts))
+                    }
+                    None => None,
+                };
+                Ok((pages, counted))
             })
             .await?;
+            if let Some((of, ids, counts)) = counted {
+                self.counted.keep(of, &ids, &counts);
+            }
             for parent in parents {
                 let rows = Arc::new(pages.remove(&parent).unwrap_or_default());
                 let key = ChildPage {

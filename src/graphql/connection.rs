@@ -13,12 +13,12 @@ use super::cursor;
 use super::db;
 use super::loaders::Loaders;
 use super::pagination::{PageArgs, PageInfo};
-use super::projection::{Projection, cursors_selected, selected_columns};
+use super::projection::{Projection, cursors_selected, selected_columns, task_counts_selected};
 use super::validate::Violations;
 use crate::error::{AppError, Result};
 use crate::service::store::order::{ColumnOf, Sort};
 use crate::service::store::page::{self, PageRequest};
-use crate::service::store::resource::ResourceFilter;
+use crate::service::store::resource::{Resource as _, ResourceFilter};
 
 pub(crate) type Model<N> = <<N as Listed>::Entity as EntityTrait>::Model;
 pub(crate) type Column<N> = <<N as Listed>::Entity as EntityTrait>::Column;
@@ -195,6 +195,9 @@ pub(crate) async fn list_narrowed<N: Listed>(
     let (columns, cursors) = columns_to_read::<N>(ctx, &request);
     let tenant = &super::caller(ctx).tenant;
     let page = page::list(&db(ctx).reader, tenant, &filter, &request, columns).await?;
+    let ids: Vec<Uuid> = page.items.iter().map(N::Entity::id_of).collect();
+    let counts = task_counts_selected::<N::Entity>(ctx);
+    super::counting::read_ahead(ctx, counts, &ids).await?;
     Ok(Connection::new(
         page,
         &request,
@@ -217,7 +220,8 @@ pub(crate) async fn children<N: Listed>(
     let (request, filter, scope) = prepare::<N>(ctx, &args, filter, order)?;
     let (columns, cursors) = columns_to_read::<N>(ctx, &request);
     let parent_column = ColumnOf(parent_column);
-    let shape = PageShape::new(parent_column, request, filter, columns);
+    let counts = task_counts_selected::<N::Entity>(ctx);
+    let shape = PageShape::new(parent_column, request, filter, columns, counts);
     let rows = ctx
         .data_unchecked::<Loaders>()
         .load_one(ChildPage {

@@ -1,6 +1,7 @@
 //! `taskCounts` on agents, goals and plans, and the `taskStats` query.
 
 use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
 
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Enum, Object, Result, SimpleObject};
@@ -87,17 +88,81 @@ impl Loader<TaskCountsOf> for DbLoader {
     }
 }
 
+/// The counts of a request's parents that were read with their page (see
+/// `projection::task_counts_selected`), for their `taskCounts` to answer
+/// at once. A parent met elsewhere (by id, through a reference) is counted
+/// through the loader instead. A subscription's loaders have none: they
+/// serve every event of a long stream, and counts kept from one event
+/// would be stale at the next.
+pub(crate) struct Counted(Option<Mutex<HashMap<TaskCountsOf, StatusCounts>>>);
+
+impl Counted {
+    pub(crate) fn per_request() -> Self {
+        Self(Some(Mutex::default()))
+    }
+
+    pub(crate) fn none() -> Self {
+        Self(None)
+    }
+
+    /// Whether counts may be read ahead for this loader's requests.
+    pub(crate) fn kept(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// Keeps the counts of `parents`: those absent from `counts` have no task.
+    pub(crate) fn keep(
+        &self,
+        of: CountsOf,
+        parents: &[Uuid],
+        counts: &HashMap<Uuid, StatusCounts>,
+    ) {
+        let Some(kept) = &self.0 else { return };
+        let mut kept = kept.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.reserve(parents.len());
+        for &parent in parents {
+            let value = counts.get(&parent).copied().unwrap_or_default();
+            kept.insert(TaskCountsOf { of, parent }, value);
+        }
+    }
+
+    fn get(&self, key: TaskCountsOf) -> Option<StatusCounts> {
+        let kept = self
+            .0
+            .as_ref()?
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        kept.get(&key).copied()
+    }
+}
+
+/// Reads the counts of `parents` (a page just read) into the request's
+/// [`Counted`], when `of` says the page's selection asks for them.
+pub(crate) async fn read_ahead(
+    ctx: &Context<'_>,
+    of: Option<CountsOf>,
+    parents: &[Uuid],
+) -> crate::error::Result<()> {
+    let Some(of) = of else { return Ok(()) };
+    let reader = &super::db(ctx).reader;
+    let counts = counting::task_counts(reader, &super::caller(ctx).tenant, of, parents).await?;
+    let loaders = ctx.data_unchecked::<Loaders>();
+    loaders.loader().counted.keep(of, parents, &counts);
+    Ok(())
+}
+
 /// The `taskCounts` field of `parent`.
 pub(crate) async fn task_counts(
     ctx: &Context<'_>,
     of: CountsOf,
     parent: Uuid,
 ) -> Result<TaskCounts> {
-    let counts = ctx
-        .data_unchecked::<Loaders>()
-        .load_one(TaskCountsOf { of, parent })
-        .await
-        .gql(ctx)?;
+    let loaders = ctx.data_unchecked::<Loaders>();
+    let key = TaskCountsOf { of, parent };
+    if let Some(counts) = loaders.loader().counted.get(key) {
+        return Ok(counts.into());
+    }
+    let counts = loaders.load_one(key).await.gql(ctx)?;
     Ok(counts.unwrap_or_default().into())
 }
 

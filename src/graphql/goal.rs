@@ -60,6 +60,7 @@ impl Projection for goal::Entity {
         ("plans", &[]),
         ("taskCounts", &[]),
     ];
+    const TASK_COUNTS: Option<CountsOf> = Some(CountsOf::Goal);
 }
 
 paged_object! {

@@ -17,6 +17,7 @@ use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
 use uuid::Uuid;
 
+use super::counting::Counted;
 use crate::auth::Tenant;
 use crate::db::Connections;
 use crate::error::AppError;
@@ -32,9 +33,19 @@ pub(crate) type Loaders = DataLoader<DbLoader>;
 pub(crate) struct DbLoader {
     db: Connections,
     tenant: Tenant,
+    /// Task counts read ahead with their parents' pages.
+    pub(crate) counted: Counted,
 }
 
 impl DbLoader {
+    fn new(db: Connections, tenant: Tenant, counted: Counted) -> Self {
+        Self {
+            db,
+            tenant,
+            counted,
+        }
+    }
+
     /// The reader and tenant a batch of this loader reads with.
     pub(crate) fn scope(&self) -> (Connections, Tenant) {
         (self.db.clone(), self.tenant.clone())
@@ -44,7 +55,8 @@ impl DbLoader {
     /// their events resolve long after any request driver is gone.
     pub(crate) fn spawned(reader: Connections, tenant: Tenant) -> Loaders {
         let spawn = |batch| tokio::spawn(crate::db::holds::doing("subscription", batch));
-        DataLoader::new(Self { db: reader, tenant }, spawn).delay(Duration::from_millis(1))
+        DataLoader::new(Self::new(reader, tenant, Counted::none()), spawn)
+            .delay(Duration::from_millis(1))
     }
 
     /// The loaders of one request, and the driver that runs their batches.
@@ -59,7 +71,8 @@ impl DbLoader {
                 .push(task);
             waker.wake();
         };
-        let loaders = DataLoader::new(Self { db: reader, tenant }, spawner).delay(Duration::ZERO);
+        let loaders = DataLoader::new(Self::new(reader, tenant, Counted::per_request()), spawner)
+            .delay(Duration::ZERO);
         (loaders, driver)
     }
 }

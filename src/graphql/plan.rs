@@ -58,6 +58,7 @@ impl Projection for plan::Entity {
         ("tasks", &[]),
         ("taskCounts", &[]),
     ];
+    const TASK_COUNTS: Option<CountsOf> = Some(CountsOf::Plan);
 }
 
 paged_object! {

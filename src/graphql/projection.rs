@@ -3,6 +3,8 @@
 
 use async_graphql::{Context, SelectionField};
 
+use super::loaders::Loaders;
+use crate::service::counting::CountsOf;
 use crate::service::store::columns::Columns;
 use crate::service::store::resource::Resource;
 
@@ -10,6 +12,9 @@ pub(crate) trait Projection: Resource {
     /// The fields that resolve through another object or a list, with the
     /// columns of this row they read (a parent's id, or none).
     const RELATIONS: &'static [(&'static str, &'static [Self::Column])];
+
+    /// Whose tasks this type's `taskCounts` counts, when it has one.
+    const TASK_COUNTS: Option<CountsOf> = None;
 
     /// The columns besides the id that `field` reads; `None` for a field
     /// not known here, which makes the list read every column.
@@ -63,6 +68,28 @@ pub(crate) fn cursors_selected(ctx: &Context<'_>) -> bool {
             .any(|f| matches!(f.name(), "startCursor" | "endCursor")),
         _ => false,
     })
+}
+
+/// Whose task counts a page of `E` reads with its rows: the nodes'
+/// `taskCounts`, when the selection asks for it. Read with the page, the
+/// counts are there when the field is first polled; through a loader of
+/// their own, every parent's join of field futures stays pending for one
+/// more round and is polled again on every wake (issue 29's profile: that
+/// re-polling cost more than the counting).
+pub(crate) fn task_counts_selected<E: Projection>(ctx: &Context<'_>) -> Option<CountsOf> {
+    let of = E::TASK_COUNTS?;
+    if !ctx.data_unchecked::<Loaders>().loader().counted.kept() {
+        return None;
+    }
+    let asks = |node: SelectionField<'_>| node.selection_set().any(|f| f.name() == "taskCounts");
+    let selected = ctx.field().selection_set().any(|field| match field.name() {
+        "nodes" => asks(field),
+        "edges" => field
+            .selection_set()
+            .any(|edge_field| edge_field.name() == "node" && asks(edge_field)),
+        _ => false,
+    });
+    selected.then_some(of)
 }
 
 fn node_columns<E: Projection>(mut columns: Columns, node: SelectionField<'_>) -> Columns {

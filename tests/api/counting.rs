@@ -4,6 +4,8 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, bad_input, codes, spawn_app};
+use crate::subscriptions::subscribe_live;
+use crate::ws_client::WsClient;
 
 /// An agent with one goal of two plans and a second, idle agent:
 /// plan 1 holds a running task assigned to the agent, a cancelled one,
@@ -140,6 +142,118 @@ async fn task_counts_follow_changes_and_deletes() {
     .await;
     let deleted = app.gql_ok(&query, json!({ "id": w.plans[1] })).await;
     assert_eq!(deleted["plan"]["taskCounts"], counts(2, [0, 0, 0, 1, 1, 0]));
+}
+
+/// Lists read their nodes' counts with the page (root lists, nested lists,
+/// through `nodes`, `edges` and fragments); they must agree with the
+/// counts of the same objects asked for one by one.
+#[tokio::test]
+async fn task_counts_read_with_a_page_agree_with_each_object_s_own() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let data = app
+        .gql_ok(
+            "query {
+               agents { nodes { id taskCounts { total running completed } } }
+               edges: agents { edges { node { id ... on Agent { taskCounts { total } }
+                 goals { edges { node { id taskCounts { total blocked }
+                   plans { nodes { id ...Counts } } } } } } } }
+               plans { nodes { id ...Counts } }
+             }
+             fragment Counts on Plan { taskCounts { total pending failed } }",
+            json!({}),
+        )
+        .await;
+    let total_of = |kind: &str, id: &Value| {
+        let app = &app;
+        let query =
+            format!("query($id: UUID!) {{ one: {kind}(id: $id) {{ taskCounts {{ total }} }} }}");
+        let id = id.clone();
+        async move {
+            app.gql_ok(&query, json!({ "id": id })).await["one"]["taskCounts"]["total"].clone()
+        }
+    };
+    for agent in data["agents"]["nodes"].as_array().expect("agents") {
+        assert_eq!(
+            agent["taskCounts"]["total"],
+            total_of("agent", &agent["id"]).await
+        );
+    }
+    let by_id = |nodes: &Value, id: &str| {
+        nodes
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .find(|node| node["id"] == json!(id))
+            .cloned()
+            .expect("listed")
+    };
+    let agent = by_id(&data["agents"]["nodes"], &w.agent);
+    assert_eq!(
+        agent["taskCounts"],
+        json!({ "total": 1, "running": 1, "completed": 0 })
+    );
+    let edges: Vec<Value> = data["edges"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|edge| edge["node"].clone())
+        .collect();
+    let agent = by_id(&json!(edges), &w.agent);
+    assert_eq!(agent["taskCounts"], json!({ "total": 1 }));
+    let goal = &agent["goals"]["edges"][0]["node"];
+    assert_eq!(goal["id"], json!(w.goal));
+    assert_eq!(goal["taskCounts"], json!({ "total": 6, "blocked": 1 }));
+    let plan = by_id(&goal["plans"]["nodes"], &w.plans[1]);
+    assert_eq!(
+        plan["taskCounts"],
+        json!({ "total": 2, "pending": 0, "failed": 1 })
+    );
+    let plan = by_id(&data["plans"]["nodes"], &w.plans[0]);
+    assert_eq!(
+        plan["taskCounts"],
+        json!({ "total": 4, "pending": 1, "failed": 0 })
+    );
+    let empty = by_id(&data["plans"]["nodes"], &w.empty_plan);
+    assert_eq!(
+        empty["taskCounts"],
+        json!({ "total": 0, "pending": 0, "failed": 0 })
+    );
+}
+
+/// A subscription's events each count afresh: one stream's loaders serve
+/// every event, so counts read with a page in one event must not answer a
+/// later event's `taskCounts` met through a reference.
+#[tokio::test]
+async fn a_subscription_s_every_event_counts_afresh() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let plan = w.plans[0].clone();
+    let mut ws = WsClient::connect(&app.address).await;
+    let document = "subscription($plan: UUID) { taskChanged(planId: $plan) { task { plan {
+        id taskCounts { total } goal { plans { nodes { id taskCounts { total } } } } } } } }";
+    subscribe_live(&mut ws, "1", document, json!({ "plan": plan }), || async {
+        app.create_task(&plan, "poke").await;
+    })
+    .await;
+    let listed = |event: &Value| {
+        let plan = &event["taskChanged"]["task"]["plan"];
+        let nodes = plan["goal"]["plans"]["nodes"].as_array().expect("plans");
+        let listed = nodes
+            .iter()
+            .find(|node| node["id"] == plan["id"])
+            .expect("listed");
+        (
+            plan["taskCounts"]["total"].clone(),
+            listed["taskCounts"]["total"].clone(),
+        )
+    };
+    for _ in 0..2 {
+        app.create_task(&plan, "one more").await;
+        let event = ws.next_data("1").await;
+        let (by_reference, in_the_list) = listed(&event);
+        assert_eq!(by_reference, in_the_list, "{event}");
+    }
 }
 
 async fn stats(app: &TestApp, arguments: &str, variables: Value) -> Value {
