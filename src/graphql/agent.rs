@@ -10,6 +10,7 @@ use super::connection::{FilterInput, connection};
 use super::counting::{TaskCounts, task_counts};
 use super::goal::{Goal, GoalFilter, GoalOrderField};
 use super::idempotent::KEY_MAX;
+use super::node_list::Plain;
 use super::pagination::{order_field, page_complexity};
 use super::projection::Projection;
 use super::resource::{paged_object, resource_roots};
@@ -95,7 +96,7 @@ paged_object! {
             self.0.updated_at
         }
         /// The tasks assigned to it, by status.
-        async fn task_counts(&self, ctx: &Context<'_>) -> Result<TaskCounts> {
+        async fn task_counts(&self, ctx: &Context<'_>) -> Result<Plain<TaskCounts>> {
             task_counts(ctx, CountsOf::Agent, self.0.id).await
         }
     }

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::connection::FilterInput;
 use super::errors::GqlResult as _;
 use super::loaders::{DbLoader, Loaders, off_request};
+use super::node_list::Plain;
 use super::pagination::{MAX_PAGE, page_complexity};
 use super::task::{TaskFilter, TaskStatus};
 use super::validate::Violations;
@@ -156,14 +157,14 @@ pub(crate) async fn task_counts(
     ctx: &Context<'_>,
     of: CountsOf,
     parent: Uuid,
-) -> Result<TaskCounts> {
+) -> Result<Plain<TaskCounts>> {
     let loaders = ctx.data_unchecked::<Loaders>();
     let key = TaskCountsOf { of, parent };
     if let Some(counts) = loaders.loader().counted.get(key) {
-        return Ok(counts.into());
+        return Ok(Plain(counts.into()));
     }
     let counts = loaders.load_one(key).await.gql(ctx)?;
-    Ok(counts.unwrap_or_default().into())
+    Ok(Plain(counts.unwrap_or_default().into()))
 }
 
 /// A key `taskStats` groups tasks by.

@@ -10,6 +10,7 @@ use super::connection::{FilterInput, connection};
 use super::counting::{TaskCounts, task_counts};
 use super::idempotent::KEY_MAX;
 use super::loaders::referenced;
+use super::node_list::Plain;
 use super::pagination::{order_field, page_complexity};
 use super::plan::{NewPlanInput, Plan, PlanFilter, PlanOrderField};
 use super::projection::Projection;
@@ -107,7 +108,7 @@ paged_object! {
             self.0.updated_at
         }
         /// The tasks of all its plans, by status.
-        async fn task_counts(&self, ctx: &Context<'_>) -> Result<TaskCounts> {
+        async fn task_counts(&self, ctx: &Context<'_>) -> Result<Plain<TaskCounts>> {
             task_counts(ctx, CountsOf::Goal, self.0.id).await
         }
     }

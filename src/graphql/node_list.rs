@@ -11,18 +11,26 @@
 //! exactly the one the generic path would give; only the other fields
 //! (relations, nested connections) get a boxed future, joined as before.
 //!
+//! A field with a selection set is polled once in place too: one whose
+//! value is at hand (`taskCounts` read with its page) is then done without
+//! a boxed future or a join, and one that waits on a loader joins the
+//! others, polled again there. [`Plain`] resolves a single object (one
+//! whose fields are all read from memory, such as `TaskCounts`) the same
+//! way.
+//!
 //! Only plain selections take this path: a fragment, a directive or a
 //! response key given twice falls back to async-graphql's own list
 //! resolution, which merges and applies them. It also bypasses extension
 //! hooks, which the schema has none of (see `graphql::builder`).
 
 use std::borrow::Cow;
+use std::task::Poll;
 
 use async_graphql::futures_util::FutureExt;
 use async_graphql::futures_util::future::{BoxFuture, try_join_all};
 use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{Field, Selection};
-use async_graphql::resolver_utils::resolve_list;
+use async_graphql::resolver_utils::{resolve_container, resolve_list};
 use async_graphql::{
     ContainerType, ContextSelectionSet, OutputType, Positioned, ServerResult, Value, registry,
 };
@@ -61,6 +69,34 @@ impl<N: ContainerType + Sync> OutputType for NodeList<'_, N> {
             }
         });
         Ok(Value::List(try_join_all(objects).await?))
+    }
+}
+
+/// An object resolved as the objects of a [`NodeList`] are.
+pub(crate) struct Plain<T>(pub T);
+
+impl<T: ContainerType + OutputType + Sync> OutputType for Plain<T> {
+    fn type_name() -> Cow<'static, str> {
+        T::type_name()
+    }
+
+    fn qualified_type_name() -> String {
+        T::qualified_type_name()
+    }
+
+    fn create_type_info(registry: &mut registry::Registry) -> String {
+        T::create_type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        _field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        match plain_fields(ctx) {
+            Some(fields) => resolve_object(ctx, &self.0, &fields).await,
+            None => resolve_container(ctx, &self.0).await,
+        }
     }
 }
 
@@ -105,10 +141,17 @@ async fn resolve_object<'a, N: ContainerType + Sync>(
                 continue;
             }
         }
-        values.push(None);
-        pending.push(Box::pin(async move {
-            node.resolve_field(&ctx.with_field(field)).await
-        }));
+        let mut resolving: BoxFuture<'_, ServerResult<Option<Value>>> =
+            Box::pin(async move { node.resolve_field(&ctx.with_field(field)).await });
+        // Polled with this task's own waker: one left pending is woken as
+        // any other, and the join below polls it again.
+        match std::future::poll_fn(|cx| Poll::Ready(resolving.as_mut().poll(cx))).await {
+            Poll::Ready(value) => values.push(Some(value?.unwrap_or_default())),
+            Poll::Pending => {
+                values.push(None);
+                pending.push(resolving);
+            }
+        }
     }
     let mut resolved = try_join_all(pending).await?.into_iter();
     let mut object = IndexMap::with_capacity(fields.len());
