@@ -6,7 +6,8 @@
 // runtime on 127.0.0.1. Queries cross both subgraphs in both directions with
 // an API key the gateway passes on; everything stops at the end.
 //
-//   AGENTGRAPH_BIN=target/debug/agentgraph node tests/federation/check.mjs
+//   cd tests/federation && npm ci && npm test   (after `cargo build`; the binary is
+//   $AGENTGRAPH_BIN, else $CARGO_TARGET_DIR/debug/agentgraph, else target/debug/agentgraph)
 //
 // Between the gateway and agentgraph sits a recording proxy: it shows the
 // requests the gateway makes of agentgraph (one `_entities` request for 100
@@ -18,6 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -26,7 +28,9 @@ import { composeServices } from '@theguild/federation-composition';
 import { parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 
-const BIN = process.env.AGENTGRAPH_BIN ?? 'target/debug/agentgraph';
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN =
+  process.env.AGENTGRAPH_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target'), 'debug', 'agentgraph');
 const HOST = '127.0.0.1';
 const TASKS = 100;
 /** What Hive Gateway asks agentgraph for the reverse query below; the Rust
