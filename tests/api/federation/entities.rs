@@ -97,6 +97,36 @@ async fn entities_for_100_tasks_cost_one_statement_in_the_order_asked() {
     }
 }
 
+/// A relation of the entities goes through its loader too: 100 tasks with
+/// their plans and goals are three statements.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn relations_of_100_entities_cost_one_statement_per_level() {
+    let app = spawn_subgraph().await;
+    let (_, goal, plan, tasks) = seed(&app, 100).await;
+    let representations: Vec<Value> = tasks.iter().map(|id| representation("Task", id)).collect();
+    let document = "query($representations: [_Any!]!) {
+        _entities(representations: $representations) {
+            ... on Task { id plan { id goal { id } } }
+        }
+    }";
+
+    let (statements, list) = costing(&app, document, &representations).await;
+
+    assert_eq!(
+        statements,
+        3,
+        "on {}, 100 tasks with their plans and goals cost {statements} statements",
+        backend()
+    );
+    assert_eq!(list.len(), 100);
+    for (entity, id) in list.iter().zip(&tasks) {
+        assert_eq!(
+            entity,
+            &json!({ "id": id, "plan": { "id": plan, "goal": { "id": goal } } })
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn mixed_types_cost_one_statement_per_type_and_a_missing_id_is_null() {
     let app = spawn_subgraph().await;
