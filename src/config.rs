@@ -46,7 +46,11 @@ pub enum Command {
     /// Apply pending database migrations and exit.
     Migrate,
     /// Print the GraphQL schema (SDL) to stdout.
-    Schema,
+    Schema {
+        /// Print it as the Apollo Federation v2 subgraph `serve --federation` serves.
+        #[arg(long)]
+        federation: bool,
+    },
     /// Print a fresh API key, then its line for the keys file.
     Keygen {
         /// Who the key is for (shown in logs).
@@ -116,6 +120,11 @@ pub struct ServeArgs {
     /// Turn schema introspection off (GraphiQL and codegen need it on).
     #[arg(long, env = "AGENTGRAPH_NO_INTROSPECTION")]
     pub no_introspection: bool,
+
+    /// Serve the schema as an Apollo Federation v2 subgraph: `_service`,
+    /// `_entities`, and `@key(fields: "id")` on Agent, Goal, Plan and Task.
+    #[arg(long, env = "AGENTGRAPH_FEDERATION")]
+    pub federation: bool,
 
     /// Deepest selection nesting a query may have.
     #[arg(long, env = "AGENTGRAPH_MAX_DEPTH", default_value_t = 16)]

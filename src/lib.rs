@@ -20,7 +20,7 @@ pub(crate) mod housekeeping;
 pub(crate) mod http;
 pub(crate) mod service;
 
-pub use graphql::sdl;
+pub use graphql::{sdl, subgraph_sdl};
 
 /// What the integration tests reach inside the server, beyond driving it
 /// over HTTP: the database to break on purpose, the create queues to read

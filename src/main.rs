@@ -14,8 +14,12 @@ use agentgraph::{auth, telemetry};
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Schema => {
-            print!("{}", agentgraph::sdl());
+        Command::Schema { federation } => {
+            if federation {
+                print!("{}", agentgraph::subgraph_sdl());
+            } else {
+                print!("{}", agentgraph::sdl());
+            }
         }
         Command::Keygen {
             name,

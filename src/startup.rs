@@ -117,6 +117,7 @@ impl Application {
                     introspection: !serve.no_introspection,
                 },
                 validation,
+                serve.federation,
             )
         };
         let schema = schema_with(ValidationMode::Strict);

@@ -7,6 +7,7 @@ pub(crate) mod connection;
 pub(crate) mod counting;
 pub(crate) mod cursor;
 pub(crate) mod errors;
+pub(crate) mod federation;
 pub(crate) mod goal;
 pub(crate) mod history;
 pub(crate) mod idempotent;
@@ -24,7 +25,7 @@ pub(crate) mod turn;
 pub(crate) mod validate;
 pub(crate) mod viewer;
 
-use async_graphql::{MergedObject, Schema, SchemaBuilder, ValidationMode};
+use async_graphql::{MergedObject, SDLExportOptions, Schema, SchemaBuilder, ValidationMode};
 
 use self::subscription::SubscriptionRoot;
 
@@ -42,6 +43,7 @@ pub(crate) struct QueryRoot(
     viewer::ViewerQuery,
     counting::StatsQuery,
     history::HistoryQuery,
+    federation::Entities,
 );
 
 /// Writes: each mutation runs in one transaction and changes nothing when it fails.
@@ -80,6 +82,17 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     )
 }
 
+/// The schema as an Apollo Federation v2 subgraph (`--federation`): the
+/// same types and roots, with `@key(fields: "id")` on the four resources,
+/// `_entities` and `_service`.
+fn federated(
+    builder: SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot>,
+) -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
+    builder
+        .register_output_type::<federation::EntityKeys>()
+        .enable_federation()
+}
+
 /// The schema, built once at start-up and shared by every request; with
 /// `ValidationMode::Fast` only for documents already validated in full
 /// (`engine::validated`).
@@ -91,8 +104,14 @@ pub(crate) fn build_schema(
     queue: queue::Queue,
     limits: SchemaLimits,
     validation: ValidationMode,
+    federation: bool,
 ) -> AppSchema {
-    let mut builder = builder()
+    let mut builder = if federation {
+        federated(builder())
+    } else {
+        builder()
+    };
+    builder = builder
         .validation_mode(validation)
         .data(db)
         .data(creates)
@@ -113,6 +132,14 @@ pub(crate) fn build_schema(
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
     builder().finish().sdl()
+}
+
+/// The subgraph's SDL for a federation gateway (`schema --federation`),
+/// as `_service { sdl }` answers it.
+pub fn subgraph_sdl() -> String {
+    federated(builder())
+        .finish()
+        .sdl_with_options(SDLExportOptions::new().federation().compose_directive())
 }
 
 /// The database, from a resolver.

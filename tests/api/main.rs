@@ -13,6 +13,7 @@ mod counting;
 mod dashboard;
 mod errors;
 mod errors_shapes;
+mod federation;
 mod field_order;
 mod goals;
 mod group_commit;
