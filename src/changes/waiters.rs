@@ -85,6 +85,13 @@ impl Waiters {
             id
         };
         ::metrics::gauge!(crate::metrics::PARKED).increment(1.0);
+        // Made before the wait below, so that a claim dropped while it waits
+        // (its client gone) leaves the registry as one dropped later does.
+        let ticket = Ticket {
+            waiters: self.clone(),
+            id,
+            wake,
+        };
         self.changed.notify_one();
         let mut listening = self.listening.subscribe();
         // At shutdown the listener has stopped: the ticket's wait ends at once.
@@ -92,11 +99,7 @@ impl Waiters {
             _ = listening.wait_for(|listening| *listening) => {}
             () = self.hub.closing() => {}
         }
-        Ticket {
-            waiters: self.clone(),
-            id,
-            wake,
-        }
+        ticket
     }
 
     /// How many claims are parked here.
