@@ -386,3 +386,51 @@ impl ServeConfig {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(database_url: &str, args: &[&str]) -> ServeConfig {
+        #[derive(Parser)]
+        struct Serve {
+            #[command(flatten)]
+            args: ServeArgs,
+        }
+        let args =
+            Serve::parse_from(std::iter::once("agentgraph").chain(args.iter().copied())).args;
+        ServeConfig {
+            database_url: database_url.to_owned(),
+            serve: args,
+        }
+    }
+
+    #[test]
+    fn a_transaction_pooler_needs_postgres_and_a_direct_url() {
+        let pooled = "postgres://postgres@127.0.0.1:6432/db";
+        let direct = "postgres://postgres@127.0.0.1:5432/db";
+        let none = config(pooled, &[]);
+        assert_eq!(none.serve.pooler, Pooler::None);
+        assert!(none.check_pooler().is_ok());
+        assert_eq!(none.direct_database_url(), pooled);
+
+        let without = config(pooled, &["--pooler", "transaction"]);
+        let refused = without.check_pooler().expect_err("refused").to_string();
+        assert!(refused.contains("--listen-database-url"), "{refused}");
+
+        let sqlite = config(
+            "sqlite://x.db?mode=rwc",
+            &["--pooler", "transaction", "--listen-database-url", direct],
+        );
+        let refused = sqlite.check_pooler().expect_err("refused").to_string();
+        assert!(refused.contains("SQLite"), "{refused}");
+
+        let with = config(
+            pooled,
+            &["--pooler", "transaction", "--listen-database-url", direct],
+        );
+        assert!(with.check_pooler().is_ok());
+        assert_eq!(with.direct_database_url(), direct);
+        assert_eq!(with.serve.pool_settings().pooler, Pooler::Transaction);
+    }
+}
