@@ -46,7 +46,7 @@ cleanup() {
   [[ -n "$PGB_DIR" && -f "$PGB_DIR/pgbouncer.pid" ]] && kill -TERM "$(cat "$PGB_DIR/pgbouncer.pid")" 2>/dev/null
   sleep 0.2
   [[ -n "$PGB_DIR" ]] && rm -rf "$PGB_DIR"
-  dropdb --if-exists "$DBNAME" 2>/dev/null
+  dropdb --if-exists --force "$DBNAME" 2>/dev/null
 }
 trap cleanup EXIT
 
@@ -83,7 +83,7 @@ order() {
 
 measure() {
   local variant=$1 m1 q1 m body direct pooled extra=() before after
-  dropdb --if-exists "$DBNAME" && createdb "$DBNAME"
+  dropdb --if-exists --force "$DBNAME" && createdb "$DBNAME"
   direct="postgres://$PGUSER@$PGHOST:$PGPORT/$DBNAME?sslmode=disable"
   pooled="postgres://$PGUSER@127.0.0.1:$PGB_PORT/$DBNAME?sslmode=disable"
   case $variant in
