@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::auth::Role;
+pub use crate::db::Pooler;
 
 /// The SQLite file used when no database URL is given: created on first start
 /// in the working directory.
@@ -253,6 +254,21 @@ pub struct ServeArgs {
     #[arg(long, env = "AGENTGRAPH_DATABASE_ACQUIRE_TIMEOUT", value_parser = humantime::parse_duration)]
     pub database_acquire_timeout: Option<Duration>,
 
+    /// What sits between the server and PostgreSQL: `none`, or
+    /// `transaction` for a transaction-mode pooler (PgBouncer) at
+    /// `--database-url`. It turns off what cannot cross one: named
+    /// prepared statements (each statement is prepared unnamed, inside a
+    /// transaction of its own), startup parameters, session settings.
+    /// Needs `--listen-database-url`.
+    #[arg(long, env = "AGENTGRAPH_POOLER", value_enum, default_value_t = Pooler::None)]
+    pub pooler: Pooler,
+
+    /// PostgreSQL reached directly (not through a pooler), for what is
+    /// bound to a session: LISTEN for other instances' changes, and the
+    /// migrations under their advisory lock. `--database-url` by default.
+    #[arg(long, env = "AGENTGRAPH_LISTEN_DATABASE_URL")]
+    pub listen_database_url: Option<String>,
+
     /// Export traces over OTLP/HTTP (protobuf) to this collector, e.g.
     /// `http://127.0.0.1:4318` (`/v1/traces` is appended); off when unset.
     #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT")]
@@ -318,7 +334,39 @@ impl ServeArgs {
             sqlite_cache_kib: self.sqlite_cache_kib,
             statement_cache: self.statement_cache,
             acquire_timeout: self.database_acquire_timeout,
+            pooler: self.pooler,
         }
+    }
+}
+
+impl ServeConfig {
+    /// Refuses a pooler the database cannot have, or one without a direct
+    /// URL for the session-bound work.
+    pub fn check_pooler(&self) -> anyhow::Result<()> {
+        if self.serve.pooler == Pooler::None {
+            return Ok(());
+        }
+        if self.database_url.starts_with("sqlite:") {
+            anyhow::bail!(
+                "--pooler transaction is for PostgreSQL behind a pooler such as PgBouncer; \
+                 SQLite has no pooler: leave --pooler at none"
+            );
+        }
+        if self.serve.listen_database_url.is_none() {
+            anyhow::bail!(
+                "--pooler transaction needs --listen-database-url (AGENTGRAPH_LISTEN_DATABASE_URL): \
+                 PostgreSQL reached directly, not through the pooler, for LISTEN and migrations"
+            );
+        }
+        Ok(())
+    }
+
+    /// Where session-bound work (LISTEN, migrations) connects.
+    pub fn direct_database_url(&self) -> &str {
+        self.serve
+            .listen_database_url
+            .as_deref()
+            .unwrap_or(&self.database_url)
     }
 }
 
@@ -336,5 +384,53 @@ impl ServeConfig {
             database_url: database_url.into(),
             serve: ServeArgs::with_listen(listen),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(database_url: &str, args: &[&str]) -> ServeConfig {
+        #[derive(Parser)]
+        struct Serve {
+            #[command(flatten)]
+            args: ServeArgs,
+        }
+        let args =
+            Serve::parse_from(std::iter::once("agentgraph").chain(args.iter().copied())).args;
+        ServeConfig {
+            database_url: database_url.to_owned(),
+            serve: args,
+        }
+    }
+
+    #[test]
+    fn a_transaction_pooler_needs_postgres_and_a_direct_url() {
+        let pooled = "postgres://postgres@127.0.0.1:6432/db";
+        let direct = "postgres://postgres@127.0.0.1:5432/db";
+        let none = config(pooled, &[]);
+        assert_eq!(none.serve.pooler, Pooler::None);
+        assert!(none.check_pooler().is_ok());
+        assert_eq!(none.direct_database_url(), pooled);
+
+        let without = config(pooled, &["--pooler", "transaction"]);
+        let refused = without.check_pooler().expect_err("refused").to_string();
+        assert!(refused.contains("--listen-database-url"), "{refused}");
+
+        let sqlite = config(
+            "sqlite://x.db?mode=rwc",
+            &["--pooler", "transaction", "--listen-database-url", direct],
+        );
+        let refused = sqlite.check_pooler().expect_err("refused").to_string();
+        assert!(refused.contains("SQLite"), "{refused}");
+
+        let with = config(
+            pooled,
+            &["--pooler", "transaction", "--listen-database-url", direct],
+        );
+        assert!(with.check_pooler().is_ok());
+        assert_eq!(with.direct_database_url(), direct);
+        assert_eq!(with.serve.pool_settings().pooler, Pooler::Transaction);
     }
 }

@@ -48,6 +48,7 @@ impl Application {
             // tests) starts its exporter here.
             crate::telemetry::init(crate::config::LogFormat::Text, Some(serve))?;
         }
+        config.check_pooler()?;
         let auth = Authenticator::new(&serve.auth_options())?;
         if auth.is_off() {
             if !serve.listen.ip().is_loopback() && !serve.insecure_no_auth {
@@ -87,9 +88,15 @@ impl Application {
                 "persisted documents loaded"
             );
         }
-        let db = connect_and_migrate(&config.database_url, serve.pool_settings()).await?;
+        let db = connect_and_migrate_over(
+            &config.database_url,
+            config.direct_database_url(),
+            serve.pool_settings(),
+        )
+        .await?;
         let hub = Hub::new(db.clone());
-        let change_listener = hub.connect_listener(&config.database_url).await?;
+        // LISTEN is bound to its session: it goes to PostgreSQL directly.
+        let change_listener = hub.connect_listener(config.direct_database_url()).await?;
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let writers = if db.backend() == sea_orm::DbBackend::Sqlite {
             1
@@ -222,6 +229,7 @@ impl Application {
         let stop_rx = stop_tx.subscribe();
         let mut background = tokio::task::JoinSet::new();
         self.state.engine.hub.start(
+            self.config.direct_database_url(),
             &self.config.database_url,
             self.change_listener,
             stop_rx.clone(),
@@ -314,12 +322,39 @@ pub enum Stopped {
 pub const CLOSE_GRACE: Duration = Duration::from_secs(3);
 
 pub async fn connect_and_migrate(database_url: &str, settings: PoolSettings) -> anyhow::Result<Db> {
+    connect_and_migrate_over(database_url, database_url, settings).await
+}
+
+/// As [`connect_and_migrate`], migrating over `direct`: PostgreSQL reached
+/// without a pooler when `database_url` is a transaction-mode one, for the
+/// migrations run under a session's advisory lock, and some of their
+/// statements (sea-orm-migration's) outside any transaction.
+pub async fn connect_and_migrate_over(
+    database_url: &str,
+    direct: &str,
+    settings: PoolSettings,
+) -> anyhow::Result<Db> {
     let db = Db::connect(database_url, settings).await?;
     if database_url.starts_with("sqlite:") {
         // SQLite's writer is one connection: migrations cannot overlap.
         Migrator::up(&*db.writer, None).await?;
         return Ok(db);
     }
+    if direct != database_url {
+        let migrations = sea_orm::Database::connect(direct).await?;
+        let migrated = migrate_locked(&migrations, direct).await;
+        let _ = migrations.close().await;
+        migrated?;
+        return Ok(db);
+    }
+    migrate_locked(&db.writer, database_url).await?;
+    Ok(db)
+}
+
+async fn migrate_locked(
+    migrations: &sea_orm::DatabaseConnection,
+    database_url: &str,
+) -> anyhow::Result<()> {
     // Instances started together over one new database would otherwise
     // create the same tables at once and all but one fail. An advisory lock
     // held on a connection of its own lets one migrate while the others
@@ -327,10 +362,10 @@ pub async fn connect_and_migrate(database_url: &str, settings: PoolSettings) -> 
     use sea_orm::sqlx::{Connection, Executor};
     let mut lock = sea_orm::sqlx::postgres::PgConnection::connect(database_url).await?;
     lock.execute(MIGRATION_LOCK).await?;
-    let migrated = Migrator::up(&*db.writer, None).await;
+    let migrated = Migrator::up(migrations, None).await;
     let _ = lock.close().await;
     migrated?;
-    Ok(db)
+    Ok(())
 }
 
 /// One key for "migrating agentgraph" in this database (the arbitrary

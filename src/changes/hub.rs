@@ -94,18 +94,21 @@ impl Hub {
         Ok(Some(listener))
     }
 
-    /// Starts the reader, and on PostgreSQL the listener (from `listener`)
-    /// and notifier, until `stop` turns true.
+    /// Starts the reader, and on PostgreSQL the listener (from `listener`,
+    /// reconnecting to `listen_url`) and the notifier (on `notify_url`,
+    /// which may be a transaction-mode pooler's), until `stop` turns true.
     pub(crate) fn start(
         self: &Arc<Self>,
-        database_url: &str,
+        listen_url: &str,
+        notify_url: &str,
         listener: Option<PgListener>,
         stop: watch::Receiver<bool>,
     ) {
         if let Some(listener) = listener {
             super::listener::spawn(
                 self.clone(),
-                database_url.to_owned(),
+                listen_url.to_owned(),
+                notify_url.to_owned(),
                 listener,
                 stop.clone(),
             );

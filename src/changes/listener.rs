@@ -8,6 +8,10 @@
 //! notification. If an instance dies between its commit and its NOTIFY, the
 //! others read that change at the next notification, and an instance
 //! announces itself when it starts.
+//!
+//! LISTEN is bound to its session, so its connection goes to PostgreSQL
+//! directly (`--listen-database-url`); the NOTIFY is a transaction of its
+//! own and crosses a transaction-mode pooler.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,7 +23,11 @@ use tokio::sync::watch;
 use super::Hub;
 
 pub(crate) const CHANNEL: &str = "agentgraph_changes";
-const NOTIFY: &str = "NOTIFY agentgraph_changes";
+/// The notification need not wait for its commit to reach disk. `SET
+/// LOCAL`, not a session setting: through a transaction-mode pooler the
+/// session is a server connection other clients share. One message, so
+/// one round trip, as the NOTIFY alone was.
+const NOTIFY: &str = "BEGIN; SET LOCAL synchronous_commit = off; NOTIFY agentgraph_changes; COMMIT";
 const RETRY_FIRST: Duration = Duration::from_millis(50);
 /// Least time between two notifications from one instance. Under a write
 /// load every NOTIFY is a transaction of its own; spacing them makes one
@@ -30,9 +38,15 @@ const RETRY_MAX: Duration = Duration::from_secs(2);
 
 /// Listens from `first` (connected at start-up, so the server is ready
 /// from its first request), reconnecting whenever it drops.
-pub(crate) fn spawn(hub: Arc<Hub>, url: String, first: PgListener, stop: watch::Receiver<bool>) {
-    tokio::spawn(listen(hub.clone(), url.clone(), Some(first), stop.clone()));
-    tokio::spawn(notify(hub, url, stop));
+pub(crate) fn spawn(
+    hub: Arc<Hub>,
+    listen_url: String,
+    notify_url: String,
+    first: PgListener,
+    stop: watch::Receiver<bool>,
+) {
+    tokio::spawn(listen(hub.clone(), listen_url, Some(first), stop.clone()));
+    tokio::spawn(notify(hub, notify_url, stop));
 }
 
 async fn listen(
@@ -100,10 +114,7 @@ async fn notify(hub: Arc<Hub>, url: String, mut stop: watch::Receiver<bool>) {
         }
         let sent = async {
             if connection.is_none() {
-                let mut fresh = PgConnection::connect(&url).await?;
-                // The notification need not wait for its commit to reach disk.
-                fresh.execute("SET synchronous_commit = off").await?;
-                connection = Some(fresh);
+                connection = Some(PgConnection::connect(&url).await?);
             }
             if let Some(conn) = connection.as_mut() {
                 conn.execute(NOTIFY).await?;

@@ -117,7 +117,18 @@ impl Connections {
             closing: AtomicBool::new(false),
             resend_lost: resend == Resend::Lost,
             statements,
+            begin: None,
         }))
+    }
+
+    /// Runs each statement with bound values inside a transaction opened
+    /// by `begin` (a transaction-mode pooler's; see `db::pooled_begin`),
+    /// or in autocommit when `None`.
+    pub fn in_transactions(mut self, begin: Option<&'static str>) -> Self {
+        if let Some(kept) = Arc::get_mut(&mut self.0) {
+            kept.begin = begin;
+        }
+        self
     }
 
     /// The sea-orm pool underneath.
@@ -187,6 +198,9 @@ pub(crate) struct Kept {
     /// Whether a statement that lost its kept connection is sent again.
     resend_lost: bool,
     statements: StatementCounter,
+    /// Behind a transaction-mode pooler, the BEGIN each statement with
+    /// values runs after (and COMMIT after it).
+    begin: Option<&'static str>,
 }
 
 impl Kept {
@@ -205,7 +219,7 @@ impl Kept {
         let started = crate::telemetry::on().then(std::time::Instant::now);
         let values = statement.values.unwrap_or(sea_orm::Values(Vec::new()));
         let output = on_lease!(self, |lease| lease
-            .execute(&statement.sql, &values, wanted)
+            .execute(&statement.sql, &values, wanted, self.begin)
             .await);
         if let Some(started) = started {
             self.traced(&statement.sql, started, output.is_err());

@@ -74,6 +74,19 @@ pub struct PoolSettings {
     /// How long a statement waits for a connection before it fails
     /// (SERVICE_UNAVAILABLE); `None`: 30 s on SQLite, 10 s on PostgreSQL.
     pub acquire_timeout: Option<Duration>,
+    /// What sits between the server and PostgreSQL.
+    pub pooler: Pooler,
+}
+
+/// A pooler between the server and PostgreSQL (`--pooler`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Pooler {
+    /// PostgreSQL itself, or a pooler in session mode.
+    #[default]
+    None,
+    /// A pooler that hands a server connection to a client for one
+    /// transaction at a time (PgBouncer's `pool_mode = transaction`).
+    Transaction,
 }
 
 /// A quarter of SQLite's own default (2000): at 2000 the five caches kept
@@ -89,6 +102,7 @@ impl Default for PoolSettings {
             sqlite_cache_kib: DEFAULT_SQLITE_CACHE_KIB,
             statement_cache: DEFAULT_STATEMENT_CACHE,
             acquire_timeout: None,
+            pooler: Pooler::None,
         }
     }
 }
@@ -151,15 +165,19 @@ impl Db {
                 queue_turn: Arc::default(),
             })
         } else {
+            let pooled = settings.pooler == Pooler::Transaction;
             let reader = Pool::new(
                 connect_counted(postgres_options(url, settings), &statements).await?,
                 "reader",
-            );
+            )
+            .behind_pooler(pooled);
             let writer = Pool::new(
                 connect_counted(postgres_options(url, settings), &statements).await?,
                 "writer",
-            );
+            )
+            .behind_pooler(pooled);
             let keep_writes = POSTGRES_CONNECTIONS as usize / 2;
+            let begin = pooled_begin(url, settings.pooler);
             Ok(Self {
                 reader: Connections::new(
                     reader,
@@ -167,14 +185,16 @@ impl Db {
                     true,
                     Resend::Lost,
                     statements.clone(),
-                ),
+                )
+                .in_transactions(begin),
                 writes: Connections::new(
                     writer.clone(),
                     keep_writes,
                     true,
                     Resend::Never,
                     statements.clone(),
-                ),
+                )
+                .in_transactions(begin),
                 writer,
                 statements,
                 queue_turn: Arc::default(),
@@ -217,8 +237,14 @@ fn postgres_options(url: &str, settings: PoolSettings) -> ConnectOptions {
         .test_before_acquire_if_idle_for(kept::RETEST_AFTER)
         .sqlx_logging(false);
     let tune_planner = !url.contains("random_page_cost");
+    let pooled = settings.pooler == Pooler::Transaction;
     options.map_sqlx_postgres_opts(move |pg| {
-        let pg = pg.statement_cache_capacity(settings.statement_cache);
+        // Behind a transaction-mode pooler a named statement prepared in
+        // one transaction is gone (or another client's) in the next:
+        // without a cache sqlx prepares each statement unnamed, again
+        // each time it runs.
+        let cache = if pooled { 0 } else { settings.statement_cache };
+        let pg = pg.statement_cache_capacity(cache);
         // Every page is meant to be an ordered walk of a (parent, key,
         // id) index. Under a LATERAL join PostgreSQL estimates each
         // parent's children from the average, and with the default cost
@@ -227,13 +253,46 @@ fn postgres_options(url: &str, settings: PoolSettings) -> ConnectOptions {
         // parent with 50,000 of them reads all 50,000 per page. At the
         // cost usual for SSDs, 1.1, the ordered walk wins whatever the
         // estimate. A URL that sets the parameter itself keeps its own.
-        if tune_planner {
+        // PgBouncer refuses the `options` startup parameter; behind it
+        // each statement's transaction sets it instead (`pooled_begin`).
+        if tune_planner && !pooled {
             pg.options([("random_page_cost", "1.1")])
         } else {
             pg
         }
     });
     options
+}
+
+/// Opens a transaction behind a transaction-mode pooler. sqlx names the
+/// statements it runs itself (a type's lookup; every statement of a
+/// sea-orm transaction), uncached, and leaves them on the server
+/// connection, which the pooler then hands to another client whose sqlx
+/// numbers its own from `sqlx_s_1` too: "prepared statement sqlx_s_1
+/// already exists". Each transaction of ours starts by clearing them, in
+/// the round trip of its BEGIN where it can.
+pub const POOLED_BEGIN: &str = "BEGIN; DEALLOCATE ALL";
+
+/// Behind a transaction-mode pooler, how a statement outside a
+/// transaction opens the one it runs in (`None` directly).
+///
+/// sqlx sends an unnamed statement in two round trips, Parse then Bind,
+/// each ended by a Sync; in autocommit PgBouncer hands the server
+/// connection to another client at the first Sync, and the Bind may then
+/// reach a server where the unnamed statement is missing or is another
+/// client's (sqlx issue #67). Inside a transaction the pooler keeps the
+/// server for the client until COMMIT. The planner's setting rides on the
+/// same round trip as BEGIN, `SET LOCAL` lasting as long as the
+/// transaction: a session setting would stay on a server connection other
+/// clients share, and `ALTER ROLE … SET` would change every session of
+/// the role, other applications' too. Mutations' own transactions, which
+/// read and write rows by key, do without it.
+fn pooled_begin(url: &str, pooler: Pooler) -> Option<&'static str> {
+    match pooler {
+        Pooler::None => None,
+        Pooler::Transaction if url.contains("random_page_cost") => Some(POOLED_BEGIN),
+        Pooler::Transaction => Some("BEGIN; DEALLOCATE ALL; SET LOCAL random_page_cost = 1.1"),
+    }
 }
 
 fn sqlite_options(url: &str, connections: u32, settings: PoolSettings) -> ConnectOptions {

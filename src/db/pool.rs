@@ -20,6 +20,9 @@ use super::holds::{Hold, Holds};
 pub struct Pool {
     connection: DatabaseConnection,
     holds: Arc<Holds>,
+    /// Behind a transaction-mode pooler: transactions start by clearing
+    /// the statements other clients' left (`super::POOLED_BEGIN`).
+    pooled: bool,
 }
 
 impl Deref for Pool {
@@ -35,7 +38,15 @@ impl Pool {
         Self {
             connection,
             holds: Holds::new(name),
+            pooled: false,
         }
+    }
+
+    /// Marks the pool as reaching PostgreSQL through a transaction-mode
+    /// pooler.
+    pub fn behind_pooler(mut self, pooled: bool) -> Self {
+        self.pooled = pooled;
+        self
     }
 
     pub fn holds(&self) -> &Arc<Holds> {
@@ -61,8 +72,17 @@ impl Pool {
     pub async fn begin(&self) -> Result<Transaction, DbErr> {
         let waiting = self.holds.wait();
         let connection = self.connection.clone();
+        let pooled = self.pooled;
         let begun = tokio::spawn(async move {
-            let begun = connection.begin().await;
+            let begun = match connection.begin().await {
+                // sea-orm's BEGIN is its own: the clearing is one more
+                // round trip (see `super::POOLED_BEGIN`).
+                Ok(txn) if pooled => match txn.execute_unprepared("DEALLOCATE ALL").await {
+                    Ok(_) => Ok(txn),
+                    Err(err) => Err(err),
+                },
+                begun => begun,
+            };
             drop(waiting);
             begun
         })

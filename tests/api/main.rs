@@ -31,6 +31,7 @@ mod pagination;
 mod paging_props;
 mod persisted;
 mod plans;
+mod pooler;
 mod process;
 mod projection;
 mod query_plans;

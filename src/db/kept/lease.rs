@@ -148,10 +148,14 @@ impl Lease<'_> {
         sql: &str,
         values: &sea_orm::Values,
         wanted: Wanted,
+        begin: Option<&'static str>,
     ) -> Result<Output, sqlx::Error> {
         macro_rules! on {
             ($connection:expr) => {{
-                let query = sqlx::query_with(sqlx::AssertSqlSafe(sql), SqlxValues(values.clone()));
+                // Unnamed behind a pooler: sqlx names a statement it does
+                // not cache all the same, and leaves it on the server.
+                let query = sqlx::query_with(sqlx::AssertSqlSafe(sql), SqlxValues(values.clone()))
+                    .persistent(begin.is_none());
                 match wanted {
                     Wanted::Rows => query
                         .fetch_all(&mut **$connection)
@@ -168,9 +172,28 @@ impl Lease<'_> {
                 }
             }};
         }
-        match self.connection() {
-            Connection::Postgres(connection) => on!(connection),
-            Connection::Sqlite(connection) => on!(connection),
+        match (self.connection(), begin) {
+            (Connection::Postgres(connection), Some(begin)) => {
+                // Parse and Bind reach the same server only inside a
+                // transaction (see `db::pooled_begin`). A statement cut off
+                // part way drops the transaction, which queues its
+                // ROLLBACK, and the connection goes back to sqlx, which
+                // sends it before the connection's next use.
+                let mut txn = sqlx::Connection::begin_with(&mut **connection, begin).await?;
+                let inside = &mut txn;
+                match on!(inside) {
+                    Ok(output) => {
+                        txn.commit().await?;
+                        Ok(output)
+                    }
+                    Err(err) => {
+                        txn.rollback().await?;
+                        Err(err)
+                    }
+                }
+            }
+            (Connection::Postgres(connection), None) => on!(connection),
+            (Connection::Sqlite(connection), _) => on!(connection),
         }
     }
 
