@@ -14,6 +14,9 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tokio::sync::watch;
 
 use crate::db::Db;
+pub use crate::db::replicas::{
+    HEALTHY as REPLICA_HEALTHY, LAG as REPLICA_LAG, READS as REPLICA_READS,
+};
 pub use crate::service::queue::measured::{
     CLAIMS, LEASE_EXPIRIES, PARKED, SWEEP_DURATION, TASKS_CLAIMED,
 };

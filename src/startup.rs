@@ -49,6 +49,7 @@ impl Application {
             crate::telemetry::init(crate::config::LogFormat::Text, Some(serve))?;
         }
         config.check_pooler()?;
+        config.check_replicas()?;
         let auth = Authenticator::new(&serve.auth_options())?;
         if auth.is_off() {
             if !serve.listen.ip().is_loopback() && !serve.insecure_no_auth {
@@ -91,6 +92,12 @@ impl Application {
         let db = connect_and_migrate_over(
             &config.database_url,
             config.direct_database_url(),
+            serve.pool_settings(),
+        )
+        .await?
+        .with_replicas(
+            &serve.replica_urls,
+            serve.replica_max_lag,
             serve.pool_settings(),
         )
         .await?;
@@ -234,6 +241,9 @@ impl Application {
             self.change_listener,
             stop_rx.clone(),
         );
+        if let Some(replicas) = &self.state.engine.db.replicas {
+            replicas.spawn_probes(stop_rx.clone());
+        }
         crate::housekeeping::spawn_pruning(
             self.state.engine.db.clone(),
             serve.idempotency_retention,

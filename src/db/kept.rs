@@ -47,6 +47,7 @@ use tokio::sync::Semaphore;
 use self::lease::Idle;
 use super::StatementCounter;
 use super::pool::Pool;
+use super::replicas::Health;
 
 /// A connection unused this long is tested by sqlx before its next
 /// statement (PostgreSQL may have restarted, a proxy dropped it).
@@ -118,7 +119,37 @@ impl Connections {
             resend_lost: resend == Resend::Lost,
             statements,
             begin: None,
+            fallback: None,
         }))
+    }
+
+    /// The same pool and way of running statements, with `turns` of its
+    /// own and its statements counted on `statements`.
+    pub fn sibling(&self, turns: usize, statements: StatementCounter) -> Self {
+        let kept = &self.0;
+        let sibling = Self::new(
+            kept.pool.clone(),
+            turns,
+            kept.keep,
+            if kept.resend_lost {
+                Resend::Lost
+            } else {
+                Resend::Never
+            },
+            statements,
+        );
+        sibling.in_transactions(kept.begin)
+    }
+
+    /// A replica's reads: a statement that fails here goes to `primary`,
+    /// and one whose failure is not the database's answer about it (the
+    /// connection, the server gone) takes the replica out (`health`);
+    /// while it is out, statements go to the primary at once.
+    pub fn falling_back(mut self, primary: Connections, health: Arc<Health>) -> Self {
+        if let Some(kept) = Arc::get_mut(&mut self.0) {
+            kept.fallback = Some(Fallback { primary, health });
+        }
+        self
     }
 
     /// Runs each statement with bound values inside a transaction opened
@@ -201,6 +232,13 @@ pub(crate) struct Kept {
     /// Behind a transaction-mode pooler, the BEGIN each statement with
     /// values runs after (and COMMIT after it).
     begin: Option<&'static str>,
+    /// A replica's: where its statements go when it fails.
+    fallback: Option<Fallback>,
+}
+
+struct Fallback {
+    primary: Connections,
+    health: Arc<Health>,
 }
 
 impl Kept {
@@ -214,6 +252,27 @@ impl Kept {
     }
 
     async fn run(&self, statement: Statement, wanted: Wanted) -> Result<Output, DbErr> {
+        let Some(fallback) = &self.fallback else {
+            return self.run_here(statement, wanted).await;
+        };
+        if !fallback.health.is_up() {
+            return fallback.primary.0.run_here(statement, wanted).await;
+        }
+        match self.run_here(statement.clone(), wanted).await {
+            Ok(output) => Ok(output),
+            Err(err) => {
+                // A query a replica refused may still be answered by the
+                // primary: a replica cancels one that conflicts with what
+                // it replays, and one stopping refuses them all.
+                if !is_the_database_s_answer(&err) {
+                    fallback.health.failed(&err);
+                }
+                fallback.primary.0.run_here(statement, wanted).await
+            }
+        }
+    }
+
+    async fn run_here(&self, statement: Statement, wanted: Wanted) -> Result<Output, DbErr> {
         self.statements.observe(&statement);
         // Timed only when traced (the wait for a connection included).
         let started = crate::telemetry::on().then(std::time::Instant::now);
@@ -234,6 +293,20 @@ impl Kept {
     }
 
     async fn run_unprepared(&self, sql: &str) -> Result<Output, DbErr> {
+        let Some(fallback) = &self.fallback else {
+            return self.run_unprepared_here(sql).await;
+        };
+        if fallback.health.is_up() {
+            match self.run_unprepared_here(sql).await {
+                Ok(output) => return Ok(output),
+                Err(err) if !is_the_database_s_answer(&err) => fallback.health.failed(&err),
+                Err(_) => {}
+            }
+        }
+        fallback.primary.0.run_unprepared_here(sql).await
+    }
+
+    async fn run_unprepared_here(&self, sql: &str) -> Result<Output, DbErr> {
         self.statements.observe(&Statement::from_string(
             self.pool.get_database_backend(),
             sql,
@@ -301,6 +374,17 @@ impl ConnectionTrait for Connections {
             Output::Rows(rows) => Ok(rows),
             _ => Err(unexpected()),
         }
+    }
+}
+
+/// Whether `err` is the database's own answer about a statement it ran (an
+/// error with a SQLSTATE), not a failure to reach it.
+fn is_the_database_s_answer(err: &DbErr) -> bool {
+    match err {
+        DbErr::Exec(RuntimeErr::SqlxError(err))
+        | DbErr::Query(RuntimeErr::SqlxError(err))
+        | DbErr::Conn(RuntimeErr::SqlxError(err)) => matches!(**err, sqlx::Error::Database(_)),
+        _ => false,
     }
 }
 

@@ -11,6 +11,7 @@
 pub mod holds;
 mod kept;
 mod pool;
+pub mod replicas;
 pub mod tenant_guard;
 
 pub use kept::{Connections, Resend, acquire_error};
@@ -124,6 +125,8 @@ pub struct Db {
     /// Held by a work-queue write on SQLite from reading the clock until
     /// its statement is done (see `service::queue::Clock`).
     pub queue_turn: Arc<tokio::sync::Mutex<()>>,
+    /// PostgreSQL's read replicas, when `--replica-url` names any.
+    pub replicas: Option<Arc<replicas::Replicas>>,
 }
 
 impl Db {
@@ -163,6 +166,7 @@ impl Db {
                 writer,
                 statements,
                 queue_turn: Arc::default(),
+                replicas: None,
             })
         } else {
             let pooled = settings.pooler == Pooler::Transaction;
@@ -198,8 +202,31 @@ impl Db {
                 writer,
                 statements,
                 queue_turn: Arc::default(),
+                replicas: None,
             })
         }
+    }
+
+    /// Adds the read replicas at `urls` (PostgreSQL only).
+    pub async fn with_replicas(
+        mut self,
+        urls: &[String],
+        max_lag: Duration,
+        settings: PoolSettings,
+    ) -> Result<Self, DbErr> {
+        if !urls.is_empty() {
+            self.replicas = Some(
+                replicas::Replicas::connect(
+                    urls,
+                    max_lag,
+                    self.reader.clone(),
+                    settings,
+                    &self.statements,
+                )
+                .await?,
+            );
+        }
+        Ok(self)
     }
 
     pub fn backend(&self) -> DbBackend {
@@ -214,6 +241,9 @@ impl Db {
 
     /// As [`Self::close`], for a caller that may give up on it.
     pub async fn close_ref(&self) {
+        if let Some(replicas) = &self.replicas {
+            replicas.close().await;
+        }
         self.reader.close().await;
         self.writes.close().await;
     }

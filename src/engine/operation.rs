@@ -17,7 +17,9 @@ use super::response::{request_error, syntax_error, tidy};
 use super::validated::Shape;
 use super::variables;
 use crate::auth::Caller;
+use crate::db::replicas::{Position, Replicas};
 use crate::error::ErrorCode;
+use crate::graphql::Reads;
 use crate::graphql::loaders::{DbLoader, LoneRootField};
 use crate::graphql::turn::Turn;
 use crate::metrics as m;
@@ -53,9 +55,17 @@ pub(crate) struct Admitted {
     pub(crate) operation: String,
     /// Which variables it gives, for skipping validation done before.
     shape: Option<Shape>,
+    /// The consistency token the request carried (`Some(None)`: one that
+    /// is not a position).
+    consistency: Option<Option<Position>>,
 }
 
 impl Admitted {
+    /// Reads at least as fresh as `token` (an `X-Consistency-Token`).
+    pub(crate) fn read_after(&mut self, token: Option<&str>) {
+        self.consistency = token.map(Position::parse);
+    }
+
     pub(crate) fn is_subscription(&self) -> bool {
         self.prepared.operation_type == Some(OperationType::Subscription)
     }
@@ -187,6 +197,7 @@ pub(crate) fn admit(
         prepared,
         operation,
         shape,
+        consistency: None,
     })
 }
 
@@ -213,8 +224,14 @@ pub(crate) async fn execute(
 
 async fn run(engine: &Engine, admitted: Admitted, caller: &Caller) -> Result<Response, Rejection> {
     let is_mutation = admitted.is_mutation();
-    let (loaders, batches) = DbLoader::per_request(engine.db.reader.clone(), caller.tenant.clone());
-    let mut request = admitted.request.data(loaders);
+    // A query reads from a replica when one will do; a mutation, and what
+    // it reads after writing, from the primary.
+    let reads = match &engine.db.replicas {
+        Some(replicas) if !is_mutation => replicas.for_query(admitted.consistency).await.reads,
+        _ => engine.db.reader.clone(),
+    };
+    let (loaders, batches) = DbLoader::per_request(reads.clone(), caller.tenant.clone());
+    let mut request = admitted.request.data(loaders).data(Reads(reads));
     request = request.data(caller.clone());
     if admitted.prepared.root_fields == 1 {
         request = request.data(LoneRootField);
@@ -260,7 +277,28 @@ async fn run(engine: &Engine, admitted: Admitted, caller: &Caller) -> Result<Res
     }
     tidy(&mut response.errors, Some(&admitted.prepared.document));
     super::response::stamp_reference(&mut response.errors);
+    if is_mutation && let Some(replicas) = &engine.db.replicas {
+        consistency_token(replicas, &mut response).await;
+    }
     Ok(response)
+}
+
+/// The response header that tells a client how fresh its next reads must
+/// be, and the request header it sends that back in.
+pub(crate) const CONSISTENCY_TOKEN: &str = "x-consistency-token";
+
+/// Stamps a written response with the primary's position after its
+/// writes. Without it (the primary did not say) the client's next reads
+/// are only as fresh as the replicas' lag bound.
+async fn consistency_token(replicas: &Replicas, response: &mut Response) {
+    match replicas.after_write().await {
+        Ok(position) => {
+            if let Ok(value) = axum::http::HeaderValue::from_str(&position.to_string()) {
+                response.http_headers.insert(CONSISTENCY_TOKEN, value);
+            }
+        }
+        Err(err) => tracing::warn!(error = %err, "reading the WAL position after a write failed"),
+    }
 }
 
 /// Names the traced operation once it is admitted.

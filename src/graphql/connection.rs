@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::child_loaders::{ChildCount, ChildPage, PageShape};
 use super::cursor;
-use super::db;
+
 use super::loaders::Loaders;
 use super::pagination::{PageArgs, PageInfo};
 use super::projection::{Projection, cursors_selected, selected_columns, task_counts_selected};
@@ -131,7 +131,7 @@ impl<N: Listed> Connection<N> {
     pub(crate) async fn count(&self, ctx: &Context<'_>) -> Result<i32> {
         let total = match &self.total {
             TotalCount::All(filter) => {
-                page::count(&db(ctx).reader, &super::caller(ctx).tenant, filter).await?
+                page::count(super::reader(ctx), &super::caller(ctx).tenant, filter).await?
             }
             TotalCount::Children {
                 parent_column,
@@ -194,7 +194,7 @@ pub(crate) async fn list_narrowed<N: Listed>(
     narrow(&mut filter);
     let (columns, cursors) = columns_to_read::<N>(ctx, &request);
     let tenant = &super::caller(ctx).tenant;
-    let page = page::list(&db(ctx).reader, tenant, &filter, &request, columns).await?;
+    let page = page::list(super::reader(ctx), tenant, &filter, &request, columns).await?;
     let ids: Vec<Uuid> = page.items.iter().map(N::Entity::id_of).collect();
     let counts = task_counts_selected::<N::Entity>(ctx);
     super::counting::read_ahead(ctx, counts, &ids).await?;

@@ -145,7 +145,7 @@ pub(crate) async fn read_ahead(
     parents: &[Uuid],
 ) -> crate::error::Result<()> {
     let Some(of) = of else { return Ok(()) };
-    let reader = &super::db(ctx).reader;
+    let reader = super::reader(ctx);
     let counts = counting::task_counts(reader, &super::caller(ctx).tenant, of, parents).await?;
     let loaders = ctx.data_unchecked::<Loaders>();
     loaders.loader().counted.keep(of, parents, &counts);
@@ -254,7 +254,7 @@ impl StatsQuery {
         violations.finish().gql(ctx)?;
         let keys: Vec<GroupKey> = group_by.into_iter().map(Into::into).collect();
         let groups = counting::task_stats(
-            &super::db(ctx).reader,
+            super::reader(ctx),
             &super::caller(ctx).tenant,
             &filter,
             &keys,

@@ -133,7 +133,7 @@ pub(crate) async fn root_by_id<E: Resource>(
             .load_one(ById::<E>::new(id))
             .await;
     }
-    let reader = &super::db(ctx).reader;
+    let reader = super::reader(ctx);
     let tenant = &super::caller(ctx).tenant;
     Ok(page::by_ids::<E>(reader, tenant, &[id]).await?.remove(&id))
 }

@@ -142,6 +142,17 @@ pub fn subgraph_sdl() -> String {
         .sdl_with_options(SDLExportOptions::new().federation().compose_directive())
 }
 
+/// Where a request's queries read: a replica or the primary, chosen for
+/// the whole request before it runs (`engine::operation`).
+pub(crate) struct Reads(pub(crate) crate::db::Connections);
+
+/// The connections a resolver's reads go to: the request's [`Reads`], the
+/// primary's readers for a request that has none (a subscription's).
+pub(crate) fn reader<'a>(ctx: &async_graphql::Context<'a>) -> &'a crate::db::Connections {
+    ctx.data_opt::<Reads>()
+        .map_or_else(|| &db(ctx).reader, |reads| &reads.0)
+}
+
 /// The database, from a resolver.
 pub(crate) fn db<'a>(ctx: &async_graphql::Context<'a>) -> &'a Db {
     ctx.data_unchecked::<Db>()

@@ -105,17 +105,12 @@ async fn get_operation(
             return Refusal::from(rejection).into_response(media, "anonymous", started);
         }
     };
-    run(
-        &state,
-        request,
-        &named,
-        media,
-        caller,
-        Transport::Get,
-        started,
-        &trace,
-    )
-    .await
+    let asked = Asked {
+        named: &named,
+        transport: Transport::Get,
+        consistency: consistency_token(&headers),
+    };
+    run(&state, request, asked, media, caller, started, &trace).await
 }
 
 pub(crate) async fn post_graphql(
@@ -198,30 +193,45 @@ async fn post_operation(
     if event_stream {
         return super::sse::respond(state, request, &named, caller, expires, started, trace).await;
     }
-    run(
-        &state,
-        request,
-        &named,
-        media,
-        caller,
-        Transport::Post,
-        started,
-        &trace,
-    )
-    .await
+    let asked = Asked {
+        named: &named,
+        transport: Transport::Post,
+        consistency: consistency_token(&headers),
+    };
+    run(&state, request, asked, media, caller, started, &trace).await
+}
+
+/// How a request asked for its operation, besides the operation itself.
+struct Asked<'a> {
+    named: &'a PersistedRef,
+    transport: Transport,
+    /// The `X-Consistency-Token` it sent back, if any.
+    consistency: Option<&'a str>,
+}
+
+fn consistency_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(operation::CONSISTENCY_TOKEN)
+        .map(|value| value.to_str().unwrap_or(""))
 }
 
 async fn run(
     state: &AppState,
     request: async_graphql::Request,
-    named: &PersistedRef,
+    asked: Asked<'_>,
     media: MediaType,
     caller: Caller,
-    transport: Transport,
     started: Instant,
     trace: &Operation,
 ) -> Response {
-    let admitted = match operation::admit(&state.engine, request, named, &caller, transport) {
+    let admitted = operation::admit(
+        &state.engine,
+        request,
+        asked.named,
+        &caller,
+        asked.transport,
+    );
+    let mut admitted = match admitted {
         Ok(admitted) => admitted,
         Err((Rejected::Refused(rejection), operation)) => {
             return Refusal::from(rejection).into_response(media, &operation, started);
@@ -230,6 +240,7 @@ async fn run(
             return request_error(media, errors, &operation, started);
         }
     };
+    admitted.read_after(asked.consistency);
     let operation = admitted.operation.clone();
     operation::describe(&admitted, trace);
     match operation::execute(&state.engine, admitted, &caller).await {
@@ -283,7 +294,11 @@ fn finish(
         "graphql request"
     );
     match answer.respond(media, &response) {
-        Ok(http) => http,
+        Ok(mut http) => {
+            // The consistency token of a write.
+            http.headers_mut().extend(response.http_headers);
+            http
+        }
         Err(err) => {
             Refusal::from(AppError::internal(&err)).into_response(media, operation, started)
         }

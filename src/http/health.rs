@@ -1,5 +1,6 @@
 //! `/health`: the process answers. `/ready`: the database answers too, and
-//! (PostgreSQL) this instance hears the others' changes.
+//! (PostgreSQL) this instance hears the others' changes; the body names
+//! each read replica with its health and lag.
 
 use axum::Json;
 use axum::extract::State;
@@ -23,7 +24,15 @@ pub(crate) async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Va
         );
     }
     match state.engine.db.reader.ping().await {
-        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
+        // Replicas are not the server's to be ready with: a read that no
+        // replica will serve goes to the primary.
+        Ok(()) => match &state.engine.db.replicas {
+            None => (StatusCode::OK, Json(json!({ "status": "ready" }))),
+            Some(replicas) => (
+                StatusCode::OK,
+                Json(json!({ "status": "ready", "replicas": replicas.states() })),
+            ),
+        },
         Err(err) => {
             tracing::warn!(error = %err, "readiness check failed: database unreachable");
             (

@@ -75,6 +75,20 @@ pub(super) fn describe() {
         ::metrics::Unit::Seconds,
         "One sweep of expired leases"
     );
+    ::metrics::describe_gauge!(
+        REPLICA_HEALTHY,
+        "1 while a read replica answers and is within --replica-max-lag, else 0, by replica"
+    );
+    ::metrics::describe_gauge!(
+        REPLICA_LAG,
+        ::metrics::Unit::Seconds,
+        "How far a read replica's data is behind the primary's, by replica"
+    );
+    ::metrics::describe_counter!(
+        REPLICA_READS,
+        "Queries by the server they read from (served_by: replica, primary) and whether they \
+         carried a consistency token (consistency: token, none); with replicas configured"
+    );
 }
 
 /// Registers every series with a known set of label values.
@@ -125,4 +139,10 @@ pub(super) fn at_zero() {
     }
     ::metrics::gauge!(PARKED).increment(0.0);
     let _ = ::metrics::histogram!(SWEEP_DURATION);
+    for served_by in ["replica", "primary"] {
+        for consistency in ["token", "none"] {
+            ::metrics::counter!(REPLICA_READS, "served_by" => served_by, "consistency" => consistency)
+                .increment(0);
+        }
+    }
 }

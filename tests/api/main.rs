@@ -37,6 +37,7 @@ mod projection;
 mod query_plans;
 mod queue;
 mod remembered;
+mod replicas;
 mod request_errors;
 mod schema;
 mod security;
