@@ -1,9 +1,10 @@
 //! The HTTP side: one endpoint, the GraphQL-over-HTTP media type, errors
 //! mapped to [`Error`], retries of what may be retried, and optionally
-//! automatic persisted queries.
+//! automatic persisted queries, and the consistency token a server with
+//! read replicas hands out.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use graphql_client::{GraphQLQuery, Response};
@@ -22,13 +23,24 @@ const ATTEMPTS: u32 = 14;
 const FIRST_PAUSE: Duration = Duration::from_millis(50);
 const MAX_PAUSE: Duration = Duration::from_secs(2);
 
+/// The header a server with read replicas answers a write with (the
+/// primary's position after the commit) and reads back on a request: such a
+/// request is answered from data at least that fresh.
+pub const CONSISTENCY_TOKEN_HEADER: &str = "x-consistency-token";
+
 /// A GraphQL-over-HTTP client for one endpoint.
+///
+/// It remembers the last consistency token a response carried and sends it
+/// on every later request, so a read after its own write sees that write even
+/// when a replica answers it. Clones share the token (and the retry count):
+/// a clone is the same client.
 #[derive(Debug, Clone)]
 pub struct Client {
     http: reqwest::Client,
     url: String,
     retries: Arc<AtomicU64>,
     persisted_queries: bool,
+    consistency_token: Arc<Mutex<Option<HeaderValue>>>,
 }
 
 /// A request body; `query` is left out when the hash stands for it.
@@ -79,7 +91,36 @@ impl Client {
             url: url.to_owned(),
             retries: Default::default(),
             persisted_queries: false,
+            consistency_token: Default::default(),
         })
+    }
+
+    /// Starts from `token`, e.g. what [`Self::consistency_token`] returned in
+    /// another client or process: this client's first read is then at least
+    /// as fresh as that client's last write. Detaches this client's token
+    /// from any clone it was made from.
+    pub fn with_consistency_token(mut self, token: &str) -> Result<Self, Error> {
+        let value = HeaderValue::from_str(token).map_err(|_| {
+            Error::Transport("the consistency token is not a valid header value".into())
+        })?;
+        self.consistency_token = Arc::new(Mutex::new(Some(value)));
+        Ok(self)
+    }
+
+    /// The last `X-Consistency-Token` a response carried (or the one given to
+    /// [`Self::with_consistency_token`]); `None` until a server with replicas
+    /// answers a write. Opaque: store it and pass it on, do not parse it.
+    pub fn consistency_token(&self) -> Option<String> {
+        let token = self.token_slot().clone()?;
+        token.to_str().ok().map(str::to_owned)
+    }
+
+    // Never held across an await; a panic elsewhere cannot leave the token
+    // half-written, so a poisoned lock is still good.
+    fn token_slot(&self) -> std::sync::MutexGuard<'_, Option<HeaderValue>> {
+        self.consistency_token
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Sends each operation as its SHA-256 alone (Apollo's automatic
@@ -121,13 +162,22 @@ impl Client {
         &self,
         body: &Body<'_, V>,
     ) -> Result<Q::ResponseData, Error> {
-        let response = self
-            .http
-            .post(&self.url)
-            .json(body)
-            .send()
-            .await
-            .map_err(|err| Error::transport(&err))?;
+        // Every request goes through here, so every request carries the token.
+        let mut request = self.http.post(&self.url).json(body);
+        let token = self.token_slot().clone();
+        if let Some(token) = token {
+            request = request.header(CONSISTENCY_TOKEN_HEADER, token);
+        }
+        let response = request.send().await.map_err(|err| Error::transport(&err))?;
+        // Kept whatever the status: a write may have committed before a later
+        // field failed. A response without one (a read, a server without
+        // replicas) leaves the last one in place; one that is not text could
+        // not be handed on, so it is not kept either.
+        if let Some(token) = response.headers().get(CONSISTENCY_TOKEN_HEADER)
+            && token.to_str().is_ok()
+        {
+            *self.token_slot() = Some(token.clone());
+        }
         let status = response.status();
         let bytes = response
             .bytes()

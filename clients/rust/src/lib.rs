@@ -11,6 +11,14 @@
 //! [`Client`] has a typed method for each (`client.create_agent(input)`),
 //! and [`Client::execute`] runs any of them, or one of your own.
 //!
+//! Against a server with PostgreSQL read replicas (`--replica-url`), queries
+//! may be answered by a replica a little behind the primary. The server
+//! answers each mutation with an `X-Consistency-Token` header; [`Client`]
+//! keeps the last one and sends it on every later request, which the server
+//! answers from data at least that fresh, so a client reads its own writes.
+//! [`Client::consistency_token`] and [`Client::with_consistency_token`] hand
+//! that guarantee to another client or process.
+//!
 //! One operation per document: graphql_client sends the whole document with
 //! `operationName`, so a file of several operations would make the server
 //! parse and validate all of them on every request.
@@ -41,6 +49,6 @@ mod error;
 pub mod operations;
 mod queue;
 
-pub use client::{Client, new_key};
+pub use client::{CONSISTENCY_TOKEN_HEADER, Client, new_key};
 pub use error::Error;
 pub use operations::*;

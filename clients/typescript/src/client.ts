@@ -22,7 +22,20 @@ export interface ClientOptions {
   /** Sent as `X-API-Key` when the server requires keys. */
   apiKey?: string;
   send?: SendMode;
+  /**
+   * A consistency token to start from, e.g. the `consistencyToken` another
+   * client (or process) last saw: this client's first read is then at least
+   * as fresh as that client's last write.
+   */
+  consistencyToken?: string;
 }
+
+/**
+ * The header a server with read replicas answers a write with (the primary's
+ * position after the commit) and reads it back on a request: such a request
+ * is answered from data at least that fresh.
+ */
+export const CONSISTENCY_TOKEN_HEADER = 'x-consistency-token';
 
 /** The first error of a response, with its `extensions.code` and `extensions.field`. */
 export class GraphQLRequestError extends Error {
@@ -70,6 +83,13 @@ export interface Client {
     document: TypedDocumentNode<TResult, TVariables>,
     variables: TVariables,
   ): Promise<TResult>;
+  /**
+   * The last `X-Consistency-Token` a response carried (or the one given in
+   * the options), sent back on every request so that a read after this
+   * client's own write sees it even when a replica answers. Undefined until
+   * a server with replicas answers a write.
+   */
+  readonly consistencyToken: string | undefined;
 }
 
 export function createClient(options: ClientOptions): Client {
@@ -79,9 +99,17 @@ export function createClient(options: ClientOptions): Client {
     accept: 'application/graphql-response+json, application/json;q=0.9',
   };
   if (options.apiKey) headers['x-api-key'] = options.apiKey;
+  let consistencyToken = options.consistencyToken || undefined;
 
+  // Every request goes through here, so every request carries the token.
   async function post(body: Record<string, unknown>): Promise<unknown> {
-    const response = await fetch(options.url, { method: 'POST', headers, body: JSON.stringify(body) });
+    const sent = consistencyToken ? { ...headers, [CONSISTENCY_TOKEN_HEADER]: consistencyToken } : headers;
+    const response = await fetch(options.url, { method: 'POST', headers: sent, body: JSON.stringify(body) });
+    // Kept even when the body is an error: a write may have committed before
+    // a later field failed. A response without it (a read, a server without
+    // replicas) leaves the last one in place.
+    const received = response.headers.get(CONSISTENCY_TOKEN_HEADER);
+    if (received) consistencyToken = received;
     const text = await response.text();
     let parsed: { data?: unknown; errors?: GraphQLError[] };
     try {
@@ -101,6 +129,9 @@ export function createClient(options: ClientOptions): Client {
   }
 
   return {
+    get consistencyToken() {
+      return consistencyToken;
+    },
     async execute(document, variables) {
       const vars = variables as Record<string, unknown>;
       if (send === 'documentId') {
