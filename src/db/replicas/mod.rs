@@ -3,8 +3,8 @@
 //! Queries read from a replica that is up and fresh; everything else (and
 //! a query no replica can serve) reads from the primary. Freshness is
 //! measured in time, against the primary's own WAL: a probe every
-//! [`PROBE_EVERY`] samples the primary's insert position, then asks each
-//! replica how far it has replayed. A replica that has replayed what the
+//! [`PROBE_EVERY`] samples how far the primary has flushed it, then asks
+//! each replica how far it has replayed. A replica that has replayed what the
 //! primary had written at time `t` holds every commit made before `t`, so
 //! its staleness is `now - t` for the latest such sample. Replay paused,
 //! the network cut, the replica flooded: the samples move on, the replica
