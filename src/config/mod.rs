@@ -186,4 +186,36 @@ mod tests {
         assert_eq!(with.direct_database_url(), direct);
         assert_eq!(with.serve.pool_settings().pooler, Pooler::Transaction);
     }
+
+    #[test]
+    fn replicas_are_postgres_urls_of_a_postgres_server() {
+        let primary = "postgres://postgres@127.0.0.1:5432/db";
+        let replica = "postgres://postgres@127.0.0.1:5433/db";
+        let two = config(
+            primary,
+            &[
+                "--replica-url",
+                replica,
+                "--replica-url",
+                replica,
+                "--replica-max-lag",
+                "250ms",
+            ],
+        );
+        assert!(two.check_replicas().is_ok());
+        assert_eq!(two.serve.replica_urls.len(), 2);
+        assert_eq!(
+            two.serve.replica_max_lag,
+            std::time::Duration::from_millis(250)
+        );
+        assert_eq!(config(primary, &[]).serve.replica_max_lag.as_secs(), 1);
+
+        let sqlite = config("sqlite://x.db?mode=rwc", &["--replica-url", replica]);
+        let refused = sqlite.check_replicas().expect_err("refused").to_string();
+        assert!(refused.contains("SQLite"), "{refused}");
+
+        let mysql = config(primary, &["--replica-url", "mysql://127.0.0.1/db"]);
+        let refused = mysql.check_replicas().expect_err("refused").to_string();
+        assert!(refused.contains("postgres://"), "{refused}");
+    }
 }

@@ -194,9 +194,15 @@ impl Connections {
     /// Hands the kept connections back and closes the pool, which waits
     /// for every connection to come back.
     pub async fn close(&self) {
+        self.let_go();
+        let _ = self.pool().close_by_ref().await;
+    }
+
+    /// Hands the kept connections back to the pool and keeps none from
+    /// now on: for statements over a pool another `Connections` closes.
+    pub fn let_go(&self) {
         self.0.closing.store(true, Ordering::Relaxed);
         drop(std::mem::take(&mut *self.0.lock()));
-        let _ = self.pool().close_by_ref().await;
     }
 }
 

@@ -95,10 +95,12 @@ impl Replicas {
             options
                 .connect_lazy(true)
                 .min_connections(0)
-                // A replica that does not answer is not waited for: the
-                // read goes to the primary.
+                // A replica that does not answer is not waited for long:
+                // the read goes to the primary. (Statements take turns
+                // before the pool, one connection each, so a wait here is
+                // for a connection being opened, not for a free one.)
                 .connect_timeout(Duration::from_secs(1))
-                .acquire_timeout(settings.acquire_timeout.unwrap_or(Duration::from_secs(2)));
+                .acquire_timeout(Duration::from_secs(1));
             let pool = Pool::new(
                 super::connect_counted(options, statements).await?,
                 "replica",
@@ -256,7 +258,11 @@ impl Replicas {
             .collect()
     }
 
+    /// Closes the replicas' pools and lets the primary's go: the caller
+    /// closes that one (its close waits for every connection, the probe's
+    /// too).
     pub async fn close(&self) {
+        self.primary_probe.let_go();
         for replica in &self.replicas {
             replica.close().await;
         }

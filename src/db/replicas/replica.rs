@@ -165,6 +165,7 @@ impl Replica {
     }
 
     pub(super) async fn close(&self) {
+        self.probe.let_go();
         self.reads.close().await;
     }
 }
