@@ -282,6 +282,12 @@ mod alone {
                 .any(|line| line.starts_with("agentgraph_replica_healthy{") && line.ends_with(" 0")),
             "{exported}"
         );
+        assert!(
+            exported
+                .lines()
+                .any(|line| line.starts_with("agentgraph_replica_lag_seconds{replica=\"127.0.0.1:")),
+            "{exported}"
+        );
 
         // Resumed: it catches up and serves again, fresh.
         on_replica_server("SELECT pg_wal_replay_resume()");
