@@ -11,8 +11,6 @@ use agentgraph::startup::Application;
 use serde_json::json;
 
 use crate::helpers::{TestApp, fresh_database_url, is_postgres, spawn_app_on};
-use crate::subscriptions::{TASK_CHANGES, event, subscribe_live};
-use crate::ws_client::WsClient;
 
 /// `direct` with its host and port those of TEST_PGBOUNCER_URL, when set.
 fn through_pooler(direct: &str) -> String {
@@ -61,23 +59,7 @@ async fn two_pooled_instances_write_read_and_hear_each_others_changes() {
             1
         );
     }
-    let mut ws = WsClient::connect(&b.address).await;
-    subscribe_live(
-        &mut ws,
-        "1",
-        TASK_CHANGES,
-        json!({ "plan": plan }),
-        || async {
-            a.create_task(&plan, "poke").await;
-        },
-    )
-    .await;
-    let task = a.create_task(&plan, "through A").await;
-    let created = event(&mut ws, "1", "taskChanged").await;
-    assert_eq!(created["id"], task.as_str());
-    a.update_status("Task", &task, "RUNNING").await;
-    let updated = event(&mut ws, "1", "taskChanged").await;
-    assert_eq!(updated["task"]["status"], "RUNNING");
+    crate::subscriptions_fanout::b_hears_the_tasks_a_writes(&a, &b, &plan).await;
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use std::time::Duration;
 use sea_orm::{ConnectionTrait, Database, TransactionTrait};
 use serde_json::json;
 
-use crate::helpers::{is_postgres, spawn_app, spawn_instance};
+use crate::helpers::{TestApp, is_postgres, spawn_app, spawn_instance};
 use crate::subscriptions::{TASK_CHANGES, event, subscribe_live};
 use crate::ws_client::WsClient;
 
@@ -24,6 +24,12 @@ async fn a_change_through_one_instance_reaches_subscribers_of_another() {
     let agent = a.create_agent("shared").await;
     let goal = a.create_goal(&agent, "shared").await;
     let plan = a.create_plan(&goal, "shared").await;
+    b_hears_the_tasks_a_writes(&a, &b, &plan).await;
+}
+
+/// A subscriber of `plan`'s task changes on instance `b` hears a task
+/// created through instance `a`, then its update.
+pub(crate) async fn b_hears_the_tasks_a_writes(a: &TestApp, b: &TestApp, plan: &str) {
     let mut ws = WsClient::connect(&b.address).await;
     subscribe_live(
         &mut ws,
@@ -31,11 +37,11 @@ async fn a_change_through_one_instance_reaches_subscribers_of_another() {
         TASK_CHANGES,
         json!({ "plan": plan }),
         || async {
-            a.create_task(&plan, "poke").await;
+            a.create_task(plan, "poke").await;
         },
     )
     .await;
-    let task = a.create_task(&plan, "through A").await;
+    let task = a.create_task(plan, "through A").await;
     let created = event(&mut ws, "1", "taskChanged").await;
     assert_eq!(created["id"], task.as_str());
     assert_eq!(created["task"]["description"], "through A");
