@@ -6,12 +6,13 @@
 # instances sharing 20 connections (two wrk, 10 each):
 #   primary  --database-url the primary
 #   replica  the same, plus --replica-url the replica's copy of the database
-# the variants' order turned by one each round; per variant:
+# the variants' order turned by one each round; per variant, after an
+# unrecorded 3 s warm-up:
 #   Q1  agent by id
 #   Q2  20 agents -> goals -> plans -> tasks (1,000 tasks)
 # with the rate, the CPU ms per read of the primary's and the replica's
 # PostgreSQL backends of the bench database (other sessions' databases on
-# the same cluster left out), and of the two servers. Then, the replica
+# the same cluster left out), of the two servers, and wrk's timeouts. Then, the replica
 # variant only, the token round trip: each wrk connection alternates
 # createAgent and reading that agent back with the X-Consistency-Token its
 # write returned; reported is the share of those reads the replica served
