@@ -145,9 +145,23 @@ impl Connections {
     /// and one whose failure is not the database's answer about it (the
     /// connection, the server gone) takes the replica out (`health`);
     /// while it is out, statements go to the primary at once.
-    pub fn falling_back(mut self, primary: Connections, health: Arc<Health>) -> Self {
+    ///
+    /// A statement the replica has not answered within `patience` goes to
+    /// the primary too: a replica stalled (replaying a flood of WAL, its
+    /// disk saturated) holds its statements, and the probe only takes it
+    /// out for the statements that come after.
+    pub fn falling_back(
+        mut self,
+        primary: Connections,
+        health: Arc<Health>,
+        patience: Duration,
+    ) -> Self {
         if let Some(kept) = Arc::get_mut(&mut self.0) {
-            kept.fallback = Some(Fallback { primary, health });
+            kept.fallback = Some(Fallback {
+                primary,
+                health,
+                patience,
+            });
         }
         self
     }
@@ -245,6 +259,7 @@ pub(crate) struct Kept {
 struct Fallback {
     primary: Connections,
     health: Arc<Health>,
+    patience: Duration,
 }
 
 impl Kept {
@@ -264,9 +279,10 @@ impl Kept {
         if !fallback.health.is_up() {
             return fallback.primary.0.run_here(statement, wanted).await;
         }
-        match self.run_here(statement.clone(), wanted).await {
-            Ok(output) => Ok(output),
-            Err(err) => {
+        let here = self.run_here(statement.clone(), wanted);
+        match tokio::time::timeout(fallback.patience, here).await {
+            Ok(Ok(output)) => Ok(output),
+            Ok(Err(err)) => {
                 // A query a replica refused may still be answered by the
                 // primary: a replica cancels one that conflicts with what
                 // it replays, and one stopping refuses them all.
@@ -275,6 +291,8 @@ impl Kept {
                 }
                 fallback.primary.0.run_here(statement, wanted).await
             }
+            // Slow is not down: the probes judge the replica.
+            Err(_) => fallback.primary.0.run_here(statement, wanted).await,
         }
     }
 

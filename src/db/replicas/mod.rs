@@ -117,7 +117,10 @@ impl Replicas {
             // The probes' turn, outside the statement count (tests count
             // the server's own).
             let probe = reads.sibling(1, StatementCounter::default());
-            let reads = reads.falling_back(primary.clone(), health.clone());
+            // A statement held longer than the lag bound is worth no more
+            // than data older than it: the primary answers it instead.
+            let patience = max_lag.max(Duration::from_secs(1));
+            let reads = reads.falling_back(primary.clone(), health.clone(), patience);
             replicas.push(Replica::new(health, reads, probe));
         }
         let replicas = Arc::new(Self {
