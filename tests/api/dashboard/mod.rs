@@ -145,6 +145,7 @@ fn dashboard_failures(exported: &scan::Exported) -> Vec<String> {
 fn only_with_replicas(problem: &str) -> bool {
     [m::REPLICA_LAG, m::REPLICA_HEALTHY].iter().any(|metric| {
         problem.starts_with(&format!("`{metric}` is not a series the server exports"))
+            || problem.starts_with(&format!("label `replica` is on none of [\"{metric}\"]"))
     })
 }
 
