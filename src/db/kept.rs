@@ -31,6 +31,7 @@
 //! connection from the pool itself, so a pool whose transactions need
 //! connections too must keep fewer than it has.
 
+mod fallback;
 mod lease;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -44,6 +45,7 @@ use sea_orm::{
 };
 use tokio::sync::Semaphore;
 
+use self::fallback::Fallback;
 use self::lease::Idle;
 use super::StatementCounter;
 use super::pool::Pool;
@@ -256,12 +258,6 @@ pub(crate) struct Kept {
     fallback: Option<Fallback>,
 }
 
-struct Fallback {
-    primary: Connections,
-    health: Arc<Health>,
-    patience: Duration,
-}
-
 impl Kept {
     fn traced(&self, sql: &str, started: std::time::Instant, failed: bool) {
         let postgres = self.pool.get_database_backend() == sea_orm::DbBackend::Postgres;
@@ -272,31 +268,11 @@ impl Kept {
         self.idle.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    async fn run(&self, statement: Statement, wanted: Wanted) -> Result<Output, DbErr> {
-        let Some(fallback) = &self.fallback else {
-            return self.run_here(statement, wanted).await;
-        };
-        if !fallback.health.is_up() {
-            return fallback.primary.0.run_here(statement, wanted).await;
-        }
-        let here = self.run_here(statement.clone(), wanted);
-        match tokio::time::timeout(fallback.patience, here).await {
-            Ok(Ok(output)) => Ok(output),
-            Ok(Err(err)) => {
-                // A query a replica refused may still be answered by the
-                // primary: a replica cancels one that conflicts with what
-                // it replays, and one stopping refuses them all.
-                if !is_the_database_s_answer(&err) {
-                    fallback.health.failed(&err);
-                }
-                fallback.primary.0.run_here(statement, wanted).await
-            }
-            // Slow is not down: the probes judge the replica.
-            Err(_) => fallback.primary.0.run_here(statement, wanted).await,
-        }
-    }
-
-    async fn run_here(&self, statement: Statement, wanted: Wanted) -> Result<Output, DbErr> {
+    pub(super) async fn run_here(
+        &self,
+        statement: Statement,
+        wanted: Wanted,
+    ) -> Result<Output, DbErr> {
         self.statements.observe(&statement);
         // Timed only when traced (the wait for a connection included).
         let started = crate::telemetry::on().then(std::time::Instant::now);
@@ -316,21 +292,7 @@ impl Kept {
         })
     }
 
-    async fn run_unprepared(&self, sql: &str) -> Result<Output, DbErr> {
-        let Some(fallback) = &self.fallback else {
-            return self.run_unprepared_here(sql).await;
-        };
-        if fallback.health.is_up() {
-            match self.run_unprepared_here(sql).await {
-                Ok(output) => return Ok(output),
-                Err(err) if !is_the_database_s_answer(&err) => fallback.health.failed(&err),
-                Err(_) => {}
-            }
-        }
-        fallback.primary.0.run_unprepared_here(sql).await
-    }
-
-    async fn run_unprepared_here(&self, sql: &str) -> Result<Output, DbErr> {
+    pub(super) async fn run_unprepared_here(&self, sql: &str) -> Result<Output, DbErr> {
         self.statements.observe(&Statement::from_string(
             self.pool.get_database_backend(),
             sql,
@@ -346,13 +308,13 @@ impl Kept {
 }
 
 #[derive(Clone, Copy)]
-enum Wanted {
+pub(super) enum Wanted {
     Rows,
     Row,
     Done,
 }
 
-enum Output {
+pub(super) enum Output {
     Rows(Vec<QueryResult>),
     Row(Option<QueryResult>),
     Done(ExecResult),
@@ -398,17 +360,6 @@ impl ConnectionTrait for Connections {
             Output::Rows(rows) => Ok(rows),
             _ => Err(unexpected()),
         }
-    }
-}
-
-/// Whether `err` is the database's own answer about a statement it ran (an
-/// error with a SQLSTATE), not a failure to reach it.
-fn is_the_database_s_answer(err: &DbErr) -> bool {
-    match err {
-        DbErr::Exec(RuntimeErr::SqlxError(err))
-        | DbErr::Query(RuntimeErr::SqlxError(err))
-        | DbErr::Conn(RuntimeErr::SqlxError(err)) => matches!(**err, sqlx::Error::Database(_)),
-        _ => false,
     }
 }
 
