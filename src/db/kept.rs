@@ -34,6 +34,8 @@
 mod fallback;
 mod lease;
 
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -122,7 +124,23 @@ impl Connections {
             statements,
             begin: None,
             fallback: None,
+            shared: Mutex::default(),
         }))
+    }
+
+    /// The `T` of these connections, made on first use: state that lives
+    /// as long as they do and that every statement over them shares (the
+    /// point reads' queues, one per reader and kind).
+    pub fn shared<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
+        let mut shared = self.0.shared.lock().unwrap_or_else(PoisonError::into_inner);
+        let any = shared
+            .entry(TypeId::of::<T>())
+            .or_insert_with(|| Arc::new(T::default()))
+            .clone();
+        drop(shared);
+        // The entry of `TypeId::of::<T>()` is only ever a `T`.
+        any.downcast::<T>()
+            .unwrap_or_else(|_| Arc::new(T::default()))
     }
 
     /// The same pool and way of running statements, with `turns` of its
@@ -256,6 +274,9 @@ pub(crate) struct Kept {
     begin: Option<&'static str>,
     /// A replica's: where its statements go when it fails.
     fallback: Option<Fallback>,
+    /// State that statements over these connections share, by type
+    /// ([`Connections::shared`]).
+    shared: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
 }
 
 impl Kept {

@@ -22,8 +22,8 @@ use crate::auth::Tenant;
 use crate::db::Connections;
 use crate::error::AppError;
 use crate::service::queue::dependencies;
-use crate::service::store::page;
 use crate::service::store::resource::Resource;
+use crate::service::store::{page, point_reads};
 use crate::telemetry::spans;
 
 pub(crate) type Loaders = DataLoader<DbLoader>;
@@ -117,12 +117,14 @@ impl BatchDriver {
 pub(crate) struct LoneRootField;
 
 /// The object with this id, for a root field. A root field alone in its
-/// operation reads its row at once, in the request's own task: a batch of
-/// one gains nothing from the loader, and async-graphql's DataLoader opens
-/// every batch with a `futures_timer::Delay`, even of zero, which wakes
-/// that crate's timer thread twice and is woken back by it once: about a
-/// tenth of a point read's CPU (issue 13). Root fields side by side (aliases)
-/// still share one statement through the loader.
+/// operation reads its row without the request's loader, which gains it
+/// nothing (async-graphql's DataLoader opens every batch with a
+/// `futures_timer::Delay`, even of zero, which wakes that crate's timer
+/// thread twice and is woken back by it once: about a tenth of a point
+/// read's CPU, issue 13), but with the other requests' point reads of its
+/// kind ([`point_reads`]): alone at once when none runs, in one statement
+/// with those that queued meanwhile when one does. Root fields side by side
+/// (aliases) still share one statement through the loader.
 pub(crate) async fn root_by_id<E: Resource>(
     ctx: &Context<'_>,
     id: Uuid,
@@ -135,7 +137,7 @@ pub(crate) async fn root_by_id<E: Resource>(
     }
     let reader = super::reader(ctx);
     let tenant = &super::caller(ctx).tenant;
-    Ok(page::by_ids::<E>(reader, tenant, &[id]).await?.remove(&id))
+    point_reads::by_id::<E>(reader, tenant, id).await
 }
 
 /// The object `id` of kind `E` that a loaded row refers to by a foreign

@@ -31,6 +31,7 @@ mod pagination;
 mod paging_props;
 mod persisted;
 mod plans;
+mod point_reads;
 mod pooler;
 mod process;
 mod projection;

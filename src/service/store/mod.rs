@@ -8,5 +8,6 @@ pub(crate) mod children;
 pub(crate) mod columns;
 pub(crate) mod order;
 pub(crate) mod page;
+pub(crate) mod point_reads;
 pub(crate) mod resource;
 pub(crate) mod update;

@@ -1,0 +1,138 @@
+//! Point reads batched across requests (issue 31): concurrent root
+//! `agent(id:)`-style reads of different requests share statements, each
+//! still gets its own row, never another tenant's, and a lone read is one
+//! statement of its own.
+
+use futures_util::future::join_all;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+use crate::tenants::{TENANT_A, TENANT_B, key_line};
+
+const AGENT: &str = "query($id: UUID!) { agent(id: $id) { id name } }";
+const TASK: &str = "query($id: UUID!) { task(id: $id) { id description } }";
+
+async fn read(app: &TestApp, document: &str, id: &str, key: Option<&str>) -> Value {
+    let body = app
+        .post_raw()
+        .maybe_key(key)
+        .json(json!({ "query": document, "variables": { "id": id } }))
+        .send()
+        .await
+        .json();
+    assert!(body["errors"].is_null(), "{body}");
+    body["data"].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_point_reads_share_statements_and_each_gets_its_own_row() {
+    let app = spawn_app().await;
+    let mut agents = Vec::new();
+    for i in 0..40 {
+        agents.push((
+            app.create_agent(&format!("agent {i}")).await,
+            format!("agent {i}"),
+        ));
+    }
+    let goal = app.create_goal(&agents[0].0, "a goal").await;
+    let plan = app.create_plan(&goal, "a plan").await;
+    let task = app.create_task(&plan, "the task").await;
+
+    let app = &app;
+    let before = app.statements.get();
+    let mut requests = 0;
+    for _ in 0..3 {
+        // Agents and a task side by side: each kind queues on its own.
+        let reads = agents
+            .iter()
+            .map(|(id, name)| async move {
+                let data = read(app, AGENT, id, None).await;
+                assert_eq!(data["agent"]["id"], id.as_str(), "{data}");
+                assert_eq!(data["agent"]["name"], name.as_str(), "{data}");
+            })
+            .collect::<Vec<_>>();
+        let tasks = (0..10).map(|_| async {
+            let data = read(app, TASK, &task, None).await;
+            assert_eq!(data["task"]["description"], "the task", "{data}");
+        });
+        requests += reads.len() + 10;
+        let unknown = async {
+            let data = read(app, AGENT, &crate::helpers::unknown_id(), None).await;
+            assert!(data["agent"].is_null(), "{data}");
+        };
+        requests += 1;
+        futures_util::join!(join_all(reads), join_all(tasks), unknown);
+    }
+    let statements = app.statements.get() - before;
+    assert!(
+        statements < requests as u64,
+        "{requests} concurrent point reads took {statements} statements: none shared"
+    );
+}
+
+#[tokio::test]
+async fn a_lone_point_read_is_one_statement_of_its_own() {
+    let app = spawn_app().await;
+    let agent = app.create_agent("alone").await;
+    for _ in 0..3 {
+        let before = app.statements.get();
+        let data = read(&app, AGENT, &agent, None).await;
+        assert_eq!(data["agent"]["name"], "alone");
+        assert_eq!(app.statements.get() - before, 1);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reads_batched_together_never_cross_tenants() {
+    const KEY_A: &str = "agk_point_reads_a";
+    const KEY_B: &str = "agk_point_reads_b";
+    let keys = [
+        key_line("a", "write", KEY_A, TENANT_A, None),
+        key_line("b", "write", KEY_B, TENANT_B, None),
+    ]
+    .join(",");
+    let app = spawn_app_with(|config| config.serve.api_keys = Some(keys)).await;
+    let create = |key: &'static str, name: String| {
+        let app = &app;
+        async move {
+            let body = app
+                .post_raw()
+                .key(key)
+                .json(json!({
+                    "query": "mutation($name: String!) { createAgent(input: { name: $name }) { id } }",
+                    "variables": { "name": name },
+                }))
+                .send()
+                .await
+                .json();
+            body["data"]["createAgent"]["id"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{body}"))
+                .to_owned()
+        }
+    };
+    let mut a = Vec::new();
+    let mut b = Vec::new();
+    for i in 0..15 {
+        a.push(create(KEY_A, format!("a {i}")).await);
+        b.push(create(KEY_B, format!("b {i}")).await);
+    }
+    let (app, a) = (&app, &a);
+    for _ in 0..3 {
+        // Each tenant asks for its own rows and the other's, all at once.
+        let reads = a
+            .iter()
+            .chain(&b)
+            .flat_map(|id| [(KEY_A, id), (KEY_B, id)])
+            .map(|(key, id)| async move {
+                let data = read(app, AGENT, id, Some(key)).await;
+                let own = (key == KEY_A) == a.contains(id);
+                if own {
+                    assert_eq!(data["agent"]["id"], id.as_str(), "{data}");
+                } else {
+                    assert!(data["agent"].is_null(), "another tenant's agent: {data}");
+                }
+            });
+        join_all(reads).await;
+    }
+}
