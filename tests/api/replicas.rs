@@ -64,15 +64,20 @@ async fn ready(app: &TestApp) -> (u16, Value) {
     (response.status.as_u16(), response.json())
 }
 
+/// A server on a fresh database whose one replica never answers: nothing
+/// listens on port 1, so every connection is refused.
+async fn spawn_with_a_dead_replica() -> TestApp {
+    let primary = fresh_database_url().await;
+    let dead = on_replica("postgres://postgres@127.0.0.1:1", &primary);
+    spawn_app_on(primary, |config| config.serve.replica_urls = vec![dead]).await
+}
+
 #[tokio::test]
 async fn a_replica_that_never_answers_fails_no_read_and_ready_stays_200() {
     if !is_postgres() {
         return;
     }
-    let primary = fresh_database_url().await;
-    // Nothing listens on port 1: every connection is refused.
-    let dead = on_replica("postgres://postgres@127.0.0.1:1", &primary);
-    let app = spawn_app_on(primary, |config| config.serve.replica_urls = vec![dead]).await;
+    let app = spawn_with_a_dead_replica().await;
     let (id, token) = create(&app, "primary only").await;
     let token = token.expect("a write with replicas configured carries a consistency token");
     assert!(token.contains('/'), "a WAL position: {token}");
@@ -107,9 +112,7 @@ async fn a_query_is_not_a_write_and_carries_no_token() {
     if !is_postgres() {
         return;
     }
-    let primary = fresh_database_url().await;
-    let dead = on_replica("postgres://postgres@127.0.0.1:1", &primary);
-    let app = spawn_app_on(primary, |config| config.serve.replica_urls = vec![dead]).await;
+    let app = spawn_with_a_dead_replica().await;
     let response = app.post("{ agents { totalCount } }").send().await;
     assert_eq!(response.status, 200);
     assert_eq!(response.header(TOKEN), None);
