@@ -6,11 +6,26 @@
 
 use std::time::Duration;
 
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 use crate::db::Db;
 use crate::service::queue::{measured, sweep};
 use crate::service::write::idempotency;
+
+/// Held by each housekeeping task until its first pass, which runs at
+/// start, is over; whoever holds the receiving end of [`first_passes`]
+/// hears when all of them are (tests that count statements wait for that,
+/// so that a pass is not counted as theirs).
+#[derive(Clone)]
+pub(crate) struct FirstPass {
+    _held: mpsc::Sender<()>,
+}
+
+/// The token the housekeeping tasks share, and what hears them all let go.
+pub(crate) fn first_passes() -> (FirstPass, mpsc::Receiver<()>) {
+    let (held, heard) = mpsc::channel(1);
+    (FirstPass { _held: held }, heard)
+}
 
 /// Changes are kept this much longer than their retention, so that a cursor
 /// just inside it finds every change after it, whatever the clocks of the
@@ -24,12 +39,14 @@ pub(crate) fn spawn_pruning(
     db: Db,
     retention: Duration,
     change_retention: Duration,
+    first_pass: FirstPass,
     stop: watch::Receiver<bool>,
 ) {
     let every = (retention.min(change_retention) / 4)
         .clamp(Duration::from_millis(200), Duration::from_secs(600));
     tokio::spawn(crate::db::holds::doing("pruning", async move {
         let mut ticks = Ticks::new(every, stop);
+        let mut first_pass = Some(first_pass);
         while ticks.next().await {
             let Ok(retention) = chrono::Duration::from_std(retention) else {
                 return;
@@ -49,6 +66,7 @@ pub(crate) fn spawn_pruning(
                 Ok(pruned) => tracing::debug!(pruned, "forgot expired changes"),
                 Err(err) => tracing::warn!(error = ?err, "pruning changes failed; will retry"),
             }
+            first_pass.take();
         }
     }));
 }
@@ -60,10 +78,12 @@ pub(crate) fn spawn_lease_sweep(
     db: Db,
     hub: std::sync::Arc<crate::changes::Hub>,
     every: Duration,
+    first_pass: FirstPass,
     stop: watch::Receiver<bool>,
 ) {
     tokio::spawn(crate::db::holds::doing("lease sweep", async move {
         let mut ticks = Ticks::new(every, stop);
+        let mut first_pass = Some(first_pass);
         while ticks.next().await {
             let started = std::time::Instant::now();
             let result = sweep::sweep(&db.writes, crate::service::now()).await;
@@ -83,6 +103,7 @@ pub(crate) fn spawn_lease_sweep(
                     tracing::warn!(error = ?err, "sweeping expired leases failed; will retry")
                 }
             }
+            first_pass.take();
         }
     }));
 }

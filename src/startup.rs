@@ -36,6 +36,8 @@ pub struct Application {
     stop: tokio::sync::watch::Sender<bool>,
     change_listener: Option<sea_orm::sqlx::postgres::PgListener>,
     creates: Creates,
+    first_pass: crate::housekeeping::FirstPass,
+    first_passes_over: Option<tokio::sync::mpsc::Receiver<()>>,
 }
 
 impl Application {
@@ -170,6 +172,7 @@ impl Application {
                 closing: stopped,
             }),
         };
+        let (first_pass, first_passes_over) = crate::housekeeping::first_passes();
         Ok(Self {
             listener,
             metrics_listener,
@@ -178,6 +181,8 @@ impl Application {
             stop,
             change_listener,
             creates,
+            first_pass,
+            first_passes_over: Some(first_passes_over),
         })
     }
 
@@ -193,6 +198,19 @@ impl Application {
         self.metrics_listener
             .as_ref()
             .and_then(|l| l.local_addr().ok())
+    }
+
+    /// Resolves once the housekeeping a server runs at start (pruning, the
+    /// lease sweep) is over, after [`Self::run_with_shutdown`] begins; tests
+    /// that count statements wait for it. Only the first call hears it.
+    pub fn housekeeping_started(&mut self) -> impl Future<Output = ()> + Send + 'static {
+        let over = self.first_passes_over.take();
+        async move {
+            if let Some(mut over) = over {
+                // Nothing is ever sent: the end comes when every holder lets go.
+                while over.recv().await.is_some() {}
+            }
+        }
     }
 
     /// The count of SQL statements this server has run.
@@ -248,12 +266,14 @@ impl Application {
             self.state.engine.db.clone(),
             serve.idempotency_retention,
             serve.change_retention,
+            self.first_pass.clone(),
             stop_rx.clone(),
         );
         crate::housekeeping::spawn_lease_sweep(
             self.state.engine.db.clone(),
             self.state.engine.hub.clone(),
             serve.lease_sweep_interval,
+            self.first_pass,
             stop_rx.clone(),
         );
         crate::housekeeping::spawn_hold_watch(

@@ -75,10 +75,16 @@ async fn a_lone_point_read_is_one_statement_of_its_own() {
     let app = spawn_app().await;
     let agent = app.create_agent("alone").await;
     for _ in 0..3 {
-        let before = app.statements.get();
+        app.statements.record();
         let data = read(&app, AGENT, &agent, None).await;
         assert_eq!(data["agent"]["name"], "alone");
-        assert_eq!(app.statements.get() - before, 1);
+        let statements = app.statements.take_recorded();
+        assert_eq!(
+            statements.len(),
+            1,
+            "{:#?}",
+            statements.iter().map(|s| &s.sql).collect::<Vec<_>>()
+        );
     }
 }
 

@@ -250,7 +250,8 @@ async fn a_claim_is_an_index_range_scan_in_claim_order() {
     let statements = app.statements.take_recorded();
     let claiming = statements
         .iter()
-        .find(|s| s.sql.contains("lease_token ="))
+        // The lease sweep (every 100 ms here) sets `lease_token =` too.
+        .find(|s| s.sql.contains("ORDER BY t.priority DESC"))
         .expect("the claim's statement");
 
     let (scans, sorts) = crate::query_plans::plan_of(&app, claiming).await;
