@@ -1,6 +1,8 @@
 //! Point reads batched across requests (issue 31): the by-id reads of many
 //! requests, of one kind on one reader, share a statement, as group commit
-//! shares one among creates.
+//! shares one among creates. A read is a root field's one row, or a
+//! loader's batch of them (the by-id loads inside an operation: a task's
+//! plan, its assignee, its dependencies, a federation entity).
 //!
 //! A read finds the kind's queue idle and goes at once, alone: a lone
 //! request waits for nothing. Reads that arrive while a statement of their
@@ -35,24 +37,48 @@ pub(crate) async fn by_id<E: Resource>(
     tenant: &Tenant,
     id: Uuid,
 ) -> Result<Option<E::Model>> {
-    let queue = reader.shared::<Queue<E>>();
     let (answer, answered) = oneshot::channel();
+    enqueue::<E>(reader, tenant, Wanted::One(id, answer));
+    answered.await.unwrap_or_else(|_| Err(dropped()))
+}
+
+/// `tenant`'s rows of kind `E` with these ids (a loader's batch: the by-id
+/// loads inside an operation), read as [`by_id`] reads one.
+pub(crate) async fn by_ids<E: Resource>(
+    reader: &Connections,
+    tenant: &Tenant,
+    ids: Vec<Uuid>,
+) -> Result<HashMap<Uuid, E::Model>> {
+    let (answer, answered) = oneshot::channel();
+    enqueue::<E>(reader, tenant, Wanted::Many(ids, answer));
+    answered.await.unwrap_or_else(|_| Err(dropped()))
+}
+
+fn dropped() -> AppError {
+    AppError::internal(&"a batched point read was dropped")
+}
+
+/// Queues a read, and runs the kind's statements when none is running.
+fn enqueue<E: Resource>(reader: &Connections, tenant: &Tenant, wanted: Wanted<E>) {
+    let queue = reader.shared::<Queue<E>>();
     let lead = {
         let mut waiting = queue.lock();
         waiting.reads.push(Read {
             tenant: tenant.clone(),
-            id,
-            answer,
+            wanted,
         });
         !std::mem::replace(&mut waiting.busy, true)
     };
     if lead {
-        let reader = reader.clone();
-        tokio::spawn(crate::db::holds::doing("point reads", drain(queue, reader)));
+        let drain = drain(queue, reader.clone());
+        // Traced, the statements are the lead's: it started them.
+        if crate::telemetry::on() {
+            let traced = tracing::Instrument::instrument(drain, tracing::Span::current());
+            tokio::spawn(crate::db::holds::doing("point reads", traced));
+        } else {
+            tokio::spawn(crate::db::holds::doing("point reads", drain));
+        }
     }
-    answered
-        .await
-        .unwrap_or_else(|_| Err(AppError::internal(&"a batched point read was dropped")))
 }
 
 /// One kind's reads waiting on one reader.
@@ -87,8 +113,54 @@ struct Waiting<E: Resource> {
 
 struct Read<E: Resource> {
     tenant: Tenant,
-    id: Uuid,
-    answer: oneshot::Sender<Result<Option<E::Model>>>,
+    wanted: Wanted<E>,
+}
+
+/// One row (a root field's) or a loader's batch of them.
+enum Wanted<E: Resource> {
+    One(Uuid, oneshot::Sender<Result<Option<E::Model>>>),
+    Many(Vec<Uuid>, oneshot::Sender<Result<HashMap<Uuid, E::Model>>>),
+}
+
+impl<E: Resource> Wanted<E> {
+    fn ids(&self) -> &[Uuid] {
+        match self {
+            Wanted::One(id, _) => std::slice::from_ref(id),
+            Wanted::Many(ids, _) => ids,
+        }
+    }
+
+    /// Answers with what of `rows` this read asked for; a reader that left
+    /// does not take it.
+    fn answer(self, rows: &Result<HashMap<Uuid, E::Model>>) {
+        match self {
+            Wanted::One(id, answer) => {
+                let _ = answer.send(match rows {
+                    Ok(rows) => Ok(rows.get(&id).cloned()),
+                    Err(err) => Err(err.clone()),
+                });
+            }
+            Wanted::Many(ids, answer) => {
+                let _ = answer.send(match rows {
+                    Ok(rows) => Ok(ids
+                        .iter()
+                        .filter_map(|id| rows.get(id).map(|row| (*id, row.clone())))
+                        .collect()),
+                    Err(err) => Err(err.clone()),
+                });
+            }
+        }
+    }
+
+    /// Answers with all of `rows`: this read was the statement's only one.
+    fn answer_alone(self, rows: Result<HashMap<Uuid, E::Model>>) {
+        match self {
+            Wanted::Many(_, answer) => {
+                let _ = answer.send(rows);
+            }
+            one => one.answer(&rows),
+        }
+    }
 }
 
 /// Runs the queue's statements until no read waits.
@@ -107,23 +179,44 @@ async fn drain<E: Resource>(queue: Arc<Queue<E>>, reader: Connections) {
         for read in reads {
             by_tenant.entry(read.tenant.clone()).or_default().push(read);
         }
-        for (tenant, reads) in by_tenant {
-            let mut ids: Vec<Uuid> = reads.iter().map(|read| read.id).collect();
+        for (tenant, mut reads) in by_tenant {
+            let mut ids: Vec<Uuid> = reads
+                .iter()
+                .flat_map(|read| read.wanted.ids().iter().copied())
+                .collect();
             ids.sort_unstable();
             ids.dedup();
-            let rows = page::by_ids::<E>(&reader, &tenant, &ids).await;
+            let rows = read_rows::<E>(&reader, &tenant, &ids).await;
+            if reads.len() == 1
+                && let Some(read) = reads.pop()
+            {
+                read.wanted.answer_alone(rows);
+                continue;
+            }
             for read in reads {
-                let row = match &rows {
-                    Ok(rows) => Ok(rows.get(&read.id).cloned()),
-                    Err(err) => Err(err.clone()),
-                };
-                // A reader that left does not take the answer.
-                let _ = read.answer.send(row);
+                read.wanted.answer(&rows);
             }
         }
     }
     std::mem::forget(idle_when_done);
 }
+
+/// The rows of `ids`, at most [`IDS_PER_STATEMENT`] to a statement.
+async fn read_rows<E: Resource>(
+    reader: &Connections,
+    tenant: &Tenant,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, E::Model>> {
+    let mut rows = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(IDS_PER_STATEMENT) {
+        rows.extend(page::by_ids::<E>(reader, tenant, chunk).await?);
+    }
+    Ok(rows)
+}
+
+/// Bound values per statement: many requests' loader batches together stay
+/// well inside both databases' limits on them.
+const IDS_PER_STATEMENT: usize = 1000;
 
 /// Should the task end any other way (a panic), the queue is left idle and
 /// the reads waiting fail, so that later reads start a task of their own
