@@ -7,7 +7,9 @@
 #   BARE (target/release/bare-handler). Then
 #   python3 bench/point-reads/summary.py bench/results/point-reads-*/lines.txt
 # Per binary per round: fresh DB seeded by bench/seed.sh (20 agents x 5 goals x 2 plans x 5 tasks),
-# 1 s warm-up, Q1 at 20 connections (req/s, server CPU ms/req), Q1 at 1 connection (req/s, p50, p99 ms).
+# 1 s warm-up, Q1 at 20 connections (req/s, server CPU ms/req), Q1 at 1 connection (req/s, p50, p99 ms),
+# and QL (20 plans, each with its goal and the goal's agent: two by-id loads inside the operation)
+# at 20 and at 1 connection.
 # On postgres, after "new", the bare handler's Q1 at 20 over the same DB.
 set -uo pipefail
 OLD=$1 NEW=$2 ROUNDS=${ROUNDS:-3} SECS=${SECS:-6} PORT=${PORT:-8321} BACKENDS=${BACKENDS:-postgres}
@@ -21,10 +23,10 @@ OUT="$ROOT/bench/results/point-reads-$(date -u +%Y-%m-%dT%H%M%SZ)"; mkdir -p "$O
 HZ=$(getconf CLK_TCK)
 ticks() { awk '{ print $14 + $15 }' /proc/$1/stat; }
 waitup() { for _ in $(seq 1 1000); do curl -s -o /dev/null -X POST $URL -H 'content-type: application/json' -d '{}' && return 0; sleep 0.01; done; echo "did not start"; }
-# wrk run: $1 label, $2 conns, $3 threads; prints label rps p50 p99 cpu_ms_per_req status_err sock_err
+# wrk run: $1 label, $2 conns, $3 threads, $4 body (Q1's when not given); prints label rps p50 p99 cpu_ms_per_req status_err sock_err
 run() {
   local b a res; b=$(ticks $PID)
-  res=$(Q1_BODY="$q1" wrk -t$3 -c$2 -d${SECS}s -s "$HERE/q1.lua" $URL | grep '^RES')
+  res=$(Q1_BODY="${4:-$q1}" wrk -t$3 -c$2 -d${SECS}s -s "$HERE/q1.lua" $URL | grep '^RES')
   a=$(ticks $PID)
   read -r _ n rps p50 p99 se ce <<<"$res"
   echo "$1 rps=$rps p50=$p50 p99=$p99 cpu=$(awk -v t=$((a-b)) -v hz=$HZ -v n=$n 'BEGIN{printf "%.4f", t*1000/hz/n}') n=$n errs=$se/$ce" | tee -a $OUT/lines.txt
@@ -45,6 +47,10 @@ for r in $(seq 1 $ROUNDS); do
     Q1_BODY="$q1" wrk -t1 -c4 -d1s -s "$HERE/q1.lua" $URL >/dev/null
     run "$r $backend $name Q1@20" 20 2
     run "$r $backend $name Q1@1" 1 1
+    ql='{"query":"query QL { plans(first: 20) { nodes { description goal { description agent { name } } } } }"}'
+    [[ "$(gql "$ql" | jq '.data.plans.nodes | map(.goal.agent.name) | length')" == 20 ]] || echo "QL wrong answer: $(gql "$ql")"
+    run "$r $backend $name QL@20" 20 2 "$ql"
+    run "$r $backend $name QL@1" 1 1 "$ql"
     kill $PID; wait $PID 2>/dev/null
     if [[ $backend == postgres && $name == new && -x $BARE ]]; then
       $BARE "${db%%\?*}" 127.0.0.1:$PORT >>$OUT/server.log 2>&1 & PID=$!
