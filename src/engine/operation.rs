@@ -17,7 +17,7 @@ use super::response::{request_error, syntax_error, tidy};
 use super::validated::Shape;
 use super::variables;
 use crate::auth::Caller;
-use crate::db::replicas::{Position, Replicas};
+use crate::db::replicas::{Freshness, Replicas};
 use crate::error::ErrorCode;
 use crate::graphql::Reads;
 use crate::graphql::loaders::{DbLoader, LoneRootField};
@@ -55,15 +55,14 @@ pub(crate) struct Admitted {
     pub(crate) operation: String,
     /// Which variables it gives, for skipping validation done before.
     shape: Option<Shape>,
-    /// The consistency token the request carried (`Some(None)`: one that
-    /// is not a position).
-    consistency: Option<Option<Position>>,
+    /// What the request's consistency token asks of its reads.
+    freshness: Freshness,
 }
 
 impl Admitted {
     /// Reads at least as fresh as `token` (an `X-Consistency-Token`).
     pub(crate) fn read_after(&mut self, token: Option<&str>) {
-        self.consistency = token.map(Position::parse);
+        self.freshness = Freshness::of_token(token);
     }
 
     pub(crate) fn is_subscription(&self) -> bool {
@@ -197,7 +196,7 @@ pub(crate) fn admit(
         prepared,
         operation,
         shape,
-        consistency: None,
+        freshness: Freshness::Any,
     })
 }
 
@@ -227,7 +226,7 @@ async fn run(engine: &Engine, admitted: Admitted, caller: &Caller) -> Result<Res
     // A query reads from a replica when one will do; a mutation, and what
     // it reads after writing, from the primary.
     let reads = match &engine.db.replicas {
-        Some(replicas) if !is_mutation => replicas.for_query(admitted.consistency).await.reads,
+        Some(replicas) if !is_mutation => replicas.for_query(admitted.freshness).await,
         _ => engine.db.reader.clone(),
     };
     let (loaders, batches) = DbLoader::per_request(reads.clone(), caller.tenant.clone());

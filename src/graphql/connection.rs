@@ -10,7 +10,6 @@ use uuid::Uuid;
 
 use super::child_loaders::{ChildCount, ChildPage, PageShape};
 use super::cursor;
-
 use super::loaders::Loaders;
 use super::pagination::{PageArgs, PageInfo};
 use super::projection::{Projection, cursors_selected, selected_columns, task_counts_selected};

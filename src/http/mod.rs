@@ -9,6 +9,7 @@ mod state;
 mod status;
 mod ws;
 mod ws_credentials;
+mod ws_messages;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};

@@ -22,12 +22,12 @@ use axum::http::HeaderMap;
 use axum::response::Response as HttpResponse;
 use futures_util::stream::{self, AbortHandle, BoxStream, SelectAll};
 use futures_util::{SinkExt, StreamExt};
-use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use super::AppState;
 use super::ws_credentials::{self, HeaderCredentials};
+use super::ws_messages::{ClientMessage, Close};
 use crate::auth::Caller;
 use crate::engine::operation::{self, Rejected, Transport};
 use crate::engine::persisted::PersistedRef;
@@ -60,40 +60,6 @@ pub(crate) fn upgrade(
     upgrade
         .protocols([protocol])
         .on_upgrade(move |socket| serve(socket, state, header_credentials, offered))
-}
-
-#[derive(Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-enum ClientMessage {
-    ConnectionInit {
-        #[serde(default)]
-        payload: Option<Value>,
-    },
-    Ping {
-        #[serde(default)]
-        payload: Option<Value>,
-    },
-    Pong {
-        #[serde(default)]
-        #[allow(dead_code)]
-        payload: Option<Value>,
-    },
-    Subscribe {
-        id: String,
-        payload: Box<Value>,
-    },
-    Complete {
-        id: String,
-    },
-}
-
-/// Why the server closes a socket.
-struct Close(u16, String);
-
-impl Close {
-    fn new(code: u16, reason: impl Into<String>) -> Self {
-        Self(code, reason.into())
-    }
 }
 
 /// What woke a socket's loop.
@@ -256,9 +222,8 @@ impl Connection {
             Message::Ping(_) | Message::Pong(_) => return Ok(()),
             Message::Binary(_) => return Err(Close::new(4400, "Invalid message received: binary")),
         };
-        let message: ClientMessage = serde_json::from_str(text.as_str()).map_err(|err| {
-            Close::new(4400, truncate(&format!("Invalid message received: {err}")))
-        })?;
+        let message: ClientMessage = serde_json::from_str(text.as_str())
+            .map_err(|err| Close::new(4400, format!("Invalid message received: {err}")))?;
         match message {
             ClientMessage::ConnectionInit { payload } => self.init(payload).await,
             ClientMessage::Ping { payload } => {
@@ -272,10 +237,8 @@ impl Connection {
             ClientMessage::Subscribe { id, payload } => {
                 let named: PersistedRef =
                     serde_json::from_value((*payload).clone()).unwrap_or_default();
-                let request: async_graphql::Request =
-                    serde_json::from_value(*payload).map_err(|err| {
-                        Close::new(4400, truncate(&format!("Invalid message received: {err}")))
-                    })?;
+                let request: async_graphql::Request = serde_json::from_value(*payload)
+                    .map_err(|err| Close::new(4400, format!("Invalid message received: {err}")))?;
                 self.subscribe(id, request, &named).await
             }
             ClientMessage::Complete { id } => {
@@ -296,7 +259,7 @@ impl Connection {
             .state
             .auth
             .authenticate(presented)
-            .map_err(|err| Close::new(4401, truncate(&format!("Unauthorized: {err}"))))?;
+            .map_err(|err| Close::new(4401, format!("Unauthorized: {err}")))?;
         self.expires = ws_credentials::deadline(authenticated.expires);
         self.caller = Some(authenticated.caller);
         self.send(json!({ "type": "connection_ack" })).await
@@ -314,7 +277,7 @@ impl Connection {
         if self.running.contains_key(&id) {
             return Err(Close::new(
                 4409,
-                truncate(&format!("Subscriber for {id} already exists")),
+                format!("Subscriber for {id} already exists"),
             ));
         }
         let started = Instant::now();
@@ -403,13 +366,4 @@ async fn sleep_until_some(deadline: Option<tokio::time::Instant>) {
         Some(deadline) => tokio::time::sleep_until(deadline).await,
         None => std::future::pending().await,
     }
-}
-
-/// Close reasons are at most 123 bytes.
-fn truncate(reason: &str) -> String {
-    let mut end = reason.len().min(123);
-    while !reason.is_char_boundary(end) {
-        end -= 1;
-    }
-    reason[..end].to_owned()
 }

@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use sea_orm::{ConnectOptions, DbErr};
 use tokio::sync::watch;
 
-pub use position::Position;
+pub use position::{Freshness, Position};
 pub use replica::Health;
 
 use self::position::AfterWrites;
@@ -44,12 +44,6 @@ pub const PROBE_EVERY: Duration = Duration::from_millis(100);
 pub const HEALTHY: &str = "agentgraph_replica_healthy";
 pub const LAG: &str = "agentgraph_replica_lag_seconds";
 pub const READS: &str = "agentgraph_replica_reads_total";
-
-/// Where a query reads: `reads`, and which kind of server that is.
-pub struct ReadFrom {
-    pub reads: Connections,
-    pub replica: bool,
-}
 
 /// What `/ready` and `/metrics` say of a replica.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -136,39 +130,35 @@ impl Replicas {
         Ok(replicas)
     }
 
-    /// Where a query reads, given the token its request carried (`None`:
-    /// no token; `Some(None)`: one that is not a position, which only the
-    /// primary can be sure to honour).
-    pub async fn for_query(&self, token: Option<Option<Position>>) -> ReadFrom {
+    /// Where a query reads, given the freshness its request asks for.
+    pub async fn for_query(&self, freshness: Freshness) -> Connections {
         let now = Instant::now();
         let count = self.replicas.len();
         let start = self.next.fetch_add(1, Ordering::Relaxed);
-        let consistency = if token.is_some() { "token" } else { "none" };
+        let consistency = if freshness == Freshness::Any {
+            "none"
+        } else {
+            "token"
+        };
         for offset in 0..count {
             let replica = &self.replicas[(start + offset) % count];
             if !replica.health.is_up() || replica.lag(now).is_none_or(|lag| lag > self.max_lag) {
                 continue;
             }
-            let serves = match token {
-                None => true,
-                Some(None) => false,
-                Some(Some(wanted)) => replica.has_replayed(wanted, || self.samples()).await,
+            let serves = match freshness {
+                Freshness::Any => true,
+                Freshness::Unreadable => false,
+                Freshness::AtLeast(wanted) => replica.has_replayed(wanted, || self.samples()).await,
             };
             if serves {
                 ::metrics::counter!(READS, "served_by" => "replica", "consistency" => consistency)
                     .increment(1);
-                return ReadFrom {
-                    reads: replica.reads.clone(),
-                    replica: true,
-                };
+                return replica.reads.clone();
             }
         }
         ::metrics::counter!(READS, "served_by" => "primary", "consistency" => consistency)
             .increment(1);
-        ReadFrom {
-            reads: self.primary.clone(),
-            replica: false,
-        }
+        self.primary.clone()
     }
 
     /// The token for a response to an operation that wrote: the primary's

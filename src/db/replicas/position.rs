@@ -23,6 +23,28 @@ impl Position {
     }
 }
 
+/// What a request's `X-Consistency-Token` asks of the data it reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Freshness {
+    /// No token: a replica within the lag bound will do.
+    #[default]
+    Any,
+    /// Data at least as fresh as this position of the primary's.
+    AtLeast(Position),
+    /// A token that is not a position: only the primary is sure to honour it.
+    Unreadable,
+}
+
+impl Freshness {
+    pub fn of_token(token: Option<&str>) -> Self {
+        match token.map(Position::parse) {
+            None => Self::Any,
+            Some(Some(position)) => Self::AtLeast(position),
+            Some(None) => Self::Unreadable,
+        }
+    }
+}
+
 impl fmt::Display for Position {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:X}/{:X}", self.0 >> 32, self.0 & 0xFFFF_FFFF)

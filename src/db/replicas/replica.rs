@@ -63,6 +63,9 @@ pub(super) struct Replica {
     /// The probes' own turn on the replica, outside the statement count.
     probe: Connections,
     found: Mutex<Option<Found>>,
+    /// The furthest position ever found replayed: what a token read checks
+    /// first, without the lock, and never moved back by a probe answered
+    /// out of order.
     replayed: AtomicU64,
     /// When the last probe started, in µs since `epoch`.
     probed_at: AtomicU64,
