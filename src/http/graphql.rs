@@ -243,7 +243,9 @@ async fn run(
     admitted.read_after(asked.consistency);
     let operation = admitted.operation.clone();
     operation::describe(&admitted, trace);
-    match operation::execute(&state.engine, admitted, &caller).await {
+    // Boxed for the same reason as the execution inside it: this future is
+    // held by the handler's, which axum boxes and moves.
+    match Box::pin(operation::execute(&state.engine, admitted, &caller)).await {
         Ok(response) => {
             let answer = Answer::of(&response, media);
             finish(media, response, answer, Some(&caller), &operation, started)
