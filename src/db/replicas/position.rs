@@ -24,10 +24,9 @@ impl Position {
 }
 
 /// What a request's `X-Consistency-Token` asks of the data it reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Freshness {
     /// No token: a replica within the lag bound will do.
-    #[default]
     Any,
     /// Data at least as fresh as this position of the primary's.
     AtLeast(Position),

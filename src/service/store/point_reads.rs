@@ -18,7 +18,6 @@
 //! queue moving.
 
 use std::collections::HashMap;
-use std::marker::PhantomData;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::oneshot;
@@ -84,7 +83,6 @@ fn enqueue<E: Resource>(reader: &Connections, tenant: &Tenant, wanted: Wanted<E>
 /// One kind's reads waiting on one reader.
 pub(crate) struct Queue<E: Resource> {
     waiting: Mutex<Waiting<E>>,
-    kind: PhantomData<E>,
 }
 
 impl<E: Resource> Default for Queue<E> {
@@ -94,7 +92,6 @@ impl<E: Resource> Default for Queue<E> {
                 busy: false,
                 reads: Vec::new(),
             }),
-            kind: PhantomData,
         }
     }
 }
