@@ -122,7 +122,7 @@ impl Connections {
             closing: AtomicBool::new(false),
             resend_lost: resend == Resend::Lost,
             statements,
-            begin: None,
+            pooled: None,
             fallback: None,
             shared: Mutex::default(),
         }))
@@ -158,7 +158,7 @@ impl Connections {
             },
             statements,
         );
-        sibling.in_transactions(kept.begin)
+        sibling.pooled(kept.pooled)
     }
 
     /// A replica's reads: a statement that fails here goes to `primary`,
@@ -186,12 +186,11 @@ impl Connections {
         self
     }
 
-    /// Runs each statement with bound values inside a transaction opened
-    /// by `begin` (a transaction-mode pooler's; see `db::pooled_begin`),
-    /// or in autocommit when `None`.
-    pub fn in_transactions(mut self, begin: Option<&'static str>) -> Self {
+    /// Runs each statement as a transaction-mode pooler needs
+    /// (`db::Pooled`), or in autocommit when `None`.
+    pub fn pooled(mut self, pooled: Option<super::Pooled>) -> Self {
         if let Some(kept) = Arc::get_mut(&mut self.0) {
-            kept.begin = begin;
+            kept.pooled = pooled;
         }
         self
     }
@@ -269,9 +268,8 @@ pub(crate) struct Kept {
     /// Whether a statement that lost its kept connection is sent again.
     resend_lost: bool,
     statements: StatementCounter,
-    /// Behind a transaction-mode pooler, the BEGIN each statement with
-    /// values runs after (and COMMIT after it).
-    begin: Option<&'static str>,
+    /// Behind a transaction-mode pooler, how each statement runs.
+    pooled: Option<super::Pooled>,
     /// A replica's: where its statements go when it fails.
     fallback: Option<Fallback>,
     /// State that statements over these connections share, by type
@@ -299,7 +297,7 @@ impl Kept {
         let started = crate::telemetry::on().then(std::time::Instant::now);
         let values = statement.values.unwrap_or(sea_orm::Values(Vec::new()));
         let output = on_lease!(self, |lease| lease
-            .execute(&statement.sql, &values, wanted, self.begin)
+            .execute(&statement.sql, &values, wanted, self.pooled)
             .await);
         if let Some(started) = started {
             self.traced(&statement.sql, started, output.is_err());
@@ -341,7 +339,37 @@ pub(super) enum Output {
     Done(ExecResult),
 }
 
-fn unexpected() -> DbErr {
+/// `$sql` with `$values` (`sea_orm::Values`) bound, on `$executor`, as
+/// an [`Output`] of the kind `$wanted` asks for; named and cached by sqlx
+/// when `$persistent`. A macro, not a function generic over the executor:
+/// such a function's future is not `Send` for every lifetime, which
+/// `async_trait` asks of a statement's.
+macro_rules! run_bound {
+    ($executor:expr, $sql:expr, $values:expr, $wanted:expr, $persistent:expr) => {{
+        let query = sea_orm::sqlx::query_with(
+            sea_orm::sqlx::AssertSqlSafe($sql),
+            sea_query_sqlx::SqlxValues($values),
+        )
+        .persistent($persistent);
+        match $wanted {
+            Wanted::Rows => query
+                .fetch_all($executor)
+                .await
+                .map(|rows| Output::Rows(rows.into_iter().map(Into::into).collect())),
+            Wanted::Row => query
+                .fetch_optional($executor)
+                .await
+                .map(|row| Output::Row(row.map(Into::into))),
+            Wanted::Done => query
+                .execute($executor)
+                .await
+                .map(|done| Output::Done(done.into())),
+        }
+    }};
+}
+pub(super) use run_bound;
+
+pub(super) fn unexpected() -> DbErr {
     DbErr::Custom("a statement answered with another kind of result".into())
 }
 

@@ -11,7 +11,9 @@
 pub mod holds;
 mod kept;
 mod pool;
+mod pooled_transaction;
 pub mod replicas;
+mod simple_query;
 pub mod tenant_guard;
 
 pub use kept::{Connections, Resend, acquire_error};
@@ -174,14 +176,14 @@ impl Db {
                 connect_counted(postgres_options(url, settings), &statements).await?,
                 "reader",
             )
-            .behind_pooler(pooled);
+            .behind_pooler(pooled, &statements);
             let writer = Pool::new(
                 connect_counted(postgres_options(url, settings), &statements).await?,
                 "writer",
             )
-            .behind_pooler(pooled);
+            .behind_pooler(pooled, &statements);
             let keep_writes = POSTGRES_CONNECTIONS as usize / 2;
-            let begin = pooled_begin(url, settings.pooler);
+            let pooled_statements = pooled_statements(url, settings.pooler);
             Ok(Self {
                 reader: Connections::new(
                     reader,
@@ -190,7 +192,7 @@ impl Db {
                     Resend::Lost,
                     statements.clone(),
                 )
-                .in_transactions(begin),
+                .pooled(pooled_statements),
                 writes: Connections::new(
                     writer.clone(),
                     keep_writes,
@@ -198,7 +200,7 @@ impl Db {
                     Resend::Never,
                     statements.clone(),
                 )
-                .in_transactions(begin),
+                .pooled(pooled_statements),
                 writer,
                 statements,
                 queue_turn: Arc::default(),
@@ -284,7 +286,7 @@ fn postgres_options(url: &str, settings: PoolSettings) -> ConnectOptions {
         // cost usual for SSDs, 1.1, the ordered walk wins whatever the
         // estimate. A URL that sets the parameter itself keeps its own.
         // PgBouncer refuses the `options` startup parameter; behind it
-        // each statement's transaction sets it instead (`pooled_begin`).
+        // each statement sets it for itself (`pooled_statements`).
         if tune_planner && !pooled {
             pg.options([("random_page_cost", "1.1")])
         } else {
@@ -294,34 +296,53 @@ fn postgres_options(url: &str, settings: PoolSettings) -> ConnectOptions {
     options
 }
 
-/// Opens a transaction behind a transaction-mode pooler. sqlx names the
-/// statements it runs itself (a type's lookup; every statement of a
-/// sea-orm transaction), uncached, and leaves them on the server
-/// connection, which the pooler then hands to another client whose sqlx
-/// numbers its own from `sqlx_s_1` too: "prepared statement sqlx_s_1
-/// already exists". Each transaction of ours starts by clearing them, in
-/// the round trip of its BEGIN where it can.
+/// Opens the transaction a statement with bound values runs in behind a
+/// transaction-mode pooler (`Pooled::begin`). Nothing of ours names a
+/// statement there, but sqlx names its own type lookups, and other
+/// clients of the pooler may leave theirs on the server connection, where
+/// a name of ours (sqlx numbers from `sqlx_s_1` too) would meet them:
+/// "prepared statement sqlx_s_1 already exists". Clearing them rides in
+/// the round trip of the BEGIN.
 pub const POOLED_BEGIN: &str = "BEGIN; DEALLOCATE ALL";
 
 /// Behind a transaction-mode pooler, how a statement outside a
-/// transaction opens the one it runs in (`None` directly).
+/// transaction runs (`None` directly).
 ///
-/// sqlx sends an unnamed statement in two round trips, Parse then Bind,
-/// each ended by a Sync; in autocommit PgBouncer hands the server
-/// connection to another client at the first Sync, and the Bind may then
-/// reach a server where the unnamed statement is missing or is another
-/// client's (sqlx issue #67). Inside a transaction the pooler keeps the
-/// server for the client until COMMIT. The planner's setting rides on the
-/// same round trip as BEGIN, `SET LOCAL` lasting as long as the
-/// transaction: a session setting would stay on a server connection other
-/// clients share, and `ALTER ROLE … SET` would change every session of
-/// the role, other applications' too. Mutations' own transactions, which
-/// read and write rows by key, do without it.
-fn pooled_begin(url: &str, pooler: Pooler) -> Option<&'static str> {
+/// Sent whole, with its values written into its text
+/// (`simple_query`), it is one simple Query: one round trip, run in an
+/// implicit transaction of its own on whichever server connection the
+/// pooler picks, with nothing prepared. `prelude` rides in the same
+/// message: the planner's setting, `SET LOCAL` lasting as long as that
+/// transaction (a session setting would stay on a server connection other
+/// clients share, and `ALTER ROLE … SET` would change every session of the
+/// role, other applications' too).
+///
+/// A statement whose values have no literal form goes with bound values,
+/// which sqlx sends unnamed in two round trips, Parse then Bind, each
+/// ended by a Sync; in autocommit PgBouncer hands the server connection to
+/// another client at the first Sync, and the Bind may then reach a server
+/// where the unnamed statement is missing or is another client's (sqlx
+/// issue #67). Inside a transaction, opened by `begin`, the pooler keeps
+/// the server for the client until COMMIT. Mutations' own transactions
+/// (`pooled_transaction`), which read and write rows by key, do without
+/// the planner's setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pooled {
+    pub begin: &'static str,
+    pub prelude: &'static str,
+}
+
+fn pooled_statements(url: &str, pooler: Pooler) -> Option<Pooled> {
     match pooler {
         Pooler::None => None,
-        Pooler::Transaction if url.contains("random_page_cost") => Some(POOLED_BEGIN),
-        Pooler::Transaction => Some("BEGIN; DEALLOCATE ALL; SET LOCAL random_page_cost = 1.1"),
+        Pooler::Transaction if url.contains("random_page_cost") => Some(Pooled {
+            begin: POOLED_BEGIN,
+            prelude: "",
+        }),
+        Pooler::Transaction => Some(Pooled {
+            begin: "BEGIN; DEALLOCATE ALL; SET LOCAL random_page_cost = 1.1",
+            prelude: "SET LOCAL random_page_cost = 1.1; ",
+        }),
     }
 }
 

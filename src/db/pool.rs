@@ -14,15 +14,18 @@ use sea_orm::{
     ExecResult, QueryResult, Statement, TransactionTrait,
 };
 
+use super::StatementCounter;
 use super::holds::{Hold, Holds};
+use super::kept::{Output, Wanted};
+use super::pooled_transaction::PooledTransaction;
 
 #[derive(Clone)]
 pub struct Pool {
     connection: DatabaseConnection,
     holds: Arc<Holds>,
-    /// Behind a transaction-mode pooler: transactions start by clearing
-    /// the statements other clients' left (`super::POOLED_BEGIN`).
-    pooled: bool,
+    /// Behind a transaction-mode pooler: transactions send their
+    /// statements as simple Queries ([`PooledTransaction`]), counted here.
+    pooled: Option<StatementCounter>,
 }
 
 impl Deref for Pool {
@@ -38,14 +41,14 @@ impl Pool {
         Self {
             connection,
             holds: Holds::new(name),
-            pooled: false,
+            pooled: None,
         }
     }
 
     /// Marks the pool as reaching PostgreSQL through a transaction-mode
-    /// pooler.
-    pub fn behind_pooler(mut self, pooled: bool) -> Self {
-        self.pooled = pooled;
+    /// pooler; its transactions' statements are counted on `statements`.
+    pub fn behind_pooler(mut self, pooled: bool, statements: &StatementCounter) -> Self {
+        self.pooled = pooled.then(|| statements.clone());
         self
     }
 
@@ -72,16 +75,16 @@ impl Pool {
     pub async fn begin(&self) -> Result<Transaction, DbErr> {
         let waiting = self.holds.wait();
         let connection = self.connection.clone();
-        let pooled = self.pooled;
+        let pooled = self.pooled.clone();
         let begun = tokio::spawn(async move {
-            let begun = match connection.begin().await {
-                // sea-orm's BEGIN is its own: the clearing is one more
-                // round trip (see `super::POOLED_BEGIN`).
-                Ok(txn) if pooled => match txn.execute_unprepared("DEALLOCATE ALL").await {
-                    Ok(_) => Ok(txn),
-                    Err(err) => Err(err),
-                },
-                begun => begun,
+            let begun = match pooled {
+                Some(statements) => connection
+                    .get_postgres_connection_pool()
+                    .begin()
+                    .await
+                    .map(|txn| Txn::Pooled(PooledTransaction::new(txn, statements)))
+                    .map_err(super::acquire_error),
+                None => connection.begin().await.map(Txn::SeaOrm),
             };
             drop(waiting);
             begun
@@ -153,45 +156,83 @@ pub struct Held<DB: sea_orm::sqlx::Database> {
     pub hold: Hold,
 }
 
-/// A sea-orm transaction, recorded as held while it lives.
+/// A transaction, recorded as held while it lives.
 pub struct Transaction {
-    txn: DatabaseTransaction,
+    txn: Txn,
     _hold: Hold,
+}
+
+enum Txn {
+    SeaOrm(DatabaseTransaction),
+    Pooled(PooledTransaction),
 }
 
 impl Transaction {
     pub async fn commit(self) -> Result<(), DbErr> {
-        self.txn.commit().await
+        match self.txn {
+            Txn::SeaOrm(txn) => txn.commit().await,
+            Txn::Pooled(txn) => txn.commit().await,
+        }
     }
 
     pub async fn rollback(self) -> Result<(), DbErr> {
-        self.txn.rollback().await
+        match self.txn {
+            Txn::SeaOrm(txn) => txn.rollback().await,
+            Txn::Pooled(txn) => txn.rollback().await,
+        }
     }
 }
 
 #[async_trait::async_trait]
 impl ConnectionTrait for Transaction {
     fn get_database_backend(&self) -> DbBackend {
-        self.txn.get_database_backend()
+        match &self.txn {
+            Txn::SeaOrm(txn) => txn.get_database_backend(),
+            Txn::Pooled(_) => DbBackend::Postgres,
+        }
     }
 
     async fn execute_raw(&self, statement: Statement) -> Result<ExecResult, DbErr> {
         super::tenant_guard::check(&statement.sql)?;
-        self.txn.execute_raw(statement).await
+        match &self.txn {
+            Txn::SeaOrm(txn) => txn.execute_raw(statement).await,
+            Txn::Pooled(txn) => match txn.run(statement, Wanted::Done).await? {
+                Output::Done(done) => Ok(done),
+                _ => Err(super::kept::unexpected()),
+            },
+        }
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
         super::tenant_guard::check(sql)?;
-        self.txn.execute_unprepared(sql).await
+        match &self.txn {
+            Txn::SeaOrm(txn) => txn.execute_unprepared(sql).await,
+            Txn::Pooled(_) => {
+                self.execute_raw(Statement::from_string(DbBackend::Postgres, sql))
+                    .await
+            }
+        }
     }
 
     async fn query_one_raw(&self, statement: Statement) -> Result<Option<QueryResult>, DbErr> {
         super::tenant_guard::check(&statement.sql)?;
-        self.txn.query_one_raw(statement).await
+        match &self.txn {
+            Txn::SeaOrm(txn) => txn.query_one_raw(statement).await,
+            Txn::Pooled(txn) => match txn.run(statement, Wanted::Row).await? {
+                Output::Row(row) => Ok(row),
+                _ => Err(super::kept::unexpected()),
+            },
+        }
     }
 
     async fn query_all_raw(&self, statement: Statement) -> Result<Vec<QueryResult>, DbErr> {
         super::tenant_guard::check(&statement.sql)?;
-        self.txn.query_all_raw(statement).await
+        match &self.txn {
+            Txn::SeaOrm(txn) => txn.query_all_raw(statement).await,
+            Txn::Pooled(txn) => match txn.run(statement, Wanted::Rows).await? {
+                Output::Rows(rows) => Ok(rows),
+                _ => Err(super::kept::unexpected()),
+            },
+        }
     }
 }

@@ -9,11 +9,11 @@ use sea_orm::sqlx::pool::PoolConnection;
 use sea_orm::sqlx::postgres::{PgDatabaseError, PgSeverity};
 use sea_orm::sqlx::{self, Connection as _, Postgres, Sqlite};
 use sea_orm::{ConnAcquireErr, DbBackend, DbErr, ExecResult};
-use sea_query_sqlx::SqlxValues;
 use tokio::sync::SemaphorePermit;
 
-use super::{Kept, Output, RETEST_AFTER, Wanted};
+use super::{Kept, Output, RETEST_AFTER, Wanted, run_bound};
 use crate::db::holds::Hold;
+use crate::db::{Pooled, simple_query};
 
 pub(super) struct Idle {
     connection: Connection,
@@ -148,52 +148,46 @@ impl Lease<'_> {
         sql: &str,
         values: &sea_orm::Values,
         wanted: Wanted,
-        begin: Option<&'static str>,
+        pooled: Option<Pooled>,
     ) -> Result<Output, sqlx::Error> {
+        // Unnamed behind a pooler: sqlx names a statement it does not
+        // cache all the same, and leaves it on the server.
         macro_rules! on {
-            ($connection:expr) => {{
-                // Unnamed behind a pooler: sqlx names a statement it does
-                // not cache all the same, and leaves it on the server.
-                let query = sqlx::query_with(sqlx::AssertSqlSafe(sql), SqlxValues(values.clone()))
-                    .persistent(begin.is_none());
-                match wanted {
-                    Wanted::Rows => query
-                        .fetch_all(&mut **$connection)
-                        .await
-                        .map(|rows| Output::Rows(rows.into_iter().map(Into::into).collect())),
-                    Wanted::Row => query
-                        .fetch_optional(&mut **$connection)
-                        .await
-                        .map(|row| Output::Row(row.map(Into::into))),
-                    Wanted::Done => query
-                        .execute(&mut **$connection)
-                        .await
-                        .map(|done| Output::Done(done.into())),
-                }
-            }};
+            ($connection:expr) => {
+                run_bound!(
+                    &mut **$connection,
+                    sql,
+                    values.clone(),
+                    wanted,
+                    pooled.is_none()
+                )
+            };
         }
-        match (self.connection(), begin) {
-            (Connection::Postgres(connection), Some(begin)) => {
-                // Parse and Bind reach the same server only inside a
-                // transaction (see `db::pooled_begin`). A statement cut off
-                // part way drops the transaction, which queues its
-                // ROLLBACK, and the connection goes back to sqlx, which
-                // sends it before the connection's next use.
-                let mut txn = sqlx::Connection::begin_with(&mut **connection, begin).await?;
-                let inside = &mut txn;
-                match on!(inside) {
-                    Ok(output) => {
-                        txn.commit().await?;
-                        Ok(output)
-                    }
-                    Err(err) => {
-                        txn.rollback().await?;
-                        Err(err)
-                    }
-                }
+        let (connection, pooled) = match (self.connection(), pooled) {
+            (Connection::Postgres(connection), Some(pooled)) => (connection, pooled),
+            (Connection::Postgres(connection), None) => return on!(connection),
+            (Connection::Sqlite(connection), _) => return on!(connection),
+        };
+        if let Some(output) =
+            simple_query::run(connection, pooled.prelude, sql, &values.0, wanted).await
+        {
+            return output;
+        }
+        // Parse and Bind reach the same server only inside a transaction
+        // (see `db::Pooled`). A statement cut off part way drops the
+        // transaction, which queues its ROLLBACK, and the connection goes
+        // back to sqlx, which sends it before the connection's next use.
+        let mut txn = sqlx::Connection::begin_with(&mut **connection, pooled.begin).await?;
+        let inside = &mut txn;
+        match on!(inside) {
+            Ok(output) => {
+                txn.commit().await?;
+                Ok(output)
             }
-            (Connection::Postgres(connection), None) => on!(connection),
-            (Connection::Sqlite(connection), _) => on!(connection),
+            Err(err) => {
+                txn.rollback().await?;
+                Err(err)
+            }
         }
     }
 

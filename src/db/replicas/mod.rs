@@ -99,7 +99,7 @@ impl Replicas {
                 super::connect_counted(options, statements).await?,
                 "replica",
             )
-            .behind_pooler(settings.pooler == super::Pooler::Transaction);
+            .behind_pooler(settings.pooler == super::Pooler::Transaction, statements);
             let reads = Connections::new(
                 pool,
                 super::POSTGRES_CONNECTIONS as usize,
@@ -107,7 +107,7 @@ impl Replicas {
                 Resend::Lost,
                 statements.clone(),
             )
-            .in_transactions(super::pooled_begin(url, settings.pooler));
+            .pooled(super::pooled_statements(url, settings.pooler));
             // The probes' turn, outside the statement count (tests count
             // the server's own).
             let probe = reads.sibling(1, StatementCounter::default());
