@@ -22,9 +22,9 @@ async fn logged_seqs(app: &TestApp) -> Vec<i64> {
 }
 
 async fn set_at(app: &TestApp, seq: i64, at: i64) {
-    let backend = app.db.writer.get_database_backend();
+    let backend = app.db.writes.get_database_backend();
     app.db
-        .writer
+        .writes
         .execute_raw(Statement::from_string(
             backend,
             format!("UPDATE change_log SET at = {at} WHERE /* every tenant */ seq = {seq}"),

@@ -10,19 +10,7 @@ use agentgraph::config::{Pooler, ServeConfig};
 use agentgraph::startup::Application;
 use serde_json::json;
 
-use crate::helpers::{TestApp, fresh_database_url, is_postgres, spawn_app_on};
-
-/// `direct` with its host and port those of TEST_PGBOUNCER_URL, when set.
-fn through_pooler(direct: &str) -> String {
-    let Some(pooler) = std::env::var("TEST_PGBOUNCER_URL")
-        .ok()
-        .filter(|url| !url.trim().is_empty())
-    else {
-        return direct.to_owned();
-    };
-    let database = direct.rsplit_once('/').map_or("", |(_, db)| db);
-    format!("{}/{database}", pooler.trim_end_matches('/'))
-}
+use crate::helpers::{TestApp, fresh_database_url, is_postgres, spawn_app_on, through_pooler};
 
 async fn spawn_pooled(direct: &str) -> TestApp {
     let direct = direct.to_owned();

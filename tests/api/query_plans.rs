@@ -14,7 +14,7 @@ use crate::lists::List;
 /// rightly cheaper). SQLite's planner, without statistics, assumes large
 /// tables already.
 async fn fill_postgres(app: &TestApp, agent: &str, goal: &str, plan: &str) {
-    let db = &app.db.writer;
+    let db = &app.db.writes;
     let under_parents = [
         format!(
             "INSERT INTO goals (id, tenant, agent_id, description, success_criteria, priority, status, version, created_at, updated_at)

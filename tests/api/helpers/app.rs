@@ -34,6 +34,31 @@ fn base_database_url() -> Option<String> {
         .filter(|url| !url.trim().is_empty())
 }
 
+/// `TEST_POOLER=transaction`: every server on PostgreSQL runs with
+/// `--pooler transaction`, through TEST_PGBOUNCER_URL's PgBouncer when set
+/// (`.ci/run` runs the whole suite so once), its LISTEN on the direct URL.
+fn every_server_pooled() -> bool {
+    std::env::var("TEST_POOLER").is_ok_and(|pooler| pooler.trim() == "transaction")
+}
+
+/// Whether every server runs through a real PgBouncer.
+pub fn through_pgbouncer() -> bool {
+    every_server_pooled()
+        && std::env::var("TEST_PGBOUNCER_URL").is_ok_and(|url| !url.trim().is_empty())
+}
+
+/// `direct` with its host and port those of TEST_PGBOUNCER_URL, when set.
+pub fn through_pooler(direct: &str) -> String {
+    let Some(pooler) = std::env::var("TEST_PGBOUNCER_URL")
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+    else {
+        return direct.to_owned();
+    };
+    let database = direct.rsplit_once('/').map_or("", |(_, db)| db);
+    format!("{}/{database}", pooler.trim_end_matches('/'))
+}
+
 static TEMP_ROOT: OnceLock<std::path::PathBuf> = OnceLock::new();
 
 pub async fn fresh_database_url() -> String {
@@ -104,12 +129,28 @@ pub async fn spawn_app_on(
     database_url: String,
     configure: impl FnOnce(&mut ServeConfig),
 ) -> TestApp {
-    let mut config = ServeConfig::new("127.0.0.1:0".parse().expect("listen address"), database_url);
+    let direct = database_url.clone();
+    let pooled = every_server_pooled() && database_url.starts_with("postgres");
+    let served_url = if pooled {
+        through_pooler(&database_url)
+    } else {
+        database_url
+    };
+    let mut config = ServeConfig::new("127.0.0.1:0".parse().expect("listen address"), served_url);
+    if pooled {
+        config.serve.pooler = agentgraph::config::Pooler::Transaction;
+        config.serve.listen_database_url = Some(direct.clone());
+    }
     // The lease sweep is a statement a second on every server: tests that
     // count statements would count it too. Queue tests that need it ask.
     config.serve.lease_sweep_interval = std::time::Duration::from_secs(3600);
     configure(&mut config);
-    let database_url = config.database_url.clone();
+    // Where the test's own connections and a second instance go.
+    let database_url = if pooled && config.serve.pooler == agentgraph::config::Pooler::Transaction {
+        direct
+    } else {
+        config.database_url.clone()
+    };
     let mut app = Application::build(&config)
         .await
         .expect("build application");

@@ -77,7 +77,7 @@ impl Model {
 }
 
 async fn expire(app: &TestApp, id: &str) {
-    let backend = app.db.writer.get_database_backend();
+    let backend = app.db.writes.get_database_backend();
     let past = chrono::Utc::now() - chrono::Duration::seconds(1);
     let sql = match backend {
         sea_orm::DbBackend::Postgres => {
@@ -87,7 +87,7 @@ async fn expire(app: &TestApp, id: &str) {
     };
     let id: uuid::Uuid = id.parse().expect("uuid");
     app.db
-        .writer
+        .writes
         .execute_raw(Statement::from_sql_and_values(
             backend,
             sql,

@@ -139,7 +139,7 @@ async fn rows_linked_across_tenants_in_the_database_stay_out_of_nested_fields() 
     let pair = a_larger_pair().await;
     let schema = Schema::load();
     let (a, b) = (&pair.a.targets, &pair.b.targets);
-    let backend = pair.app.db.writer.get_database_backend();
+    let backend = pair.app.db.writes.get_database_backend();
     let postgres = backend == sea_orm::DbBackend::Postgres;
     let links = [
         (
@@ -173,7 +173,7 @@ async fn rows_linked_across_tenants_in_the_database_stay_out_of_nested_fields() 
         let _ = pair
             .app
             .db
-            .writer
+            .writes
             .execute_raw(Statement::from_sql_and_values(backend, sql, values))
             .await;
     }
