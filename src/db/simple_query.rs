@@ -15,9 +15,9 @@
 //! PostgreSQL resolves the statement exactly as it does the prepared one.
 //! Strings are escape strings (`E'…'`): their escaping holds whatever
 //! `standard_conforming_strings` says. A value without a literal form here,
-//! or SQL this scanner does not follow (a dollar quote, an escape string
-//! of its own, an unclosed quote or comment), yields `None`: the caller
-//! sends the statement with bound values instead.
+//! or SQL this scanner does not follow (a dollar quote, an unclosed quote
+//! or comment), yields `None`: the caller sends the statement with bound
+//! values instead.
 
 use std::fmt::Write as _;
 
@@ -65,11 +65,12 @@ fn inline(sql: &str, values: &[Value]) -> Option<String> {
     while at < bytes.len() {
         match bytes[at] {
             quote @ (b'\'' | b'"') => {
-                // An `E'` escape string's backslashes would need following.
-                if quote == b'\'' && at > 0 && matches!(bytes[at - 1], b'E' | b'e') {
-                    return None;
-                }
-                at = closing(bytes, at, quote)?;
+                // In an escape string (`E'…'`) a backslash escapes a quote.
+                let escapes = quote == b'\''
+                    && at > 0
+                    && matches!(bytes[at - 1], b'E' | b'e')
+                    && (at < 2 || !is_identifier_byte(bytes[at - 2]));
+                at = closing(bytes, at, quote, escapes)?;
             }
             b'-' if bytes.get(at + 1) == Some(&b'-') => {
                 at = bytes[at..]
@@ -107,11 +108,16 @@ fn inline(sql: &str, values: &[Value]) -> Option<String> {
 }
 
 /// The index just past the quote that closes the one at `open` (a doubled
-/// quote is one inside).
-fn closing(bytes: &[u8], open: usize, quote: u8) -> Option<usize> {
+/// quote is one inside, and so is one after a backslash when `escapes`).
+fn closing(bytes: &[u8], open: usize, quote: u8, escapes: bool) -> Option<usize> {
     let mut at = open + 1;
     loop {
-        if *bytes.get(at)? == quote {
+        let byte = *bytes.get(at)?;
+        if escapes && byte == b'\\' {
+            at += 2;
+            continue;
+        }
+        if byte == quote {
             if bytes.get(at + 1) == Some(&quote) {
                 at += 2;
                 continue;
@@ -261,6 +267,20 @@ mod tests {
     }
 
     #[test]
+    fn follows_escape_strings() {
+        let one = [Value::Int(Some(1))];
+        assert_eq!(
+            inline(r"SELECT x LIKE $1 ESCAPE E'\\', E'\' $1', e'$1'", &one).as_deref(),
+            Some(r"SELECT x LIKE '1'::int4 ESCAPE E'\\', E'\' $1', e'$1'")
+        );
+        // `E` ending an identifier does not start an escape string.
+        assert_eq!(
+            inline(r"SELECT typE'\', $1", &one).as_deref(),
+            Some(r"SELECT typE'\', '1'::int4")
+        );
+    }
+
+    #[test]
     fn leaves_comments_alone() {
         let one = [Value::Int(Some(1))];
         assert_eq!(
@@ -281,9 +301,9 @@ mod tests {
     fn gives_up_on_what_it_does_not_follow() {
         let one = [Value::Int(Some(1))];
         assert_eq!(inline("SELECT $$x$$, $1", &one), None);
-        assert_eq!(inline("SELECT E'\\'', $1", &one), None);
         assert_eq!(inline("SELECT /* /* */ $1", &one), None);
         assert_eq!(inline("SELECT 'open", &one), None);
+        assert_eq!(inline(r"SELECT E'\', $1", &one), None);
         assert_eq!(inline("SELECT $2", &one), None);
         assert_eq!(inline("SELECT $0", &one), None);
         assert_eq!(inline("SELECT $1", &[Value::Bytes(Some(vec![1]))]), None);

@@ -105,23 +105,31 @@ pub(crate) async fn ensure_exists<E: Resource>(
     found.map(|_| ()).ok_or_else(|| not_found(what, id))
 }
 
-/// `LOWER(column) LIKE '%needle%'` with the needle's wildcards escaped, so both
-/// backends match the same rows.
+/// `LOWER(column) LIKE LOWER('%needle%')` with the needle's wildcards
+/// escaped. The database folds both sides, so a text always contains
+/// itself: lowered in Rust (full Unicode) the needle missed names whose
+/// letters the database folds otherwise (SQLite's `LOWER` folds ASCII
+/// alone, PostgreSQL folds `İ` to `i` where Rust gives `i̇`).
 pub(crate) fn contains_case_insensitive(
     column: impl sea_orm::ColumnTrait,
     needle: &str,
 ) -> sea_orm::sea_query::SimpleExpr {
-    use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+    use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Func};
     let mut escaped = String::with_capacity(needle.len() + 2);
     escaped.push('%');
-    for c in needle.to_lowercase().chars() {
+    for c in needle.chars() {
         if matches!(c, '%' | '_' | '\\') {
             escaped.push('\\');
         }
         escaped.push(c);
     }
     escaped.push('%');
-    Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(escaped).escape('\\'))
+    let pattern = Expr::Binary(
+        Box::new(Func::lower(Expr::val(escaped)).into()),
+        BinOper::Escape,
+        Box::new(Expr::Constant('\\'.into())),
+    );
+    Expr::expr(Func::lower(Expr::col(column))).binary(BinOper::Like, pattern)
 }
 
 /// Implements [`Resource`] for `entity::$module`. Every resource has `id`,
