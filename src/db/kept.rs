@@ -52,6 +52,7 @@ use self::lease::Idle;
 use super::StatementCounter;
 use super::pool::Pool;
 use super::replicas::Health;
+use super::wanted::{Output, Wanted};
 
 /// A connection unused this long is tested by sqlx before its next
 /// statement (PostgreSQL may have restarted, a proxy dropped it).
@@ -302,13 +303,7 @@ impl Kept {
         if let Some(started) = started {
             self.traced(&statement.sql, started, output.is_err());
         }
-        output.map_err(|err| {
-            let err = RuntimeErr::SqlxError(Arc::new(err));
-            match wanted {
-                Wanted::Done => DbErr::Exec(err),
-                _ => DbErr::Query(err),
-            }
-        })
+        output.map_err(|err| wanted.failed(err))
     }
 
     pub(super) async fn run_unprepared_here(&self, sql: &str) -> Result<Output, DbErr> {
@@ -322,55 +317,8 @@ impl Kept {
             self.traced(sql, started, done.is_err());
         }
         done.map(Output::Done)
-            .map_err(|err| DbErr::Exec(RuntimeErr::SqlxError(Arc::new(err))))
+            .map_err(|err| Wanted::Done.failed(err))
     }
-}
-
-#[derive(Clone, Copy)]
-pub(super) enum Wanted {
-    Rows,
-    Row,
-    Done,
-}
-
-pub(super) enum Output {
-    Rows(Vec<QueryResult>),
-    Row(Option<QueryResult>),
-    Done(ExecResult),
-}
-
-/// `$sql` with `$values` (`sea_orm::Values`) bound, on `$executor`, as
-/// an [`Output`] of the kind `$wanted` asks for; named and cached by sqlx
-/// when `$persistent`. A macro, not a function generic over the executor:
-/// such a function's future is not `Send` for every lifetime, which
-/// `async_trait` asks of a statement's.
-macro_rules! run_bound {
-    ($executor:expr, $sql:expr, $values:expr, $wanted:expr, $persistent:expr) => {{
-        let query = sea_orm::sqlx::query_with(
-            sea_orm::sqlx::AssertSqlSafe($sql),
-            sea_query_sqlx::SqlxValues($values),
-        )
-        .persistent($persistent);
-        match $wanted {
-            Wanted::Rows => query
-                .fetch_all($executor)
-                .await
-                .map(|rows| Output::Rows(rows.into_iter().map(Into::into).collect())),
-            Wanted::Row => query
-                .fetch_optional($executor)
-                .await
-                .map(|row| Output::Row(row.map(Into::into))),
-            Wanted::Done => query
-                .execute($executor)
-                .await
-                .map(|done| Output::Done(done.into())),
-        }
-    }};
-}
-pub(super) use run_bound;
-
-pub(super) fn unexpected() -> DbErr {
-    DbErr::Custom("a statement answered with another kind of result".into())
 }
 
 #[async_trait::async_trait]
@@ -381,34 +329,22 @@ impl ConnectionTrait for Connections {
 
     async fn execute_raw(&self, statement: Statement) -> Result<ExecResult, DbErr> {
         super::tenant_guard::check(&statement.sql)?;
-        match self.0.run(statement, Wanted::Done).await? {
-            Output::Done(done) => Ok(done),
-            _ => Err(unexpected()),
-        }
+        self.0.run(statement, Wanted::Done).await?.done()
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
         super::tenant_guard::check(sql)?;
-        match self.0.run_unprepared(sql).await? {
-            Output::Done(done) => Ok(done),
-            _ => Err(unexpected()),
-        }
+        self.0.run_unprepared(sql).await?.done()
     }
 
     async fn query_one_raw(&self, statement: Statement) -> Result<Option<QueryResult>, DbErr> {
         super::tenant_guard::check(&statement.sql)?;
-        match self.0.run(statement, Wanted::Row).await? {
-            Output::Row(row) => Ok(row),
-            _ => Err(unexpected()),
-        }
+        self.0.run(statement, Wanted::Row).await?.row()
     }
 
     async fn query_all_raw(&self, statement: Statement) -> Result<Vec<QueryResult>, DbErr> {
         super::tenant_guard::check(&statement.sql)?;
-        match self.0.run(statement, Wanted::Rows).await? {
-            Output::Rows(rows) => Ok(rows),
-            _ => Err(unexpected()),
-        }
+        self.0.run(statement, Wanted::Rows).await?.rows()
     }
 }
 

@@ -15,6 +15,7 @@ mod pooled_transaction;
 pub mod replicas;
 mod simple_query;
 pub mod tenant_guard;
+mod wanted;
 
 pub use kept::{Connections, Resend, acquire_error};
 pub use pool::{Held, Pool, Transaction};

@@ -16,8 +16,8 @@ use sea_orm::{
 
 use super::StatementCounter;
 use super::holds::{Hold, Holds};
-use super::kept::{Output, Wanted};
 use super::pooled_transaction::PooledTransaction;
+use super::wanted::Wanted;
 
 #[derive(Clone)]
 pub struct Pool {
@@ -196,10 +196,7 @@ impl ConnectionTrait for Transaction {
         super::tenant_guard::check(&statement.sql)?;
         match &self.txn {
             Txn::SeaOrm(txn) => txn.execute_raw(statement).await,
-            Txn::Pooled(txn) => match txn.run(statement, Wanted::Done).await? {
-                Output::Done(done) => Ok(done),
-                _ => Err(super::kept::unexpected()),
-            },
+            Txn::Pooled(txn) => txn.run(statement, Wanted::Done).await?.done(),
         }
     }
 
@@ -218,10 +215,7 @@ impl ConnectionTrait for Transaction {
         super::tenant_guard::check(&statement.sql)?;
         match &self.txn {
             Txn::SeaOrm(txn) => txn.query_one_raw(statement).await,
-            Txn::Pooled(txn) => match txn.run(statement, Wanted::Row).await? {
-                Output::Row(row) => Ok(row),
-                _ => Err(super::kept::unexpected()),
-            },
+            Txn::Pooled(txn) => txn.run(statement, Wanted::Row).await?.row(),
         }
     }
 
@@ -229,10 +223,7 @@ impl ConnectionTrait for Transaction {
         super::tenant_guard::check(&statement.sql)?;
         match &self.txn {
             Txn::SeaOrm(txn) => txn.query_all_raw(statement).await,
-            Txn::Pooled(txn) => match txn.run(statement, Wanted::Rows).await? {
-                Output::Rows(rows) => Ok(rows),
-                _ => Err(super::kept::unexpected()),
-            },
+            Txn::Pooled(txn) => txn.run(statement, Wanted::Rows).await?.rows(),
         }
     }
 }

@@ -13,15 +13,14 @@
 //! Its statements are counted and traced as sea-orm's are through the
 //! pool's callback (`super::connect_counted`).
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use sea_orm::sqlx::{self, Postgres};
-use sea_orm::{DbErr, RuntimeErr, Statement};
+use sea_orm::{DbErr, Statement};
 use tokio::sync::Mutex;
 
 use super::StatementCounter;
-use super::kept::{Output, Wanted, run_bound};
+use super::wanted::{Output, Wanted, query_failed, run_bound};
 
 pub(super) struct PooledTransaction {
     /// sqlx's: dropped unfinished, it rolls back before the connection's
@@ -43,7 +42,8 @@ impl PooledTransaction {
 
     pub(super) async fn run(&self, statement: Statement, wanted: Wanted) -> Result<Output, DbErr> {
         self.statements.observe(&statement);
-        let started = Instant::now();
+        // Timed only when traced, as the kept connections' statements are.
+        let started = crate::telemetry::on().then(Instant::now);
         let values = statement.values.unwrap_or(sea_orm::Values(Vec::new()));
         let mut txn = self.txn.lock().await;
         let connection = &mut **txn;
@@ -56,30 +56,18 @@ impl PooledTransaction {
                 None => run_bound!(connection, statement.sql.as_str(), values, wanted, false),
             };
         drop(txn);
-        crate::telemetry::spans::statement(
-            true,
-            &statement.sql,
-            started.elapsed(),
-            output.is_err(),
-        );
-        output.map_err(|err| {
-            let err = RuntimeErr::SqlxError(Arc::new(err));
-            match wanted {
-                Wanted::Done => DbErr::Exec(err),
-                _ => DbErr::Query(err),
-            }
-        })
+        if let Some(started) = started {
+            let failed = output.is_err();
+            crate::telemetry::spans::statement(true, &statement.sql, started.elapsed(), failed);
+        }
+        output.map_err(|err| wanted.failed(err))
     }
 
     pub(super) async fn commit(self) -> Result<(), DbErr> {
-        self.txn.into_inner().commit().await.map_err(query_err)
+        self.txn.into_inner().commit().await.map_err(query_failed)
     }
 
     pub(super) async fn rollback(self) -> Result<(), DbErr> {
-        self.txn.into_inner().rollback().await.map_err(query_err)
+        self.txn.into_inner().rollback().await.map_err(query_failed)
     }
-}
-
-fn query_err(err: sqlx::Error) -> DbErr {
-    DbErr::Query(RuntimeErr::SqlxError(Arc::new(err)))
 }

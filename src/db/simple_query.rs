@@ -24,7 +24,7 @@ use std::fmt::Write as _;
 use sea_orm::Value;
 use sea_orm::sqlx::{self, postgres::PgConnection};
 
-use super::kept::{Output, Wanted};
+use super::wanted::{Output, Wanted, output_of};
 
 /// Runs `sql` on `connection` as one simple Query, `prelude` (whole
 /// statements, each ended by `;`) ahead of it in the same message; `None`
@@ -36,30 +36,23 @@ pub(super) async fn run(
     values: &[Value],
     wanted: Wanted,
 ) -> Option<Result<Output, sqlx::Error>> {
-    let whole = format!("{prelude}{}", inline(sql, values)?);
-    let query = sqlx::raw_sql(sqlx::AssertSqlSafe(whole));
-    Some(match wanted {
-        Wanted::Rows => query
-            .fetch_all(connection)
-            .await
-            .map(|rows| Output::Rows(rows.into_iter().map(Into::into).collect())),
-        Wanted::Row => query
-            .fetch_optional(connection)
-            .await
-            .map(|row| Output::Row(row.map(Into::into))),
-        Wanted::Done => query
-            .execute(connection)
-            .await
-            .map(|done| Output::Done(done.into())),
-    })
+    let whole = inline(prelude, sql, values)?;
+    Some(output_of!(
+        sqlx::raw_sql(sqlx::AssertSqlSafe(whole)),
+        connection,
+        wanted
+    ))
 }
 
-/// `sql` with each `$n` replaced by `values[n - 1]` as a typed literal.
-fn inline(sql: &str, values: &[Value]) -> Option<String> {
+/// `prelude`, then `sql` with each `$n` replaced by `values[n - 1]` as a
+/// typed literal.
+fn inline(prelude: &str, sql: &str, values: &[Value]) -> Option<String> {
     let literals = values.iter().map(literal).collect::<Option<Vec<_>>>()?;
     let bytes = sql.as_bytes();
-    let mut out =
-        String::with_capacity(sql.len() + literals.iter().map(String::len).sum::<usize>());
+    let mut out = String::with_capacity(
+        prelude.len() + sql.len() + literals.iter().map(String::len).sum::<usize>(),
+    );
+    out.push_str(prelude);
     let mut copied = 0;
     let mut at = 0;
     while at < bytes.len() {
@@ -235,7 +228,7 @@ mod tests {
             Value::BigInt(Some(-1)),
         ];
         assert_eq!(
-            inline(sql, &values).as_deref(),
+            inline("", sql, &values).as_deref(),
             Some(
                 r#"SELECT "a"."name" FROM "agents" AS "a" WHERE "a"."id" = '00000000-0000-0000-0000-000000000000'::uuid AND "a"."tenant" = E't'::text LIMIT '-1'::int8"#
             )
@@ -247,21 +240,21 @@ mod tests {
         let sql = "SELECT $1";
         let values = [Value::String(Some(r"a'b\'; DROP TABLE x; --".into()))];
         assert_eq!(
-            inline(sql, &values).as_deref(),
+            inline("", sql, &values).as_deref(),
             Some(r"SELECT E'a''b\\''; DROP TABLE x; --'::text")
         );
-        assert_eq!(inline(sql, &[Value::String(Some("a\0".into()))]), None);
+        assert_eq!(inline("", sql, &[Value::String(Some("a\0".into()))]), None);
     }
 
     #[test]
     fn leaves_quoted_text_and_identifiers_alone() {
         let sql = r#"SELECT '$1', "x$1", a$1, $1"#;
         assert_eq!(
-            inline(sql, &[Value::Int(Some(7))]).as_deref(),
+            inline("", sql, &[Value::Int(Some(7))]).as_deref(),
             Some(r#"SELECT '$1', "x$1", a$1, '7'::int4"#)
         );
         assert_eq!(
-            inline(r#"SELECT 'it''s $1', $1"#, &[Value::Int(None)]).as_deref(),
+            inline("", r#"SELECT 'it''s $1', $1"#, &[Value::Int(None)]).as_deref(),
             Some(r#"SELECT 'it''s $1', NULL::int4"#)
         );
     }
@@ -270,12 +263,12 @@ mod tests {
     fn follows_escape_strings() {
         let one = [Value::Int(Some(1))];
         assert_eq!(
-            inline(r"SELECT x LIKE $1 ESCAPE E'\\', E'\' $1', e'$1'", &one).as_deref(),
+            inline("", r"SELECT x LIKE $1 ESCAPE E'\\', E'\' $1', e'$1'", &one).as_deref(),
             Some(r"SELECT x LIKE '1'::int4 ESCAPE E'\\', E'\' $1', e'$1'")
         );
         // `E` ending an identifier does not start an escape string.
         assert_eq!(
-            inline(r"SELECT typE'\', $1", &one).as_deref(),
+            inline("", r"SELECT typE'\', $1", &one).as_deref(),
             Some(r"SELECT typE'\', '1'::int4")
         );
     }
@@ -285,6 +278,7 @@ mod tests {
         let one = [Value::Int(Some(1))];
         assert_eq!(
             inline(
+                "",
                 "SELECT 1 -- $1 ' \n, $1 WHERE /* a /* $1 ' */ */ 1 = 1",
                 &one
             )
@@ -292,7 +286,7 @@ mod tests {
             Some("SELECT 1 -- $1 ' \n, '1'::int4 WHERE /* a /* $1 ' */ */ 1 = 1")
         );
         assert_eq!(
-            inline("SELECT $1 -- the end", &one).as_deref(),
+            inline("", "SELECT $1 -- the end", &one).as_deref(),
             Some("SELECT '1'::int4 -- the end")
         );
     }
@@ -300,13 +294,16 @@ mod tests {
     #[test]
     fn gives_up_on_what_it_does_not_follow() {
         let one = [Value::Int(Some(1))];
-        assert_eq!(inline("SELECT $$x$$, $1", &one), None);
-        assert_eq!(inline("SELECT /* /* */ $1", &one), None);
-        assert_eq!(inline("SELECT 'open", &one), None);
-        assert_eq!(inline(r"SELECT E'\', $1", &one), None);
-        assert_eq!(inline("SELECT $2", &one), None);
-        assert_eq!(inline("SELECT $0", &one), None);
-        assert_eq!(inline("SELECT $1", &[Value::Bytes(Some(vec![1]))]), None);
+        assert_eq!(inline("", "SELECT $$x$$, $1", &one), None);
+        assert_eq!(inline("", "SELECT /* /* */ $1", &one), None);
+        assert_eq!(inline("", "SELECT 'open", &one), None);
+        assert_eq!(inline("", r"SELECT E'\', $1", &one), None);
+        assert_eq!(inline("", "SELECT $2", &one), None);
+        assert_eq!(inline("", "SELECT $0", &one), None);
+        assert_eq!(
+            inline("", "SELECT $1", &[Value::Bytes(Some(vec![1]))]),
+            None
+        );
     }
 
     #[test]
@@ -317,7 +314,7 @@ mod tests {
             .single()
             .expect("a time");
         assert_eq!(
-            inline("SELECT $1", &[Value::ChronoDateTimeUtc(Some(t))]).as_deref(),
+            inline("", "SELECT $1", &[Value::ChronoDateTimeUtc(Some(t))]).as_deref(),
             Some("SELECT '2027-01-15T08:00:00.123456Z'::timestamptz")
         );
     }

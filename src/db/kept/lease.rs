@@ -11,8 +11,9 @@ use sea_orm::sqlx::{self, Connection as _, Postgres, Sqlite};
 use sea_orm::{ConnAcquireErr, DbBackend, DbErr, ExecResult};
 use tokio::sync::SemaphorePermit;
 
-use super::{Kept, Output, RETEST_AFTER, Wanted, run_bound};
+use super::{Kept, RETEST_AFTER};
 use crate::db::holds::Hold;
+use crate::db::wanted::{Output, Wanted, run_bound};
 use crate::db::{Pooled, simple_query};
 
 pub(super) struct Idle {
