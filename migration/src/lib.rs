@@ -13,6 +13,7 @@ mod m20261208_000001_tenants;
 mod m20261209_000001_task_counts;
 mod m20261209_000002_history;
 mod m20261210_000001_wider_count_indexes;
+mod m20261211_000001_children_per_parent;
 
 pub use m20261201_000001_ordering_indexes::index_name;
 pub use m20261209_000002_history::TRACKED;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000001_task_counts::Migration),
             Box::new(m20261209_000002_history::Migration),
             Box::new(m20261210_000001_wider_count_indexes::Migration),
+            Box::new(m20261211_000001_children_per_parent::Migration),
         ]
     }
 }
