@@ -101,13 +101,19 @@ async fn a_bad_create_in_a_group_fails_alone_and_the_others_commit() {
         json!({ "input": { "planId": plan, "description": "first use", "idempotencyKey": "taken" } }),
     )
     .await;
+    let worker = app.create_agent("worker").await;
     let before = app.create_batches();
 
+    // With and without a key, with and without an assignee: creates with
+    // other parents are tested apart in the group's statement.
     let mut inputs = Vec::new();
     for n in 0..24 {
         let mut input = json!({ "planId": plan, "description": format!("good {n}") });
         if n % 2 == 0 {
             input["idempotencyKey"] = json!(format!("good-{n}"));
+        }
+        if n % 3 == 0 {
+            input["agentId"] = json!(worker);
         }
         inputs.push(input);
     }
@@ -142,6 +148,16 @@ async fn a_bad_create_in_a_group_fails_alone_and_the_others_commit() {
             input["description"]
         );
     }
+    let assigned = app
+        .gql_ok(
+            "query($a: UUID!) { tasks(filter: { agentId: $a }) { totalCount } }",
+            json!({ "a": worker }),
+        )
+        .await;
+    assert_eq!(
+        assigned["tasks"]["totalCount"], 8,
+        "every create with an assignee went in, assigned"
+    );
     for answer in &answers[24..27] {
         assert_eq!(error_codes(answer), ["NOT_FOUND"], "{answer}");
         assert_eq!(answer["data"], Value::Null, "{answer}");

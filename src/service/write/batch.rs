@@ -3,17 +3,17 @@
 //! allows, and many such creates together when they arrive together (see
 //! `group_commit`).
 //!
-//! Without a key a create is one `INSERT … SELECT … WHERE EXISTS (parent)`
-//! in autocommit. With a key, PostgreSQL still takes one statement: the key
+//! Without a key a create is one `INSERT … SELECT … FROM (VALUES …) WHERE
+//! EXISTS (parent)` in autocommit. With a key, PostgreSQL still takes one statement: the key
 //! is claimed in a data-modifying CTE and the object inserted only from the
 //! claim's row, so both or neither are written. SQLite has no such CTEs;
 //! there the claim and the insert share a transaction on the one writer
-//! connection. Creates written together are the same statements with one
-//! `UNION ALL` branch per create, each branch carrying its own conditions,
-//! so a create whose parent is missing or whose key is taken inserts no row
-//! while the others do; the keyed objects are instead one `VALUES` list
-//! filtered by the ids whose claims went in (the CTE's rows on PostgreSQL,
-//! a lookup of the keys on SQLite).
+//! connection. Creates written together are the same statements, their
+//! objects `VALUES` lists: the unkeyed ones' filtered by their parents'
+//! lookups row by row, the keyed ones' by the ids whose claims went in (the
+//! CTE's rows on PostgreSQL, a lookup of the keys on SQLite), so a create
+//! whose parent is missing or whose key is taken inserts no row while the
+//! others do. The claims are a `UNION ALL` branch per create.
 
 use std::collections::HashSet;
 
@@ -27,7 +27,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::idempotency::{self, Claim};
-use super::{sqlite_transaction, values_where};
+use super::{ParentTest, sqlite_transaction};
 use crate::db::Connections;
 use crate::error::Result;
 use crate::service::store::resource::Resource;
@@ -55,7 +55,7 @@ pub(crate) async fn refused(db: &impl ConnectionTrait, claim: &Claim) -> Result<
 pub(crate) struct Pending<E: Resource> {
     pub(crate) model: E::Model,
     /// `EXISTS` tests, one per parent.
-    pub(crate) parents: Vec<SelectStatement>,
+    pub(crate) parents: Vec<ParentTest>,
     pub(crate) claim: Option<Claim>,
     pub(crate) at: DateTime<Utc>,
     /// Who creates it: each create of a group keeps its own caller's name.
@@ -89,7 +89,8 @@ where
         .collect();
     let claims = || {
         union(keyed.iter().map(|(p, claim)| {
-            idempotency::claim_values(claim, E::id_of(&p.model), p.at, &p.parents)
+            let parents: Vec<_> = p.parents.iter().map(ParentTest::exists).collect();
+            idempotency::claim_values(claim, E::id_of(&p.model), p.at, &parents)
         }))
         .map(idempotency::claims_statement)
     };
@@ -122,18 +123,14 @@ where
     ids(sqlite_transaction::query_all(db.pool(), statements).await?)
 }
 
-fn parent_tests<E: Resource>(pending: &Pending<E>) -> Vec<Expr> {
-    pending.parents.iter().cloned().map(Expr::exists).collect()
-}
-
-/// `INSERT INTO <E> (<every column>, actor) <rows> RETURNING id`. A create without
-/// a key is a branch `SELECT <values> WHERE EXISTS (<parent>) …` of a
-/// `UNION ALL`; the keyed ones are together one branch, a `VALUES` list of
-/// which only the rows whose id is among `claimed` go in (the objects whose
-/// claims went in, earlier in the statement or the transaction). One list
-/// rather than one branch per keyed create keeps the plan the size of one,
-/// which PostgreSQL builds and starts on every execution, and the statement
-/// quick to build.
+/// `INSERT INTO <E> (<every column>, actor) <rows> RETURNING id`, the rows
+/// a `UNION ALL` of `VALUES` lists: the keyed creates' list, of which only
+/// the rows whose id is among `claimed` go in (the objects whose claims
+/// went in, earlier in the statement or the transaction), and the unkeyed
+/// ones' (see [`unkeyed_rows`]). Lists rather than a branch per create keep
+/// the plan the size of one, which PostgreSQL builds on every execution
+/// (and plans anew each time behind a pooler, where nothing is prepared),
+/// and the statement quick to build.
 fn objects_statement<E: Resource>(
     batch: &[Pending<E>],
     claimed: Option<SelectStatement>,
@@ -148,12 +145,64 @@ where
         (false, Some(claimed)) => Some(claimed_rows::<E>(&keyed, &columns, claimed)?),
         (false, None) => return Err(custom("keyed creates without their claims")),
     };
-    let others = unkeyed.into_iter().map(|pending| {
-        let by = pending.actor.as_deref();
-        values_where::<E>(&pending.model, &columns, by, parent_tests(pending))
-    });
-    let rows = union(keyed.into_iter().chain(others));
+    let rows = union(keyed.into_iter().chain(unkeyed_rows(&unkeyed, &columns)));
     insert_rows::<E>(columns, rows)
+}
+
+/// The values of `pending`'s row, its actor's last.
+fn row_values<E: Resource>(
+    pending: &Pending<E>,
+    columns: &[E::Column],
+) -> impl Iterator<Item = sea_orm::Value>
+where
+    E::Model: ModelTrait<Entity = E>,
+{
+    let actor = sea_orm::Value::from(pending.actor.clone());
+    let values = columns.iter().map(|c| pending.model.get(*c));
+    values.chain(std::iter::once(actor))
+}
+
+/// Both backends name a `VALUES` list's columns column1, column2, ….
+fn created(n: usize) -> Expr {
+    Expr::col(("created", format!("column{n}")))
+}
+
+/// The creates without keys, a branch per kind of parents they have (one,
+/// in a group of one resource from one tenant): `SELECT created.column1, …
+/// FROM (VALUES (<row>, <actor>, <parent ids>), …) AS created WHERE EXISTS
+/// (<the first parent's lookup of its column>) AND …`. A create whose
+/// parent is missing inserts nothing; the others go in.
+fn unkeyed_rows<E: Resource>(unkeyed: &[&Pending<E>], columns: &[E::Column]) -> Vec<SelectStatement>
+where
+    E::Model: ModelTrait<Entity = E>,
+{
+    let mut kinds: Vec<(Vec<_>, Vec<&Pending<E>>)> = Vec::new();
+    for &pending in unkeyed {
+        let kind: Vec<_> = pending.parents.iter().map(ParentTest::kind).collect();
+        match kinds.iter_mut().find(|(of, _)| *of == kind) {
+            Some((_, alike)) => alike.push(pending),
+            None => kinds.push((kind, vec![pending])),
+        }
+    }
+    let width = columns.len() + 1;
+    kinds
+        .into_iter()
+        .map(|(_, alike)| {
+            let rows = alike.iter().map(|pending| {
+                let parents = pending.parents.iter().map(|p| p.id().into());
+                ValueTuple::Many(row_values(pending, columns).chain(parents).collect())
+            });
+            let mut branch = Query::select();
+            branch
+                .exprs((1..=width).map(created))
+                .from_values(rows, "created");
+            let parents = alike.first().into_iter().flat_map(|p| &p.parents);
+            for (n, parent) in parents.enumerate() {
+                branch.and_where(Expr::exists(parent.exists_for(created(width + 1 + n))));
+            }
+            branch
+        })
+        .collect()
 }
 
 /// `SELECT created.* FROM (VALUES <keyed>) AS created WHERE <id> IN (<claimed>)`.
@@ -169,18 +218,13 @@ where
         .iter()
         .position(|column| column.as_str() == E::id_column().as_str())
         .ok_or_else(|| custom("a resource without its id column"))?;
-    let rows = keyed.iter().map(|pending| {
-        let values = columns.iter().map(|c| pending.model.get(*c));
-        let actor = sea_orm::Value::from(pending.actor.clone());
-        ValueTuple::Many(values.chain(std::iter::once(actor)).collect())
-    });
-    // Both backends name a `VALUES` list's columns column1, column2, …
-    // (the actor last).
-    let column = |n: usize| Expr::col(("created", format!("column{n}")));
+    let rows = keyed
+        .iter()
+        .map(|pending| ValueTuple::Many(row_values(pending, columns).collect()));
     Ok(Query::select()
-        .exprs((1..=columns.len() + 1).map(column))
+        .exprs((1..=columns.len() + 1).map(created))
         .from_values(rows, "created")
-        .and_where(column(id).in_subquery(claimed))
+        .and_where(created(id).in_subquery(claimed))
         .to_owned())
 }
 

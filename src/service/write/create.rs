@@ -13,7 +13,7 @@ use super::batch::{Inserted, Pending, refused};
 use super::group_commit::{Creates, Queued};
 use super::idempotency::Claim;
 use super::trees::{self, Children};
-use super::{Parent, parent_vanished};
+use super::{Parent, ParentTest, parent_vanished};
 use crate::auth::Tenant;
 use crate::error::{AppError, Result};
 use crate::service::store::actor::Actor;
@@ -37,12 +37,13 @@ where
     let at = E::created_at_of(&model);
     let (exists, named): (Vec<_>, Vec<_>) = parents
         .into_iter()
-        .map(|p| (p.exists, (p.what, p.id, p.lookup)))
+        .map(|p| (p.test, (p.what, p.id, p.lookup)))
         .unzip();
     let (model, inserted) = match children {
         None => insert_one::<E>(creates, by, model, exists, claim, at).await?,
         Some(children) => {
             let claim = claim.as_ref();
+            let exists = exists.iter().map(ParentTest::exists).collect();
             let inserted =
                 trees::create_tree::<E>(creates, by, &model, exists, claim, at, children).await?;
             (model, inserted)
@@ -81,7 +82,7 @@ async fn insert_one<E: Queued>(
     creates: &Creates,
     by: Actor<'_>,
     model: E::Model,
-    parents: Vec<sea_orm::sea_query::SelectStatement>,
+    parents: Vec<ParentTest>,
     claim: Option<Claim>,
     at: DateTime<Utc>,
 ) -> Result<(E::Model, Inserted)>
