@@ -10,6 +10,7 @@
 # bench/tokens.sh measures them:
 #   Q1  agent by id, wrk at 20
 #   M1  createTask, wrk at 20
+#   M1k createTask with a fresh idempotency key each, wrk at 20
 # with the server's CPU ms per request and, pooled, PgBouncer's.
 # Prints one Markdown table, each cell the median of the rounds with the
 # rounds in brackets; keeps everything in bench/results/pooler-<time>/.
@@ -82,7 +83,7 @@ order() {
 }
 
 measure() {
-  local variant=$1 m1 q1 m body direct pooled extra=() before after
+  local variant=$1 m1 m1k q1 m body direct pooled extra=() before after
   dropdb --if-exists --force "$DBNAME" && createdb "$DBNAME"
   direct="postgres://$PGUSER@$PGHOST:$PGPORT/$DBNAME?sslmode=disable"
   pooled="postgres://$PGUSER@127.0.0.1:$PGB_PORT/$DBNAME?sslmode=disable"
@@ -95,9 +96,10 @@ measure() {
   seed || { log "pooler: seeding failed"; stop; return; }
   psql -q -d "$DBNAME" -c ANALYZE
   m1="$(jq -cn --arg p "$PLAN" '{query: "mutation M1($p: UUID!) { createTask(input: { planId: $p, description: \"benchmark task\", inputData: { n: 1 } }) { id } }", variables: {p: $p}}')"
+  m1k="$(jq -cn --arg p "$PLAN" '{query: "mutation M1k($p: UUID!, $k: String!) { createTask(input: { planId: $p, description: \"benchmark task\", inputData: { n: 1 }, idempotencyKey: $k }) { id } }", variables: {p: $p, k: "%KEY%"}}')"
   q1="$(jq -cn --arg id "$AGENT" '{query: "query Q1($id: UUID!) { agent(id: $id) { id name status configuration } }", variables: {id: $id}}')"
-  for m in Q1 M1; do
-    case $m in Q1) body=$q1 ;; M1) body=$m1 ;; esac
+  for m in Q1 M1 M1k; do
+    case $m in Q1) body=$q1 ;; M1) body=$m1 ;; M1k) body=$m1k ;; esac
     before="$(cpu_ticks "$PGB_PID")"
     timed "$variant,$m" "$body" "$CRED"
     after="$(cpu_ticks "$PGB_PID")"
@@ -126,12 +128,12 @@ done
   echo
   echo "| measure | direct | pooled | pooled / direct |"
   echo "|---|---|---|---|"
-  for m in Q1 "Q1 cpu" M1 "M1 cpu"; do
+  for m in Q1 "Q1 cpu" M1 "M1 cpu" M1k "M1k cpu"; do
     d="$(median <<<"${R[direct,$m]:-}")"
     p="$(median <<<"${R[pooled,$m]:-}")"
     echo "| $m | $(cell "direct,$m") | $(cell "pooled,$m") | $(ratio "$d" "$p") |"
   done
-  for m in Q1 M1; do
+  for m in Q1 M1 M1k; do
     echo "| $m pgbouncer cpu | | $(cell "pooled,$m pgbouncer cpu") | |"
   done
 } | tee "$OUT/results.md"

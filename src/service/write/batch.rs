@@ -13,7 +13,7 @@
 //! lookups row by row, the keyed ones' by the ids whose claims went in (the
 //! CTE's rows on PostgreSQL, a lookup of the keys on SQLite), so a create
 //! whose parent is missing or whose key is taken inserts no row while the
-//! others do. The claims are a `UNION ALL` branch per create.
+//! others do. The claims are a `VALUES` list tested the same way.
 
 use std::collections::HashSet;
 
@@ -88,11 +88,11 @@ where
         .filter_map(|p| Some((p, p.claim.as_ref()?)))
         .collect();
     let claims = || {
-        union(keyed.iter().map(|(p, claim)| {
-            let parents: Vec<_> = p.parents.iter().map(ParentTest::exists).collect();
-            idempotency::claim_values(claim, E::id_of(&p.model), p.at, &parents)
-        }))
-        .map(idempotency::claims_statement)
+        let rows = keyed.iter().map(|(p, claim)| {
+            let row = idempotency::claim_row(claim, E::id_of(&p.model), p.at);
+            (row, p.parents.as_slice())
+        });
+        union(rows_under_parents(rows)).map(idempotency::claims_statement)
     };
     if db.get_database_backend() == DbBackend::Postgres {
         let statement = match claims() {
@@ -167,37 +167,51 @@ fn created(n: usize) -> Expr {
     Expr::col(("created", format!("column{n}")))
 }
 
-/// The creates without keys, a branch per kind of parents they have (one,
-/// in a group of one resource from one tenant): `SELECT created.column1, …
-/// FROM (VALUES (<row>, <actor>, <parent ids>), …) AS created WHERE EXISTS
-/// (<the first parent's lookup of its column>) AND …`. A create whose
-/// parent is missing inserts nothing; the others go in.
+/// The creates without keys, inserted where their parents exist.
 fn unkeyed_rows<E: Resource>(unkeyed: &[&Pending<E>], columns: &[E::Column]) -> Vec<SelectStatement>
 where
     E::Model: ModelTrait<Entity = E>,
 {
-    let mut kinds: Vec<(Vec<_>, Vec<&Pending<E>>)> = Vec::new();
-    for &pending in unkeyed {
-        let kind: Vec<_> = pending.parents.iter().map(ParentTest::kind).collect();
-        match kinds.iter_mut().find(|(of, _)| *of == kind) {
-            Some((_, alike)) => alike.push(pending),
-            None => kinds.push((kind, vec![pending])),
+    rows_under_parents(unkeyed.iter().map(|pending| {
+        let row = row_values(pending, columns).collect();
+        (row, pending.parents.as_slice())
+    }))
+}
+
+/// Rows (of one width) selected only where their parents exist: a branch
+/// per kind of parents (one, in a group of one resource from one tenant),
+/// `SELECT created.column1, … FROM (VALUES (<row>, <parent ids>), …) AS
+/// created WHERE EXISTS (<the first parent's lookup of its column>) AND …`.
+/// A row whose parent is missing is not selected; the others are. One
+/// lookup per parent whatever the number of rows, where a branch per row
+/// had PostgreSQL plan every row's lookups on each execution whose plan is
+/// not cached (all of them behind a pooler).
+fn rows_under_parents<'a>(
+    rows: impl IntoIterator<Item = (Vec<sea_orm::Value>, &'a [ParentTest])>,
+) -> Vec<SelectStatement> {
+    type Kind<'a> = Vec<(&'static str, &'a crate::auth::Tenant)>;
+    let mut kinds: Vec<(Kind<'a>, &'a [ParentTest], Vec<ValueTuple>)> = Vec::new();
+    let mut width = 0;
+    for (mut row, parents) in rows {
+        width = row.len();
+        row.extend(parents.iter().map(|parent| parent.id().into()));
+        let kind: Kind<'a> = parents.iter().map(ParentTest::kind).collect();
+        let row = ValueTuple::Many(row);
+        match kinds.iter_mut().find(|(of, ..)| *of == kind) {
+            Some((.., alike)) => alike.push(row),
+            None => kinds.push((kind, parents, vec![row])),
         }
     }
-    let width = columns.len() + 1;
     kinds
         .into_iter()
-        .map(|(_, alike)| {
-            let rows = alike.iter().map(|pending| {
-                let parents = pending.parents.iter().map(|p| p.id().into());
-                ValueTuple::Many(row_values(pending, columns).chain(parents).collect())
-            });
+        .map(|(_, parents, rows)| {
             let mut branch = Query::select();
             branch
                 .exprs((1..=width).map(created))
-                .from_values(rows, "created");
-            let parents = alike.first().into_iter().flat_map(|p| &p.parents);
-            for (n, parent) in parents.enumerate() {
+                .from_values(rows, "created")
+                // SQLite reads `… AS created ON CONFLICT` as a join.
+                .and_where(Expr::val(1).eq(1));
+            for (n, parent) in parents.iter().enumerate() {
                 branch.and_where(Expr::exists(parent.exists_for(created(width + 1 + n))));
             }
             branch

@@ -12,7 +12,9 @@ use entity::idempotency_key::{self, Column};
 use sea_orm::sea_query::{
     Asterisk, Expr, ExprTrait, InsertStatement, OnConflict, Query, SelectStatement,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement, Value,
+};
 use uuid::Uuid;
 
 use crate::auth::Tenant;
@@ -42,29 +44,35 @@ pub(crate) fn claim_statement(
     claims_statement(claim_values(claim, object_id, at, parents))
 }
 
-/// The row `claim` adds for `object_id` when every parent exists: one
-/// branch of a (possibly compound) `SELECT` for [`claims_statement`].
-pub(crate) fn claim_values(
+/// The row `claim` adds for `object_id` when every parent exists, for
+/// [`claims_statement`].
+fn claim_values(
     claim: &Claim,
     object_id: Uuid,
     at: DateTime<Utc>,
     parents: &[SelectStatement],
 ) -> SelectStatement {
     let mut values = Query::select();
-    values.exprs([
-        Expr::val(claim.tenant.as_str()),
-        Expr::val(claim.caller.clone()),
-        Expr::val(claim.key.clone()),
-        Expr::val(claim.request_hash.clone()),
-        Expr::val(object_id),
-        Expr::val(at),
-    ]);
+    values.exprs(claim_row(claim, object_id, at).into_iter().map(Expr::val));
     // SQLite reads `SELECT … ON CONFLICT` as a join without a WHERE clause.
     values.and_where(Expr::val(1).eq(1));
     for parent in parents {
         values.and_where(Expr::exists(parent.clone()));
     }
     values
+}
+
+/// The values of the row `claim` adds for `object_id`, in the order of
+/// [`claims_statement`]'s columns.
+pub(crate) fn claim_row(claim: &Claim, object_id: Uuid, at: DateTime<Utc>) -> Vec<Value> {
+    vec![
+        claim.tenant.as_str().into(),
+        claim.caller.clone().into(),
+        claim.key.clone().into(),
+        claim.request_hash.clone().into(),
+        object_id.into(),
+        at.into(),
+    ]
 }
 
 /// `INSERT INTO idempotency_key … <values> ON CONFLICT DO NOTHING`: the
