@@ -4,9 +4,9 @@
 //! `group_commit`).
 //!
 //! Without a key a create is one `INSERT … SELECT … FROM (VALUES …) WHERE
-//! EXISTS (parent)` in autocommit. With a key, PostgreSQL still takes one statement: the key
-//! is claimed in a data-modifying CTE and the object inserted only from the
-//! claim's row, so both or neither are written. SQLite has no such CTEs;
+//! EXISTS (parent)` in autocommit. With a key, PostgreSQL still takes one
+//! statement: the key is claimed in a data-modifying CTE and the object
+//! inserted only from the claim's row, so both or neither are written. SQLite has no such CTEs;
 //! there the claim and the insert share a transaction on the one writer
 //! connection. Creates written together are the same statements, their
 //! objects `VALUES` lists: the unkeyed ones' filtered by their parents'

@@ -37,7 +37,7 @@ where
     let at = E::created_at_of(&model);
     let (exists, named): (Vec<_>, Vec<_>) = parents
         .into_iter()
-        .map(|p| (p.test, (p.what, p.id, p.lookup)))
+        .map(|p| (p.test.clone(), (p.what, p.test)))
         .unzip();
     let (model, inserted) = match children {
         None => insert_one::<E>(creates, by, model, exists, claim, at).await?,
@@ -57,9 +57,9 @@ where
         }
         Inserted::ParentMissing => {
             // Which parent is missing, in the order the resource named them.
-            for (what, id, lookup) in &named {
-                if creates.writes().query_one(lookup).await?.is_none() {
-                    return Err(not_found(what, *id));
+            for (what, test) in &named {
+                if creates.writes().query_one(&test.exists()).await?.is_none() {
+                    return Err(not_found(what, test.id()));
                 }
             }
             if named.is_empty() {

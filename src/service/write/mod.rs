@@ -24,10 +24,6 @@ use crate::service::store::resource::{Resource, find_in};
 pub(crate) struct Parent {
     pub(crate) test: ParentTest,
     pub(crate) what: &'static str,
-    pub(crate) id: Uuid,
-    /// The same lookup again, for telling which parent is missing after
-    /// the test went into the insert.
-    pub(crate) lookup: SelectStatement,
 }
 
 /// The parent `id` of kind `E` in `tenant`, called `what` in errors.
@@ -38,12 +34,7 @@ pub(crate) fn parent<E: Resource>(tenant: &Tenant, id: Uuid, what: &'static str)
         id,
         lookup: lookup::<E>,
     };
-    Parent {
-        lookup: test.exists(),
-        test,
-        what,
-        id,
-    }
+    Parent { test, what }
 }
 
 /// A parent's `EXISTS` lookup kept apart from the id it looks for, so that
